@@ -1,0 +1,53 @@
+"""Shared fixtures: where the real kernels are, and a clean SPICE pool per test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _shared_dir() -> Path:
+    env = os.environ.get("FLYPLAN_SHARED")
+    return Path(env).resolve() if env else (REPO.parent / "shared").resolve()
+
+
+SHARED = _shared_dir()
+NAIF = SHARED / "naif"
+HAVE_SHARED = (NAIF / "generic_kernels" / "lsk" / "naif0012.tls").is_file()
+needs_shared = pytest.mark.skipif(
+    not HAVE_SHARED,
+    reason=f"the real kernels are not at {NAIF} (set FLYPLAN_SHARED to the folder holding naif/)",
+)
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not HAVE_SHARED:
+        pytest.skip(f"the real kernels are not at {NAIF} (set FLYPLAN_SHARED)")
+    return SHARED
+
+
+@pytest.fixture
+def naif_dir(shared_dir) -> Path:
+    return shared_dir / "naif"
+
+
+@pytest.fixture(autouse=True)
+def _clear_kernel_pool():
+    """Every test starts and ends with an empty SPICE kernel pool."""
+    import spiceypy
+
+    spiceypy.kclear()
+    yield
+    spiceypy.kclear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Keep tests out of the user's real cache unless a test sets its own."""
+    if "FLYPLAN_CACHE" not in os.environ:
+        monkeypatch.setenv("FLYPLAN_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
