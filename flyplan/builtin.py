@@ -1,0 +1,140 @@
+"""Small text kernels flyplan writes itself from published constants.
+
+With no NAIF leapseconds kernel or PCK at hand (a fresh machine, offline),
+flyplan writes these two into its cache and loads them like any kernel:
+
+- a leapseconds kernel holding the leap-second table and TDB-TT constants of
+  NAIF's ``naif0012.tls`` (valid until the next leap second is announced);
+- a constants kernel holding Jupiter's 1-bar radii, IAU rotation model (pole,
+  prime meridian, nutation-precession angles) and the Galilean moons' and the
+  Sun's radii from ``pck00011.tpc``, and GMs from ``gm_de431.tpc``.
+
+The numbers are facts copied from those NAIF files, which are named in each
+kernel's comments.  When NAIF's own kernels are available flyplan uses them
+instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+__all__ = ["leapseconds_kernel", "constants_kernel", "planetary_spk"]
+
+_LSK = r"""KPL/LSK
+
+flyplan built-in leapseconds kernel.
+
+Source: NAIF generic kernel naif0012.tls (leap seconds through 2017-JAN-1).
+Replace with NAIF's newest LSK if a leap second is announced after 2017.
+
+\begindata
+
+DELTET/DELTA_T_A       =   32.184
+DELTET/K               =    1.657D-3
+DELTET/EB              =    1.671D-2
+DELTET/M               = (  6.239996D0   1.99096871D-7 )
+DELTET/DELTA_AT        = ( 10, @1972-JAN-1  11, @1972-JUL-1  12, @1973-JAN-1
+                           13, @1974-JAN-1  14, @1975-JAN-1  15, @1976-JAN-1
+                           16, @1977-JAN-1  17, @1978-JAN-1  18, @1979-JAN-1
+                           19, @1980-JAN-1  20, @1981-JUL-1  21, @1982-JUL-1
+                           22, @1983-JUL-1  23, @1985-JUL-1  24, @1988-JAN-1
+                           25, @1990-JAN-1  26, @1991-JAN-1  27, @1992-JUL-1
+                           28, @1993-JUL-1  29, @1994-JUL-1  30, @1996-JAN-1
+                           31, @1997-JUL-1  32, @1999-JAN-1  33, @2006-JAN-1
+                           34, @2009-JAN-1  35, @2012-JUL-1  36, @2015-JUL-1
+                           37, @2017-JAN-1 )
+
+\begintext
+"""
+
+_PCK = r"""KPL/PCK
+
+flyplan built-in constants for the Jupiter system.
+
+Sources: NAIF generic kernels pck00011.tpc (radii, IAU 2015 rotation model of
+Jupiter with its nutation-precession angles) and gm_de431.tpc (GMs).
+
+\begindata
+
+BODY599_RADII          = ( 71492   71492   66854 )
+BODY599_POLE_RA        = ( 268.056595     -0.006499       0. )
+BODY599_POLE_DEC       = (  64.495303      0.002413       0. )
+BODY599_PM             = ( 284.95        870.5360000      0. )
+BODY599_LONG_AXIS      = ( 0. )
+BODY599_NUT_PREC_RA    = ( 0. 0. 0. 0. 0. 0. 0. 0. 0. 0.
+                           0.000117  0.000938  0.001432  0.000030  0.002150 )
+BODY599_NUT_PREC_DEC   = ( 0. 0. 0. 0. 0. 0. 0. 0. 0. 0.
+                           0.000050  0.000404  0.000617 -0.000013  0.000926 )
+BODY599_NUT_PREC_PM    = ( 0. 0. 0. 0. 0. 0. 0. 0. 0. 0.
+                           0.0  0.0  0.0  0.0  0.0 )
+BODY5_NUT_PREC_ANGLES  = (  73.32      91472.9
+                            24.62      45137.2
+                           283.90       4850.7
+                           355.80       1191.3
+                           119.90        262.1
+                           229.80         64.3
+                           352.25       2382.6
+                           113.35       6070.0
+                           146.64     182945.8
+                            49.24      90274.4
+                            99.360714   4850.4046
+                           175.895369   1191.9605
+                           300.323162    262.5475
+                           114.012305   6070.2476
+                            49.511251     64.3000  )
+
+BODY501_RADII          = ( 1829.4   1819.4   1815.7 )
+BODY502_RADII          = ( 1562.6   1560.3   1559.5 )
+BODY503_RADII          = ( 2631.2   2631.2   2631.2 )
+BODY504_RADII          = ( 2410.3   2410.3   2410.3 )
+BODY10_RADII           = ( 695700.  695700.  695700. )
+
+BODY5_GM               = ( 1.2671276480000021E+08 )
+BODY10_GM              = ( 1.3271244004193938E+11 )
+BODY599_GM             = ( 1.266865349218008E+08 )
+BODY501_GM             = ( 5.959916033410404E+03 )
+BODY502_GM             = ( 3.202738774922892E+03 )
+BODY503_GM             = ( 9.887834453334144E+03 )
+BODY504_GM             = ( 7.179289361397270E+03 )
+
+\begintext
+"""
+
+
+def _write_once(name: str, text: str) -> Path:
+    from .paths import built_dir
+
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    stem, ext = os.path.splitext(name)
+    path = built_dir() / f"{stem}_{digest}{ext}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    return path
+
+
+def leapseconds_kernel() -> Path:
+    """Path of flyplan's built-in leapseconds kernel (written on first use)."""
+    return _write_once("flyplan_leapseconds.tls", _LSK)
+
+
+def constants_kernel() -> Path:
+    """Path of flyplan's built-in Jupiter-system constants kernel (written on first use)."""
+    return _write_once("flyplan_jupiter.tpc", _PCK)
+
+
+def planetary_spk() -> Path | None:
+    """JPL's DE421 as shipped in the ``skyfield-data`` wheel (1899-2053), if installed.
+
+    It gives the Sun and Earth relative to Jupiter's barycentre with no download.
+    """
+    try:
+        import skyfield_data
+    except ImportError:
+        return None
+    path = Path(skyfield_data.__file__).parent / "data" / "de421.bsp"
+    return path if path.is_file() else None

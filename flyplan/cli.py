@@ -1,0 +1,191 @@
+"""The ``flyplan`` command: a thin typer layer over the public API.
+
+Parse, call, print.  Errors a user can act on (:class:`flyplan.errors.FlyplanError`)
+print their message and exit with status 1, without a traceback; usage errors
+exit with status 2.  Heavy modules (SPICE, pandas, plotly) are imported inside
+the commands so that ``flyplan --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    name="flyplan",
+    help="Juno perijove geometry and observation planning on SPICE kernels.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class Source(str, enum.Enum):
+    auto = "auto"
+    naif = "naif"
+    model = "model"
+
+
+def _version(value: bool):
+    if value:
+        from . import __version__
+
+        print(f"flyplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")):
+    """Juno perijove geometry and observation planning on SPICE kernels.
+
+    Conventions: altitude above the 1-bar ellipsoid (nearest point); latitudes
+    planetographic (lat_pg) and planetocentric (lat_pc); System III longitude
+    west-positive; speed relative to Jupiter's centre (599), inertial; UTC with Z
+    and ET (TDB seconds past J2000).
+    """
+
+
+def _err(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True,
+                                                soft_wrap=True)
+
+
+def friendly_errors(func):
+    """Turn the errors a user can act on into a message and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .errors import FlyplanError
+
+        try:
+            return func(*args, **kwargs)
+        except FlyplanError as exc:
+            _err(_escape(str(exc)))
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            _err("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - SPICE errors get a message, not a traceback
+            if type(exc).__module__.startswith("spiceypy"):
+                short = getattr(exc, "short", "") or type(exc).__name__
+                detail = (getattr(exc, "long", "") or "").strip()
+                _err(_escape(f"SPICE error {short}: {detail}\n  to fix:  check the kernels "
+                             "(flyplan kernels status) and the requested times"))
+                raise typer.Exit(1) from None
+            raise
+
+    return wrapper
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _window(value: str) -> str:
+    from .timeutil import parse_window
+
+    try:
+        parse_window(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def _step(value: str) -> str:
+    from .timeutil import parse_duration
+
+    try:
+        s = parse_duration(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if s <= 0:
+        raise typer.BadParameter("the step must be positive")
+    return value
+
+
+KernelsOpt = typer.Option(None, "--kernels", "-k", envvar="FLYPLAN_KERNELS",
+                          help="Kernel directory laid out like NAIF's archive "
+                               "(default: $FLYPLAN_KERNELS, then the cache).",
+                          show_envvar=True)
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    from .output import write_atomic
+
+    if output:
+        write_atomic(output, text)
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command()
+@friendly_errors
+def perijove(
+    number: int = typer.Argument(..., help="Perijove number (0 = orbit insertion, 2016-07-05)."),
+    window: str = typer.Option("-6h..+6h", "--window", "-w", callback=_window,
+                               help="Window around perijove (-6h..+6h, 3h) or UTC..UTC."),
+    step: str = typer.Option("60s", "--step", "-s", callback=_step,
+                             help="Sampling step (60s, 1m, 0.5h)."),
+    kernels: Optional[Path] = KernelsOpt,
+    source: Source = typer.Option(Source.auto, "--source",
+                                  help="Juno trajectory: NAIF kernels, flyplan's approximate "
+                                       "model, or auto (NAIF where it covers)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write CSV/JSON to this file instead of stdout."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML report here."),
+    moons: bool = typer.Option(True, "--moons/--no-moons", help="Include the Galilean moons."),
+):
+    """Geometry of Juno's perijove NUMBER: altitude, latitudes, longitude, speed, moons."""
+    from . import perijove as _pj
+
+    result = _pj.perijove(number, window=window, step=step, kernels=kernels,
+                          source=source.value, moons=moons)
+    # Render everything first, then write: an error leaves no partial file.
+    page = None
+    if html:
+        from .report.html import perijove_html
+
+        page = perijove_html(result)
+    if fmt is Format.json:
+        _emit(result.to_json(), output)
+    elif fmt is Format.csv:
+        _emit(result.to_csv(), output)
+    else:
+        from .output import print_perijove
+
+        print_perijove(result)
+        if output:
+            _emit(result.to_csv(), output)
+    if page is not None:
+        from .output import write_atomic
+
+        write_atomic(html, page)
+        print(f"wrote {html}", file=sys.stderr)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

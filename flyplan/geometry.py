@@ -1,0 +1,247 @@
+"""Per-sample geometry of Juno and the Galilean moons, vectorized over time.
+
+A thin layer over SPICE: one ``spiceypy.cyice`` ``_v`` call per body for the
+whole time array, then numpy (:mod:`flyplan.ellipsoid`) for everything else.
+There is no Python loop over samples.  The kernel pool must already hold the
+needed kernels (see :class:`flyplan.kernelset.KernelSet`).
+
+Units: km, s, and degrees in the returned columns (radians inside).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import ellipsoid
+from .constants import JUNO, JUPITER, KM_S_TO_KM_H, MOON_IDS, SUN
+
+__all__ = ["juno_arrays", "moon_arrays", "sample_table", "jupiter_radii", "moon_radius",
+           "MOON_FIELDS", "local_solar_time_text"]
+
+# Per-moon columns, prefixed with the moon's lower-case name (``io_range_km``).
+MOON_FIELDS = ("range_km", "ang_diam_deg", "phase_deg", "limb_angle_deg",
+               "occulted", "in_shadow", "transit")
+
+
+def jupiter_radii() -> tuple[float, float]:
+    """Equatorial and polar radius of Jupiter's 1-bar ellipsoid from the loaded PCK, km."""
+    import spiceypy
+
+    r = spiceypy.bodvcd(JUPITER, "RADII", 3)[1]
+    return float(r[0]), float(r[2])
+
+
+def moon_radius(body: int) -> float:
+    """Mean radius of a moon from the loaded PCK, km."""
+    import spiceypy
+
+    return float(np.mean(spiceypy.bodvcd(body, "RADII", 3)[1]))
+
+
+def _rotate(m, v):
+    # Batched matrix-vector product: (n,3,3) @ (n,3).
+    return np.einsum("nij,nj->ni", m, v)
+
+
+def _unit(v):
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _angle(u, v):
+    # atan2 form stays accurate near 0 and 180 degrees, unlike acos of a dot product.
+    return np.arctan2(np.linalg.norm(np.cross(u, v), axis=-1), np.sum(u * v, axis=-1))
+
+
+def juno_arrays(et) -> dict[str, np.ndarray]:
+    """Juno's position and motion relative to Jupiter at each ET.
+
+    Parameters
+    ----------
+    et : array_like, shape (n,)
+        TDB seconds past J2000.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``state_j2000`` (n, 6) km and km/s, geometric, relative to Jupiter's
+        centre (599); ``xform`` (n, 6, 6) J2000 -> IAU_JUPITER state
+        transformation; ``pos_bf`` / ``vel_bf`` (n, 3) body-fixed (System III)
+        position and velocity relative to the rotating frame; ``sun_j2000`` and
+        ``sun_bf`` (n, 3) the Sun seen from Jupiter's centre (LT+S), and the
+        derived per-sample quantities in km, km/s and radians.
+    """
+    from spiceypy import cyice
+
+    et = np.ascontiguousarray(et, dtype=float)
+    a, c = jupiter_radii()
+    state, _ = cyice.spkezr_v(str(JUNO), et, "J2000", "NONE", str(JUPITER))
+    xform = cyice.sxform_v("J2000", "IAU_JUPITER", et)
+    bf = np.einsum("nij,nj->ni", xform, state)
+    pos_bf, vel_bf = bf[:, :3], bf[:, 3:]
+    sun, _ = cyice.spkezp_v(SUN, et, "J2000", "LT+S", JUPITER)
+    rot = xform[:, :3, :3]
+    sun_bf = _rotate(rot, sun)
+
+    lat_pg, alt = ellipsoid.geodetic(pos_bf, a, c)
+    lon_e = ellipsoid.east_longitude(pos_bf)
+    sun_lon_e = ellipsoid.east_longitude(sun_bf)
+    # Local solar time as SPICE's et2lst: 12h when the Sun is on the meridian,
+    # 24 'hours' per solar day.
+    lst_h = np.mod(12.0 + np.degrees(lon_e - sun_lon_e) / 15.0, 24.0)
+    # Solar zenith angle at the sub-spacecraft point (the nearest surface point).
+    normal = ellipsoid.surface_normal(lat_pg, lon_e)
+    surf = ellipsoid.nearest_point(pos_bf, a, c)
+    sza = _angle(normal, sun_bf - surf)
+    return {
+        "et": et,
+        "state_j2000": state,
+        "xform": xform,
+        "pos_bf": pos_bf,
+        "vel_bf": vel_bf,
+        "sun_j2000": sun,
+        "sun_bf": sun_bf,
+        "radius_km": np.linalg.norm(state[:, :3], axis=1),
+        "altitude_km": alt,
+        "lat_pg": lat_pg,
+        "lat_pc": ellipsoid.planetocentric_latitude(pos_bf),
+        "lon_e": lon_e,
+        "lst_h": lst_h,
+        "speed_km_s": np.linalg.norm(state[:, 3:], axis=1),
+        "speed_rot_km_s": np.linalg.norm(vel_bf, axis=1),
+        "sza": sza,
+    }
+
+
+def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
+    """What one Galilean moon looks like from Juno at each ET.
+
+    Parameters
+    ----------
+    et : array_like, shape (n,)
+        TDB seconds past J2000.
+    moon : int
+        NAIF id (501-504).
+    juno : dict
+        The output of :func:`juno_arrays` for the same ``et`` (reused for the
+        rotation, the Sun and Jupiter as seen from Juno).
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``range_km``; ``ang_diam`` and ``phase`` (radians); ``limb_angle``
+        (radians above Jupiter's limb, negative when in front of or behind the
+        disk); booleans ``occulted`` (centre hidden behind Jupiter), ``transit``
+        (in front of Jupiter's disk) and ``in_shadow`` (centre in Jupiter's
+        shadow); ``pos_from_juno`` (n, 3) apparent J2000 vector;
+        ``pos_jupiter`` (n, 3) geometric J2000 position relative to Jupiter at
+        the time the light left the moon.
+
+    Notes
+    -----
+    Moon and Jupiter as seen from Juno are corrected for light time and stellar
+    aberration (LT+S), so occultation and transit are what Juno observes.
+    """
+    from spiceypy import cyice
+
+    et = np.ascontiguousarray(et, dtype=float)
+    a, c = jupiter_radii()
+    rot = juno["xform"][:, :3, :3]
+    app, lt = cyice.spkezp_v(moon, et, "J2000", "LT+S", JUNO)
+    jup_app = juno.get("jupiter_from_juno")
+    if jup_app is None:
+        jup_app, _ = cyice.spkezp_v(JUPITER, et, "J2000", "LT+S", JUNO)
+        juno["jupiter_from_juno"] = jup_app
+    rng = np.linalg.norm(app, axis=1)
+    # Occultation/transit: the ray from Juno towards the moon against Jupiter's
+    # ellipsoid, Jupiter placed where Juno sees it.
+    obs_bf = _rotate(rot, -jup_app)
+    dir_bf = _unit(_rotate(rot, app))
+    hit = ellipsoid.ray_intersection(obs_bf, dir_bf, a, c)
+    hits = np.isfinite(hit)
+    limb = ellipsoid.limb_angle(obs_bf, dir_bf, a, c)
+    # Shadow and phase need the moon where it was when the light left it.
+    pos, _ = cyice.spkezp_v(moon, np.ascontiguousarray(et - lt), "J2000", "NONE", JUPITER)
+    to_sun = juno["sun_j2000"] - pos
+    shadow = np.isfinite(ellipsoid.ray_intersection(_rotate(rot, pos),
+                                                   _unit(_rotate(rot, to_sun)), a, c))
+    return {
+        "range_km": rng,
+        "ang_diam": 2.0 * np.arcsin(np.minimum(moon_radius(moon) / rng, 1.0)),
+        "phase": _angle(to_sun, -app),
+        "limb_angle": limb,
+        "occulted": hits & (hit < rng),
+        "transit": hits & (hit >= rng),
+        "in_shadow": shadow,
+        "pos_from_juno": app,
+        "pos_jupiter": pos,
+    }
+
+
+def local_solar_time_text(hours) -> np.ndarray:
+    """``HH:MM:SS`` strings for local solar time in hours (as SPICE's et2lst prints it)."""
+    secs = np.floor(np.mod(np.asarray(hours, dtype=float), 24.0) * 3600.0 + 1e-6).astype(int)
+    h, rem = np.divmod(secs, 3600)
+    m, s = np.divmod(rem, 60)
+    return np.char.add(np.char.add(np.char.add(np.char.zfill(h.astype(str), 2), ":"),
+                                   np.char.add(np.char.zfill(m.astype(str), 2), ":")),
+                       np.char.zfill(s.astype(str), 2))
+
+
+def sample_table(et, moons=(501, 502, 503, 504)):
+    """The per-sample table as a pandas DataFrame (one row per ET).
+
+    Parameters
+    ----------
+    et : array_like, shape (n,)
+        TDB seconds past J2000.
+    moons : iterable of int
+        NAIF ids of the moons to include (empty for none).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``utc``, ``et``, ``radius_km``, ``altitude_km``, ``lat_pg_deg``,
+        ``lat_pc_deg``, ``lon_w_deg``, ``lon_e_deg``, ``local_solar_time``,
+        ``local_solar_time_h``, ``sza_deg``, ``speed_km_s``, ``speed_km_h``,
+        ``speed_rot_km_s``, ``x_km``, ``y_km``, ``z_km`` (J2000, Jupiter-centred),
+        and per moon ``<name>_range_km``, ``<name>_ang_diam_deg``,
+        ``<name>_phase_deg``, ``<name>_limb_angle_deg``, ``<name>_occulted``,
+        ``<name>_in_shadow``, ``<name>_transit``.
+    """
+    import pandas as pd
+
+    from .timeutil import et_to_utc
+
+    j = juno_arrays(et)
+    cols = {
+        "utc": et_to_utc(j["et"]),
+        "et": j["et"],
+        "radius_km": j["radius_km"],
+        "altitude_km": j["altitude_km"],
+        "lat_pg_deg": np.degrees(j["lat_pg"]),
+        "lat_pc_deg": np.degrees(j["lat_pc"]),
+        "lon_w_deg": np.mod(360.0 - np.degrees(j["lon_e"]), 360.0),
+        "lon_e_deg": np.degrees(j["lon_e"]),
+        "local_solar_time": local_solar_time_text(j["lst_h"]),
+        "local_solar_time_h": j["lst_h"],
+        "sza_deg": np.degrees(j["sza"]),
+        "speed_km_s": j["speed_km_s"],
+        "speed_km_h": j["speed_km_s"] * KM_S_TO_KM_H,
+        "speed_rot_km_s": j["speed_rot_km_s"],
+        "x_km": j["state_j2000"][:, 0],
+        "y_km": j["state_j2000"][:, 1],
+        "z_km": j["state_j2000"][:, 2],
+    }
+    for moon in moons:
+        name = MOON_IDS[moon].lower()
+        m = moon_arrays(j["et"], moon, j)
+        cols.update({
+            f"{name}_range_km": m["range_km"],
+            f"{name}_ang_diam_deg": np.degrees(m["ang_diam"]),
+            f"{name}_phase_deg": np.degrees(m["phase"]),
+            f"{name}_limb_angle_deg": np.degrees(m["limb_angle"]),
+            f"{name}_occulted": m["occulted"],
+            f"{name}_in_shadow": m["in_shadow"],
+            f"{name}_transit": m["transit"],
+        })
+    return pd.DataFrame(cols)

@@ -1,0 +1,332 @@
+"""The one owner of SPICE's global kernel pool.
+
+CSPICE keeps a single kernel pool per process, and it is not thread-safe.  All
+of flyplan's loading goes through :class:`KernelSet`: an ordered set of kernel
+files that knows each file's size, sha256 and origin, and whose :meth:`load`
+makes the pool hold exactly that set, through a metakernel with absolute paths.
+Loading the same set twice does nothing the second time.
+
+Parallel work uses processes (each with its own pool), never threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CoverageError, KernelError
+
+__all__ = ["KernelInfo", "KernelSet", "kernel_kind", "check_kernel_file", "sha256_file",
+           "active"]
+
+# Extension -> kernel kind, from NAIF's kernel naming recommendations.
+_EXT_KIND = {
+    ".bsp": "spk", ".bc": "ck", ".bpc": "pck", ".bds": "dsk",
+    ".tls": "lsk", ".tpc": "pck", ".tf": "fk", ".ti": "ik", ".tsc": "sclk", ".tm": "mk",
+}
+_BINARY_EXT = {".bsp", ".bc", ".bpc", ".bds"}
+_DAF_KIND = {b"DAF/SPK ": "spk", b"DAF/CK  ": "ck", b"DAF/PCK ": "pck", b"DAS/DSK ": "dsk"}
+_DAF_IDWORDS = (b"DAF/SPK ", b"DAF/CK  ", b"DAF/PCK ", b"NAIF/DAF", b"DAS/DSK ")
+
+
+def kernel_kind(path: str | os.PathLike) -> str | None:
+    """Kernel kind from a file name (``"spk"``, ``"lsk"``, ...), or None if not a kernel name."""
+    return _EXT_KIND.get(Path(path).suffix.lower())
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def check_kernel_file(path: str | os.PathLike) -> str:
+    """Check that a file looks like a complete SPICE kernel; return its kind.
+
+    Binary kernels must start with a DAF identification word and be at least
+    as long as their file record says (a truncated download fails this);
+    text kernels must carry a ``KPL/`` header or a ``\\begindata`` marker.
+
+    Raises
+    ------
+    KernelError
+        When the file is missing, unreadable, truncated or not a kernel.
+    """
+    p = Path(path)
+    kind = kernel_kind(p)
+    if not p.is_file():
+        raise KernelError(f"kernel file not found: {p}", kernel=str(p),
+                          hint="check the path, or run `flyplan kernels fetch` to download it")
+    try:
+        with open(p, "rb") as f:
+            head = f.read(1024)
+    except OSError as exc:
+        raise KernelError(f"cannot read kernel file {p}: {exc.strerror}", kernel=str(p),
+                          hint="check the file's permissions") from None
+    size = p.stat().st_size
+    if head[:8] in _DAF_IDWORDS or head[:4] == b"DAF/":
+        if len(head) < 1024:
+            raise KernelError(f"{p.name} is truncated ({size} bytes, less than one DAF record)",
+                              kernel=str(p), hint="delete it and download it again")
+        bff = head[88:96]
+        if bff in (b"LTL-IEEE", b"BIG-IEEE"):
+            fmt = "<iii" if bff == b"LTL-IEEE" else ">iii"
+            _fward, _bward, free = struct.unpack(fmt, head[76:88])
+            # FREE is the first free double-precision word; every word before it
+            # must be in the file.
+            if free > 1 and (free - 1) * 8 > size:
+                raise KernelError(
+                    f"{p.name} is truncated: {size} bytes, but its file record needs "
+                    f"{(free - 1) * 8}", kernel=str(p), hint="delete it and download it again")
+        return kind or _DAF_KIND.get(head[:8], "spk")
+    if p.suffix.lower() in _BINARY_EXT:
+        raise KernelError(f"{p.name} is not a binary SPICE kernel (no DAF header)",
+                          kernel=str(p), hint="replace it with the real kernel from NAIF")
+    text = head.decode("latin-1")
+    if text.startswith("KPL/") or "\\begindata" in text or "\\begintext" in text:
+        return kind or "text"
+    raise KernelError(f"{p.name} is not a SPICE kernel (no KPL/ header or \\begindata)",
+                      kernel=str(p), hint="remove it from the kernel directory or replace it")
+
+
+@dataclass(frozen=True)
+class KernelInfo:
+    """One kernel file in a :class:`KernelSet`.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        Absolute path.
+    kind : str
+        ``"lsk"``, ``"pck"``, ``"spk"``, ``"fk"``, ``"ik"``, ``"sclk"``, ``"ck"``.
+    size : int
+        Bytes.
+    sha256 : str
+        Hex digest of the file.
+    source : str
+        Where it came from: a URL, ``"local"`` or ``"built-in"``.
+    note : str
+        What it is for, or its accuracy for generated kernels.
+    """
+
+    path: Path
+    kind: str
+    size: int
+    sha256: str
+    source: str = "local"
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return {"name": self.path.name, "path": str(self.path), "kind": self.kind,
+                "size": self.size, "sha256": self.sha256, "source": self.source,
+                "note": self.note}
+
+
+# What the process's pool holds now: (metakernel path, number of files) or None.
+_POOL: dict = {"key": None, "count": 0, "owner": None}
+
+
+def active() -> "KernelSet | None":
+    """The kernel set whose files SPICE's pool holds now, if any."""
+    return _POOL["owner"] if _pool_intact() else None
+
+
+def _pool_intact() -> bool:
+    # Someone else (a test fixture, a user's own spiceypy call) may have cleared
+    # or added to the pool; the count of loaded files tells.
+    if _POOL["key"] is None:
+        return False
+    import spiceypy
+
+    return spiceypy.ktotal("ALL") == _POOL["count"]
+
+
+@dataclass
+class KernelSet:
+    """An ordered set of kernel files; the sole owner of SPICE's kernel pool.
+
+    Later files take precedence over earlier ones, as in SPICE.
+
+    Parameters
+    ----------
+    files : iterable of path-like, optional
+        Kernel files to add at once (``source="local"``).
+
+    Examples
+    --------
+    >>> ks = KernelSet(["naif0012.tls", "pck00011.tpc", "juno.bsp"])  # doctest: +SKIP
+    >>> ks.load()                                                     # doctest: +SKIP
+    """
+
+    files: list = field(default_factory=list)
+    _infos: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self):
+        paths, self.files = list(self.files), []
+        for p in paths:
+            self.add(p)
+
+    # -- building the set -------------------------------------------------------------
+    def add(self, path: str | os.PathLike, *, source: str = "local", note: str = "",
+            sha256: str | None = None) -> KernelInfo:
+        """Add a kernel file (checked, hashed); adding a file twice keeps the first.
+
+        Parameters
+        ----------
+        path : path-like
+            The file.
+        source : str
+            Its origin, for provenance (a URL, ``"local"``, ``"built-in"``).
+        note : str
+            What it is, or its accuracy.
+        sha256 : str, optional
+            A known digest (skips hashing, e.g. from a verified download).
+        """
+        p = Path(path).expanduser().resolve()
+        if p in self._infos:
+            return self._infos[p]
+        kind = check_kernel_file(p)
+        info = KernelInfo(p, kind, p.stat().st_size, sha256 or sha256_file(p), source, note)
+        self._infos[p] = info
+        self.files.append(p)
+        return info
+
+    def extend(self, other: "KernelSet") -> None:
+        """Add every file of ``other`` (keeping its provenance), in its order."""
+        for p in other.files:
+            if p not in self._infos:
+                self._infos[p] = other._infos[p]
+                self.files.append(p)
+
+    @property
+    def kernels(self) -> list[KernelInfo]:
+        """The files in load order, with their provenance."""
+        return [self._infos[p] for p in self.files]
+
+    def of_kind(self, kind: str) -> list[KernelInfo]:
+        return [k for k in self.kernels if k.kind == kind]
+
+    def __contains__(self, path) -> bool:
+        return Path(path).expanduser().resolve() in self._infos
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    # -- the pool ----------------------------------------------------------------------
+    def metakernel(self, directory: str | os.PathLike | None = None) -> Path:
+        """Write (or reuse) a metakernel listing this set with absolute paths.
+
+        The file name is derived from the set's content, so the same set always
+        maps to the same metakernel, which users can also furnish themselves.
+        """
+        from .paths import cache_dir
+
+        directory = Path(directory) if directory else cache_dir() / "metakernels"
+        digest = hashlib.sha256("\n".join(f"{k.path}\0{k.sha256}" for k in self.kernels)
+                                .encode()).hexdigest()[:16]
+        path = directory / f"flyplan_{digest}.tm"
+        if not path.exists():
+            directory.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            tmp.write_text(_metakernel_text(self.kernels))
+            os.replace(tmp, path)
+        return path
+
+    def load(self) -> "KernelSet":
+        """Make SPICE's pool hold exactly this set; a no-op when it already does."""
+        import spiceypy
+
+        if not self.files:
+            raise KernelError("no kernels to load",
+                              hint="give a kernel directory with --kernels DIR or FLYPLAN_KERNELS")
+        mk = self.metakernel()
+        key = str(mk)
+        if _POOL["key"] == key and _pool_intact():
+            _POOL["owner"] = self
+            return self
+        spiceypy.kclear()
+        _POOL.update(key=None, count=0, owner=None)
+        try:
+            spiceypy.furnsh(key)
+        except spiceypy.utils.exceptions.SpiceyError as exc:
+            spiceypy.kclear()
+            raise KernelError(f"SPICE could not load the kernel set: {_spice_short(exc)}",
+                              kernel=key, hint="check the kernel files listed in that metakernel"
+                              ) from None
+        _POOL.update(key=key, count=spiceypy.ktotal("ALL"), owner=self)
+        return self
+
+    @staticmethod
+    def unload() -> None:
+        """Empty SPICE's pool."""
+        import spiceypy
+
+        spiceypy.kclear()
+        _POOL.update(key=None, count=0, owner=None)
+
+    # -- coverage ----------------------------------------------------------------------
+    def coverage(self, body: int) -> list[tuple[KernelInfo, float, float]]:
+        """Intervals (kernel, start ET, stop ET) in which the SPKs of this set cover ``body``."""
+        import spiceypy
+
+        out = []
+        for k in self.of_kind("spk"):
+            cover = spiceypy.spkcov(str(k.path), int(body))
+            for i in range(spiceypy.wncard(cover)):
+                a, b = spiceypy.wnfetd(cover, i)
+                out.append((k, a, b))
+        return out
+
+    def covers(self, body: int, start_et: float, stop_et: float) -> bool:
+        """Whether one SPK interval of this set holds ``[start_et, stop_et]`` for ``body``."""
+        return any(a <= start_et and stop_et <= b for _, a, b in self.coverage(body))
+
+    def require(self, body: int, start_et: float, stop_et: float, what: str) -> None:
+        """Raise :class:`CoverageError` naming what is covered unless ``body`` is covered."""
+        if self.covers(body, start_et, stop_et):
+            return
+        from .timeutil import et_to_utc
+
+        cov = self.coverage(body)
+        covered = "; ".join(f"{k.path.name}: {et_to_utc(a, 0)} .. {et_to_utc(b, 0)}"
+                            for k, a, b in cov) or "nothing"
+        raise CoverageError(
+            f"no loaded kernel covers {what} from {et_to_utc(start_et, 0)} to "
+            f"{et_to_utc(stop_et, 0)}", covered=covered,
+            hint="choose a time inside the coverage, add the kernel that covers it "
+                 "(flyplan kernels fetch), or use --source model for Juno")
+
+    def provenance(self) -> list[dict]:
+        """The kernels as dictionaries (name, path, kind, size, sha256, source, note)."""
+        return [k.as_dict() for k in self.kernels]
+
+
+def _spice_short(exc) -> str:
+    short = getattr(exc, "short", "") or ""
+    detail = (getattr(exc, "long", "") or str(exc)).strip().splitlines()
+    return f"{short} {detail[0] if detail else ''}".strip()
+
+
+def _split_path(text: str, width: int = 78) -> list[str]:
+    # SPICE text-kernel strings are limited to 80 characters; longer values are
+    # continued with a trailing '+'.
+    parts = [text[i:i + width] for i in range(0, len(text), width)]
+    return [p + "+" for p in parts[:-1]] + parts[-1:]
+
+
+def _metakernel_text(kernels: list[KernelInfo]) -> str:
+    lines = ["KPL/MK", "", "   Metakernel written by flyplan: absolute paths, in load order.", "",
+             "   name  sha256", ""]
+    lines += [f"   {k.path.name}  {k.sha256}" for k in kernels]
+    lines += ["", "\\begindata", "", "   KERNELS_TO_LOAD = ("]
+    for k in kernels:
+        for part in _split_path(str(k.path)):
+            lines.append(f"      '{part}'")
+    lines += ["   )", "", "\\begintext", ""]
+    return "\n".join(lines)

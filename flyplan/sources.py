@@ -1,0 +1,312 @@
+"""Which kernels serve a request, and how sure we are of them.
+
+Given a time window (and the perijove it belongs to), pick from the kernel
+directories (``--kernels DIR`` / ``$FLYPLAN_KERNELS``, then flyplan's cache)
+the smallest set that covers it, falling back to what flyplan can supply
+itself: its constants and leapseconds kernels, DE421 from the skyfield-data
+wheel, the built-in Galilean-moon ephemeris and the built-in Juno model.  The
+result is a :class:`KernelPlan`: a :class:`~flyplan.kernelset.KernelSet` plus
+labels saying where the trajectory and the moons come from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import builtin, registry
+from .constants import JUNO, JUPITER_BARYCENTER, MOON_IDS, SUN
+from .errors import CoverageError
+from .kernelset import KernelSet
+from .registry import Candidate
+
+__all__ = ["KernelPlan", "kernel_dirs", "candidates", "base_kernels", "assemble", "SOURCES"]
+
+SOURCES = ("auto", "naif", "model")
+
+
+@dataclass
+class KernelPlan:
+    """The kernels chosen for a request and what they mean for the results.
+
+    Attributes
+    ----------
+    kernels : KernelSet
+        What to load, in load order.
+    trajectory : str
+        ``"naif"`` or ``"model"``.
+    trajectory_label : str
+        Human-readable origin of Juno's trajectory (file names or model row).
+    approximate : bool
+        True when the trajectory is flyplan's model, not a NAIF kernel.
+    moons : str or None
+        ``"naif"``, ``"built-in"`` or None when no moon ephemeris covers the window.
+    moons_label : str
+        Origin and accuracy of the moon positions, or why they are absent.
+    notes : list of str
+        One-line notes for the user (skipped kernels, fallbacks).
+    orbnum : pathlib.Path or None
+        A NAIF ORBNUM file, when one was found.
+    """
+
+    kernels: KernelSet
+    trajectory: str = "naif"
+    trajectory_label: str = ""
+    approximate: bool = False
+    moons: str | None = None
+    moons_label: str = ""
+    notes: list = field(default_factory=list)
+    orbnum: Path | None = None
+
+    def describe(self) -> dict:
+        """Provenance as a dictionary for CSV/JSON metadata."""
+        return {
+            "trajectory": self.trajectory,
+            "trajectory_label": self.trajectory_label,
+            "approximate": self.approximate,
+            "moons": self.moons,
+            "moons_label": self.moons_label,
+            "notes": list(self.notes),
+        }
+
+
+def kernel_dirs(kernels: str | os.PathLike | None = None) -> list[Path]:
+    """Directories searched for kernels, most preferred first.
+
+    The explicit directory (``--kernels``) or ``$FLYPLAN_KERNELS``, then the
+    cache of downloaded NAIF kernels when it exists.
+    """
+    from .paths import naif_cache_dir, user_kernel_dir
+
+    dirs = []
+    explicit = Path(kernels).expanduser() if kernels else user_kernel_dir()
+    if explicit is not None:
+        dirs.append(explicit)
+    cache = naif_cache_dir()
+    if cache.is_dir():
+        dirs.append(cache)
+    return dirs
+
+
+def candidates(dirs: list[Path]) -> list[Candidate]:
+    """Every recognised kernel file in ``dirs`` (a name found twice: first directory wins)."""
+    seen, out = set(), []
+    for d in dirs:
+        for c in registry.scan(d):
+            if c.name not in seen:
+                seen.add(c.name)
+                out.append(c)
+    return out
+
+
+def base_kernels(cands: list[Candidate]) -> tuple[KernelSet, list[str]]:
+    """Leapseconds, constants and Juno's frame/instrument kernels.
+
+    NAIF's files when present; otherwise flyplan's built-in LSK and PCK.
+
+    Returns
+    -------
+    (KernelSet, list of str)
+        The set and notes on what was substituted.
+    """
+    ks, notes = KernelSet(), []
+    lsk = registry.best(cands, "lsk")
+    if lsk:
+        ks.add(lsk.path, note="leapseconds")
+    else:
+        ks.add(builtin.leapseconds_kernel(), source="built-in",
+               note="leap seconds of naif0012.tls, written by flyplan")
+        notes.append("no NAIF leapseconds kernel found: using flyplan's copy of naif0012's table")
+    pck = registry.best(cands, "pck")
+    if pck:
+        ks.add(pck.path, note="planetary constants")
+    else:
+        ks.add(builtin.constants_kernel(), source="built-in",
+               note="Jupiter-system constants of pck00011.tpc, written by flyplan")
+        notes.append("no NAIF PCK found: using flyplan's copy of pck00011's Jupiter constants")
+    for role in ("gm", "fk", "ik", "ik_addendum", "sclk"):
+        c = registry.best(cands, role)
+        if c:
+            ks.add(c.path, note=role)
+    return ks, notes
+
+
+def _spk_cover(path: Path, body: int) -> list[tuple[float, float]]:
+    import spiceypy
+
+    cover = spiceypy.spkcov(str(path), int(body))
+    return [spiceypy.wnfetd(cover, i) for i in range(spiceypy.wncard(cover))]
+
+
+def _covers(path: Path, bodies, t0: float, t1: float) -> bool:
+    return all(any(a <= t0 and t1 <= b for a, b in _spk_cover(path, body)) for body in bodies)
+
+
+def _juno_files(cands: list[Candidate], t0: float, t1: float) -> list[Candidate]:
+    """Juno SPKs that together cover [t0, t1], least preferred first (SPICE: last wins)."""
+    juno = sorted((c for c in cands if c.role == "juno_spk"), key=lambda c: c.rank, reverse=True)
+    single = [c for c in juno if _covers(c.path, [JUNO], t0, t1)]
+    if single:
+        return [single[0]]
+    # No single file: take preferred files until their union covers the window.
+    chosen, intervals = [], []
+    for c in juno:
+        cov = [(a, b) for a, b in _spk_cover(c.path, JUNO) if b > t0 and a < t1]
+        if not cov:
+            continue
+        chosen.append(c)
+        intervals += cov
+        if _union_covers(intervals, t0, t1):
+            return list(reversed(chosen))
+    return []
+
+
+def _union_covers(intervals, t0, t1) -> bool:
+    t = t0
+    for a, b in sorted(intervals):
+        if a > t:
+            return False
+        t = max(t, b)
+        if t >= t1:
+            return True
+    return t >= t1
+
+
+def juno_coverage_text(cands: list[Candidate]) -> str:
+    """Human-readable coverage of every Juno trajectory file found."""
+    from .timeutil import et_to_utc
+
+    parts = []
+    for c in sorted((c for c in cands if c.role == "juno_spk"), key=lambda c: c.name):
+        for a, b in _spk_cover(c.path, JUNO):
+            parts.append(f"{c.name}: {et_to_utc(a, 0)} .. {et_to_utc(b, 0)}")
+    return "; ".join(parts) or "no Juno trajectory kernel found"
+
+
+def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons: bool = True,
+             pj: int | None = None, cands: list[Candidate] | None = None) -> KernelPlan:
+    """Choose the kernels for the window ``[t0, t1]`` (ET).
+
+    Parameters
+    ----------
+    t0, t1 : float
+        Window, TDB seconds past J2000.  A leapseconds kernel must be loaded
+        (only to word messages).
+    kernels : path-like, optional
+        Kernel directory (else ``$FLYPLAN_KERNELS``), searched before the cache.
+    source : {"auto", "naif", "model"}
+        Juno's trajectory: NAIF kernels only, flyplan's model only, or NAIF
+        when it covers the window and the model otherwise.
+    moons : bool
+        Whether to look for a Galilean-moon ephemeris.
+    pj : int, optional
+        The perijove the window belongs to (needed for the model).
+    cands : list of Candidate, optional
+        Pre-scanned candidates (saves a directory walk).
+
+    Raises
+    ------
+    CoverageError
+        When no source covers Juno over the window.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}")
+    if cands is None:
+        cands = candidates(kernel_dirs(kernels))
+    ks, notes = base_kernels(cands)
+    plan = KernelPlan(ks, notes=notes)
+    orb = registry.best(cands, "orbnum")
+    plan.orbnum = orb.path if orb else None
+
+    # Planets: the Sun for illumination and local time.
+    planets = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
+    chosen = next((c for c in planets if _covers(c.path, [SUN, JUPITER_BARYCENTER], t0, t1)), None)
+    if chosen:
+        ks.add(chosen.path, note="planetary ephemeris")
+    else:
+        de421 = builtin.planetary_spk()
+        if de421 is None:
+            raise CoverageError("no planetary ephemeris covers the window",
+                                hint="install skyfield-data or fetch de440s.bsp")
+        ks.add(de421, source="skyfield-data wheel", note="JPL DE421 planetary ephemeris")
+
+    if moons:
+        _add_moons(plan, cands, t0, t1)
+
+    struct = registry.best(cands, "struct")
+    if struct:
+        ks.add(struct.path, note="Juno structure offsets")
+
+    if source in ("auto", "naif"):
+        files = _juno_files(cands, t0, t1)
+        for c in files:
+            ks.add(c.path, note="Juno trajectory, " + ("reconstructed" if c.juno.reconstructed
+                                                        else "predicted"))
+        if files:
+            plan.trajectory = "naif"
+            kinds = {("reconstructed" if c.juno.reconstructed else "predicted") for c in files}
+            plan.trajectory_label = (f"NAIF {'/'.join(sorted(kinds))} trajectory: "
+                                     + ", ".join(c.name for c in files))
+            return plan
+        if source == "naif":
+            from .timeutil import et_to_utc
+
+            raise CoverageError(
+                f"no Juno trajectory kernel covers {et_to_utc(t0, 0)} .. {et_to_utc(t1, 0)}",
+                kernel="spk_rec_*/spk_pre_* (Juno, NAIF id -61)",
+                covered=juno_coverage_text(cands),
+                hint="fetch the kernels (flyplan kernels fetch), narrow --window, or use "
+                     "--source model for flyplan's approximate trajectory")
+    _add_model(plan, pj, t0, t1, cands)
+    return plan
+
+
+def _add_moons(plan: KernelPlan, cands, t0, t1) -> None:
+    sats = sorted((c for c in cands if c.role == "satellites"), key=lambda c: c.rank, reverse=True)
+    chosen = next((c for c in sats if _covers(c.path, list(MOON_IDS), t0, t1)), None)
+    if chosen:
+        plan.kernels.add(chosen.path, note="JPL Jupiter satellite ephemeris")
+        plan.moons, plan.moons_label = "naif", f"JPL satellite ephemeris {chosen.name}"
+        return
+    try:
+        from .ephemeris import galilean
+    except ImportError:
+        galilean = None
+    if galilean is not None and galilean.covers(t0, t1):
+        path = galilean.galilean_spk(progress=_progress)
+        plan.kernels.add(path, source="built-in", note=galilean.ACCURACY_NOTE)
+        plan.moons, plan.moons_label = "built-in", galilean.ACCURACY_NOTE
+        if sats:
+            plan.notes.append("NAIF satellite ephemerides found do not cover the window: "
+                              "using flyplan's built-in Galilean ephemeris")
+        return
+    plan.moons = None
+    plan.moons_label = ("no Galilean-moon ephemeris covers this window (a JPL jup3xx.bsp or "
+                        "flyplan's built-in ephemeris is needed): moon columns omitted")
+    plan.notes.append(plan.moons_label)
+
+
+def _add_model(plan: KernelPlan, pj, t0, t1, cands) -> None:
+    try:
+        from .ephemeris import juno_model
+    except ImportError:
+        juno_model = None
+    if juno_model is None or pj is None:
+        from .timeutil import et_to_utc
+
+        raise CoverageError(
+            f"no Juno trajectory kernel covers {et_to_utc(t0, 0)} .. {et_to_utc(t1, 0)}",
+            kernel="spk_rec_*/spk_pre_* (Juno, NAIF id -61)",
+            covered=juno_coverage_text(cands),
+            hint="fetch the kernels (flyplan kernels fetch) or choose a covered time")
+    path = juno_model.model_spk(pj, progress=_progress)
+    label = juno_model.describe(pj)
+    plan.kernels.add(path, source="built-in", note=label)
+    plan.trajectory, plan.trajectory_label, plan.approximate = "model", label, True
+
+
+def _progress(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr, flush=True)
