@@ -11,6 +11,9 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
+    "perijove": "flyplan.pj",
+    "Perijove": "flyplan.pj",
+    "KernelSet": "flyplan.kernelset",
     "FlyplanError": "flyplan.errors",
     "KernelError": "flyplan.errors",
     "CoverageError": "flyplan.errors",

@@ -155,7 +155,7 @@ def perijove(
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Include the Galilean moons."),
 ):
     """Geometry of Juno's perijove NUMBER: altitude, latitudes, longitude, speed, moons."""
-    from . import perijove as _pj
+    from . import pj as _pj
 
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
                           source=source.value, moons=moons)

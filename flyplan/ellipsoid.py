@@ -31,6 +31,7 @@ __all__ = [
     "ray_intersection",
     "limb_angle",
     "surface_normal",
+    "wrap_angle",
 ]
 
 
@@ -130,7 +131,9 @@ def _eberly_latitude(p, z, a, c, iterations: int = 110):
         x0 = r0 * y0 / (s + r0)
         x1 = y1 / (s + 1.0)
     # On the equatorial plane inside the evolute the multiplier form degenerates.
-    on_eq = y1 == 0.0
+    # Bisection loses digits as z -> 0 there; within a few cm of the plane the
+    # in-plane solution is exact to well under a metre.
+    on_eq = y1 < 1e-9 * c
     x0_eq = np.minimum(a * a * y0 / (a * a - c * c), a)
     x1_eq = c * np.sqrt(np.maximum(1.0 - (x0_eq / a) ** 2, 0.0))
     x0 = np.where(on_eq, x0_eq, x0)
@@ -179,16 +182,26 @@ def planetocentric_latitude(xyz):
     return np.arctan2(z, np.hypot(x, y))
 
 
+def wrap_angle(x, period: float = 2.0 * np.pi):
+    """``x`` wrapped into ``[0, period)``.
+
+    ``np.mod`` of a tiny negative number rounds up to ``period`` itself; that
+    case is folded back to 0 so a longitude is never 360 degrees.
+    """
+    w = np.mod(x, period)
+    return np.where(w >= period, 0.0, w)
+
+
 def east_longitude(xyz):
     """East-positive longitude in the body-fixed frame, radians in ``[0, 2 pi)``."""
     x, y, _ = _split(xyz)
-    return np.mod(np.arctan2(y, x), 2.0 * np.pi)
+    return wrap_angle(np.arctan2(y, x))
 
 
 def west_longitude(xyz):
     """West-positive longitude (IAU planetographic for Jupiter), radians in ``[0, 2 pi)``."""
     x, y, _ = _split(xyz)
-    return np.mod(-np.arctan2(y, x), 2.0 * np.pi)
+    return wrap_angle(-np.arctan2(y, x))
 
 
 def _scaled(v, a, c):

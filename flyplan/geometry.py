@@ -52,6 +52,20 @@ def _angle(u, v):
     return np.arctan2(np.linalg.norm(np.cross(u, v), axis=-1), np.sum(u * v, axis=-1))
 
 
+_C_KM_S = 299792.458
+
+
+def _reaberrate(vec, dv):
+    # The Sun's direction from Jupiter carries the stellar aberration of
+    # Jupiter's motion; seen from a moon it is the aberration of the moon's.
+    # To first order in v/c (4e-5; the next order is 1e-9 rad) the difference is
+    # that of the moon's velocity relative to Jupiter, ``dv``.
+    n = np.linalg.norm(vec, axis=-1, keepdims=True)
+    u = vec / n
+    beta = dv / _C_KM_S
+    return (u + beta - np.sum(u * beta, axis=-1, keepdims=True) * u) * n
+
+
 def juno_arrays(et) -> dict[str, np.ndarray]:
     """Juno's position and motion relative to Jupiter at each ET.
 
@@ -87,7 +101,7 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     sun_lon_e = ellipsoid.east_longitude(sun_bf)
     # Local solar time as SPICE's et2lst: 12h when the Sun is on the meridian,
     # 24 'hours' per solar day.
-    lst_h = np.mod(12.0 + np.degrees(lon_e - sun_lon_e) / 15.0, 24.0)
+    lst_h = ellipsoid.wrap_angle(12.0 + np.degrees(lon_e - sun_lon_e) / 15.0, 24.0)
     # Solar zenith angle at the sub-spacecraft point (the nearest surface point).
     normal = ellipsoid.surface_normal(lat_pg, lon_e)
     surf = ellipsoid.nearest_point(pos_bf, a, c)
@@ -160,8 +174,10 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     hits = np.isfinite(hit)
     limb = ellipsoid.limb_angle(obs_bf, dir_bf, a, c)
     # Shadow and phase need the moon where it was when the light left it.
-    pos, _ = cyice.spkezp_v(moon, np.ascontiguousarray(et - lt), "J2000", "NONE", JUPITER)
-    to_sun = juno["sun_j2000"] - pos
+    state, _ = cyice.spkezr_v(str(moon), np.ascontiguousarray(et - lt), "J2000", "NONE",
+                              str(JUPITER))
+    pos = state[:, :3]
+    to_sun = _reaberrate(juno["sun_j2000"] - pos, state[:, 3:])
     shadow = np.isfinite(ellipsoid.ray_intersection(_rotate(rot, pos),
                                                    _unit(_rotate(rot, to_sun)), a, c))
     return {
@@ -220,7 +236,7 @@ def sample_table(et, moons=(501, 502, 503, 504)):
         "altitude_km": j["altitude_km"],
         "lat_pg_deg": np.degrees(j["lat_pg"]),
         "lat_pc_deg": np.degrees(j["lat_pc"]),
-        "lon_w_deg": np.mod(360.0 - np.degrees(j["lon_e"]), 360.0),
+        "lon_w_deg": ellipsoid.wrap_angle(-np.degrees(j["lon_e"]), 360.0),
         "lon_e_deg": np.degrees(j["lon_e"]),
         "local_solar_time": local_solar_time_text(j["lst_h"]),
         "local_solar_time_h": j["lst_h"],

@@ -1,0 +1,44 @@
+"""Durations, windows and sample times."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flyplan.timeutil import Window, parse_duration, parse_window, sample_times
+
+
+@pytest.mark.parametrize("text,seconds", [
+    ("60", 60.0), ("60s", 60.0), ("1.5m", 90.0), ("-6h", -21600.0), ("+2d", 172800.0),
+    (" 10 min ", 600.0),
+])
+def test_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "h", "6 hours and more", "1y", "abc"])
+def test_bad_durations(text):
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_windows():
+    assert parse_window("-6h..+6h") == Window(-21600.0, 21600.0, True)
+    assert parse_window("3h") == Window(-10800.0, 10800.0, True)
+    w = parse_window("2021-11-29T12:00Z..2021-11-29T16:00Z")
+    assert not w.relative and w.start == "2021-11-29T12:00Z"
+    with pytest.raises(ValueError):
+        parse_window("+6h..-6h")
+    with pytest.raises(ValueError):
+        parse_window("0")
+
+
+@given(st.floats(-1e9, 1e9), st.floats(1.0, 1e5), st.floats(0.5, 5000.0))
+def test_sample_times_cover_the_window(t0, span, step):
+    et = sample_times(t0, t0 + span, step)
+    assert et[0] == t0 and et[-1] == pytest.approx(t0 + span, abs=1e-6)
+    d = np.diff(et)
+    # ET near 1e9 s resolves ~1e-7 s, so spacing is exact only to that.
+    assert np.all(d > 0) and np.all(d <= step + 1e-6)
