@@ -1,7 +1,7 @@
 """Perijove times from published sources: the package's timetable and NAIF ORBNUM files.
 
 These give a perijove's approximate time (to a second, or minutes for
-predictions); :mod:`flyplan.perijove` refines it on the loaded trajectory.
+predictions); :mod:`flyplan.pj` refines it on the loaded trajectory.
 """
 
 from __future__ import annotations

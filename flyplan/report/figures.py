@@ -1,6 +1,6 @@
 """Plotly figures of a perijove, built from its DataFrames (no geometry here).
 
-Each function takes a :class:`flyplan.perijove.Perijove` (or its samples) and
+Each function takes a :class:`flyplan.pj.Perijove` (or its samples) and
 returns a ``plotly.graph_objects.Figure`` for notebooks or the HTML report.
 """
 

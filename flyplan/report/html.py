@@ -34,7 +34,7 @@ def perijove_html(pj, figures: dict | None = None) -> str:
 
     Parameters
     ----------
-    pj : flyplan.perijove.Perijove
+    pj : flyplan.pj.Perijove
     figures : dict of str -> plotly Figure, optional
         Figures keyed by div id; the default set when omitted.
     """
