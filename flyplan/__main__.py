@@ -1,0 +1,5 @@
+"""``python -m flyplan`` runs the command-line interface."""
+
+from flyplan.cli import main
+
+main()
