@@ -106,6 +106,7 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     normal = ellipsoid.surface_normal(lat_pg, lon_e)
     surf = ellipsoid.nearest_point(pos_bf, a, c)
     sza = _angle(normal, sun_bf - surf)
+    sub_sun_lat, _ = ellipsoid.geodetic(sun_bf, a, c)
     return {
         "et": et,
         "state_j2000": state,
@@ -123,6 +124,8 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
         "speed_km_s": np.linalg.norm(state[:, 3:], axis=1),
         "speed_rot_km_s": np.linalg.norm(vel_bf, axis=1),
         "sza": sza,
+        "subsolar_lat_pg": sub_sun_lat,
+        "subsolar_lon_e": sun_lon_e,
     }
 
 
@@ -218,11 +221,14 @@ def sample_table(et, moons=(501, 502, 503, 504)):
     pandas.DataFrame
         Columns ``utc``, ``et``, ``radius_km``, ``altitude_km``, ``lat_pg_deg``,
         ``lat_pc_deg``, ``lon_w_deg``, ``lon_e_deg``, ``local_solar_time``,
-        ``local_solar_time_h``, ``sza_deg``, ``speed_km_s``, ``speed_km_h``,
-        ``speed_rot_km_s``, ``x_km``, ``y_km``, ``z_km`` (J2000, Jupiter-centred),
-        and per moon ``<name>_range_km``, ``<name>_ang_diam_deg``,
-        ``<name>_phase_deg``, ``<name>_limb_angle_deg``, ``<name>_occulted``,
-        ``<name>_in_shadow``, ``<name>_transit``.
+        ``local_solar_time_h``, ``sza_deg`` (solar zenith angle at the
+        sub-spacecraft point), ``subsolar_lat_pg_deg``, ``subsolar_lon_w_deg``,
+        ``speed_km_s``, ``speed_km_h``, ``speed_rot_km_s``, ``x_km``, ``y_km``,
+        ``z_km`` (Juno, J2000, Jupiter-centred), and per moon
+        ``<name>_range_km``, ``<name>_ang_diam_deg``, ``<name>_phase_deg``,
+        ``<name>_limb_angle_deg``, ``<name>_occulted``, ``<name>_in_shadow``,
+        ``<name>_transit``, ``<name>_x_km``/``_y_km``/``_z_km`` (J2000,
+        Jupiter-centred, at the time the light Juno sees left the moon).
     """
     import pandas as pd
 
@@ -241,6 +247,8 @@ def sample_table(et, moons=(501, 502, 503, 504)):
         "local_solar_time": local_solar_time_text(j["lst_h"]),
         "local_solar_time_h": j["lst_h"],
         "sza_deg": np.degrees(j["sza"]),
+        "subsolar_lat_pg_deg": np.degrees(j["subsolar_lat_pg"]),
+        "subsolar_lon_w_deg": ellipsoid.wrap_angle(-np.degrees(j["subsolar_lon_e"]), 360.0),
         "speed_km_s": j["speed_km_s"],
         "speed_km_h": j["speed_km_s"] * KM_S_TO_KM_H,
         "speed_rot_km_s": j["speed_rot_km_s"],
@@ -259,5 +267,8 @@ def sample_table(et, moons=(501, 502, 503, 504)):
             f"{name}_occulted": m["occulted"],
             f"{name}_in_shadow": m["in_shadow"],
             f"{name}_transit": m["transit"],
+            f"{name}_x_km": m["pos_jupiter"][:, 0],
+            f"{name}_y_km": m["pos_jupiter"][:, 1],
+            f"{name}_z_km": m["pos_jupiter"][:, 2],
         })
     return pd.DataFrame(cols)
