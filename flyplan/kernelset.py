@@ -128,8 +128,9 @@ class KernelInfo:
                 "note": self.note}
 
 
-# What the process's pool holds now: (metakernel path, number of files) or None.
-_POOL: dict = {"key": None, "count": 0, "owner": None}
+# What the process's pool holds now: the files in load order, the count SPICE
+# reports for them, and the set that loaded them.
+_POOL: dict = {"files": None, "count": 0, "owner": None}
 
 
 def active() -> "KernelSet | None":
@@ -140,7 +141,7 @@ def active() -> "KernelSet | None":
 def _pool_intact() -> bool:
     # Someone else (a test fixture, a user's own spiceypy call) may have cleared
     # or added to the pool; the count of loaded files tells.
-    if _POOL["key"] is None:
+    if _POOL["files"] is None:
         return False
     import spiceypy
 
@@ -239,27 +240,40 @@ class KernelSet:
         return path
 
     def load(self) -> "KernelSet":
-        """Make SPICE's pool hold exactly this set; a no-op when it already does."""
+        """Make SPICE's pool hold exactly this set; a no-op when it already does.
+
+        When the pool holds a prefix of this set (or this set is a prefix of
+        what the pool holds) only the difference is loaded or unloaded, so
+        growing a base set into a full one costs no re-parsing of text kernels.
+        Otherwise the pool is cleared and this set's metakernel is furnished.
+        """
         import spiceypy
 
         if not self.files:
             raise KernelError("no kernels to load",
                               hint="give a kernel directory with --kernels DIR or FLYPLAN_KERNELS")
-        mk = self.metakernel()
-        key = str(mk)
-        if _POOL["key"] == key and _pool_intact():
-            _POOL["owner"] = self
-            return self
-        spiceypy.kclear()
-        _POOL.update(key=None, count=0, owner=None)
+        want = [str(p) for p in self.files]
+        have = _POOL["files"] if _pool_intact() else None
         try:
-            spiceypy.furnsh(key)
+            if have == want:
+                pass
+            elif have is not None and want[:len(have)] == have:
+                for p in want[len(have):]:
+                    spiceypy.furnsh(p)
+            elif have is not None and have[:len(want)] == want:
+                for p in reversed(have[len(want):]):
+                    spiceypy.unload(p)
+            else:
+                spiceypy.kclear()
+                _POOL.update(files=None, count=0, owner=None)
+                spiceypy.furnsh(str(self.metakernel()))
         except spiceypy.utils.exceptions.SpiceyError as exc:
             spiceypy.kclear()
+            _POOL.update(files=None, count=0, owner=None)
             raise KernelError(f"SPICE could not load the kernel set: {_spice_short(exc)}",
-                              kernel=key, hint="check the kernel files listed in that metakernel"
-                              ) from None
-        _POOL.update(key=key, count=spiceypy.ktotal("ALL"), owner=self)
+                              kernel=", ".join(p.name for p in self.files),
+                              hint="check those kernel files (flyplan kernels status)") from None
+        _POOL.update(files=want, count=spiceypy.ktotal("ALL"), owner=self)
         return self
 
     @staticmethod
@@ -268,7 +282,7 @@ class KernelSet:
         import spiceypy
 
         spiceypy.kclear()
-        _POOL.update(key=None, count=0, owner=None)
+        _POOL.update(files=None, count=0, owner=None)
 
     # -- coverage ----------------------------------------------------------------------
     def coverage(self, body: int) -> list[tuple[KernelInfo, float, float]]:

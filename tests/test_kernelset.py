@@ -21,7 +21,7 @@ def test_load_is_idempotent_and_uses_an_absolute_metakernel(naif_dir, monkeypatc
     ks = KernelSet([naif_dir / LSK, naif_dir / PCK, naif_dir / PJ1_SPK])
     ks.load()
     n = spiceypy.ktotal("ALL")
-    assert n == 4  # the metakernel plus three files
+    assert n == 4  # the metakernel plus three files (a fresh load goes through it)
     calls = []
     monkeypatch.setattr(spiceypy, "furnsh", lambda p: calls.append(p))
     ks.load()
@@ -102,3 +102,22 @@ def test_long_paths_are_continued_in_the_metakernel(naif_dir, tmp_path):
     assert spiceypy.ktotal("TEXT") == 1
     assert spiceypy.str2et("2016-07-05T00:00:00") > 0
     assert len(str(ks.kernels[0].path)) > 80
+
+
+def test_growing_and_shrinking_a_set_loads_only_the_difference(naif_dir, monkeypatch):
+    base = KernelSet([naif_dir / LSK, naif_dir / PCK]).load()
+    full = KernelSet([naif_dir / LSK, naif_dir / PCK, naif_dir / PJ1_SPK])
+    calls = []
+    real_furnsh, real_unload = spiceypy.furnsh, spiceypy.unload
+    monkeypatch.setattr(spiceypy, "furnsh", lambda p: (calls.append(("furnsh", p)), real_furnsh(p)))
+    monkeypatch.setattr(spiceypy, "unload", lambda p: (calls.append(("unload", p)), real_unload(p)))
+    full.load()
+    assert calls == [("furnsh", str(naif_dir.resolve() / PJ1_SPK))]
+    assert full.covers(-61, spiceypy.str2et("2016-08-27"), spiceypy.str2et("2016-08-28"))
+    spiceypy.spkezr("-61", spiceypy.str2et("2016-08-27T12:00"), "J2000", "NONE", "599")
+    calls.clear()
+    base.load()
+    assert calls == [("unload", str(naif_dir.resolve() / PJ1_SPK))]
+    assert kernelset.active() is base
+    with pytest.raises(spiceypy.utils.exceptions.SpiceyError):
+        spiceypy.spkezr("-61", spiceypy.str2et("2016-08-27T12:00"), "J2000", "NONE", "599")
