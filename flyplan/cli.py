@@ -181,6 +181,40 @@ def perijove(
         write_atomic(html, page)
         print(f"wrote {html}", file=sys.stderr)
 
+@app.command()
+@friendly_errors
+def perijoves(
+    first: int = typer.Option(0, "--from", help="First perijove."),
+    last: Optional[int] = typer.Option(None, "--to",
+                                       help="Last perijove (default: last reconstructed)."),
+    window: str = typer.Option("-3h..+3h", "--window", "-w", callback=_window,
+                               help="Sampled window around each perijove."),
+    step: str = typer.Option("10s", "--step", "-s", callback=_step, help="Sampling step."),
+    kernels: Optional[Path] = KernelsOpt,
+    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1,
+                                help="Processes to use (SPICE is not thread-safe)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write CSV/JSON here."),
+    moons: bool = typer.Option(True, "--moons/--no-moons", help="Moon closest approaches."),
+):
+    """The mission table: one row per perijove (geometry, moon closest approaches, source)."""
+    from .mission import perijoves as _table
+    from .output import mission_csv, mission_json, print_mission
+
+    if last is not None and last < first:
+        raise typer.BadParameter(f"--to {last} is before --from {first}")
+    df = _table(first, last, window=window, step=step, kernels=kernels, source=source.value,
+                moons=moons, workers=workers)
+    if fmt is Format.json:
+        _emit(mission_json(df), output)
+    elif fmt is Format.csv:
+        _emit(mission_csv(df), output)
+    else:
+        print_mission(df)
+        if output:
+            _emit(mission_csv(df), output)
+
 
 def main() -> None:
     """Console-script entry point."""

@@ -46,6 +46,45 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+_DIGESTS: dict | None = None
+
+
+def cached_sha256(path: Path) -> str:
+    """sha256 of a kernel, remembered across runs by (path, size, mtime).
+
+    Hashing a 1 GB satellite ephemeris takes seconds; a kernel whose size and
+    modification time are unchanged keeps its digest.  The memory lives in
+    the cache directory; losing it only costs a re-hash.
+    """
+    import json
+
+    from .paths import cache_dir
+
+    global _DIGESTS
+    st = path.stat()
+    key = f"{path}|{st.st_size}|{st.st_mtime_ns}"
+    store = cache_dir() / "sha256.json"
+    if _DIGESTS is None:
+        try:
+            _DIGESTS = json.loads(store.read_text())
+        except (OSError, ValueError):
+            _DIGESTS = {}
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        digest = sha256_file(path)
+        if st.st_size < (1 << 20):
+            return digest  # small files: hashing is cheaper than remembering
+        _DIGESTS[key] = digest
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            tmp = store.with_name(f".{store.name}.tmp-{os.getpid()}")
+            tmp.write_text(json.dumps(_DIGESTS))
+            os.replace(tmp, store)
+        except OSError:
+            pass  # a read-only cache only costs a re-hash next time
+    return digest
+
+
 def check_kernel_file(path: str | os.PathLike) -> str:
     """Check that a file looks like a complete SPICE kernel; return its kind.
 
@@ -193,7 +232,7 @@ class KernelSet:
         if p in self._infos:
             return self._infos[p]
         kind = check_kernel_file(p)
-        info = KernelInfo(p, kind, p.stat().st_size, sha256 or sha256_file(p), source, note)
+        info = KernelInfo(p, kind, p.stat().st_size, sha256 or cached_sha256(p), source, note)
         self._infos[p] = info
         self.files.append(p)
         return info

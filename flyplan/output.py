@@ -132,3 +132,72 @@ def _thin(n: int, k: int) -> list[int]:
     import numpy as np
 
     return sorted(set(np.linspace(0, n - 1, k).round().astype(int).tolist()))
+
+
+def _common_metadata() -> dict:
+    from . import __version__
+    from .constants import CONVENTIONS
+
+    return {"flyplan_version": __version__, "conventions": dict(CONVENTIONS)}
+
+
+def mission_csv(df) -> str:
+    """The mission table as CSV with ``#`` provenance lines."""
+    meta = _common_metadata()
+    lines = [f"# flyplan {meta['flyplan_version']} mission table: one row per perijove",
+             "# <moon>_ca_*: closest approach within the orbit (apojove to apojove), range "
+             "from Juno (LT+S) and height above the moon's mean radius"]
+    lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
+    return "\n".join(lines) + "\n" + df.to_csv(index=False, float_format="%.6f")
+
+
+def mission_json(df) -> str:
+    """The mission table as a JSON object: ``perijoves`` records plus ``metadata``."""
+    import json
+
+    from .pj import _records
+
+    return json.dumps({"perijoves": _records(df), "metadata": _common_metadata()}, indent=1,
+                      allow_nan=False)
+
+
+def print_mission(df, console=None) -> None:
+    """Render the mission table in the terminal."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    table = Table(box=box.SIMPLE_HEAD, title="Juno perijoves")
+    cols = [("pj", "PJ", None), ("utc", "UTC (SCET)", None), ("altitude_km", "alt km", 0),
+            ("lat_pg_deg", "lat_pg °", 2), ("lon_w_deg", "lon_W °", 2),
+            ("speed_km_s", "v km/s", 3)]
+    moon_cols = [(f"{m}_ca_range_km", f"{m.title()} CA 10³km") for m in
+                 ("io", "europa", "ganymede", "callisto") if f"{m}_ca_range_km" in df.columns]
+    for _, head, _ in cols:
+        table.add_column(head, justify="right")
+    for _, head in moon_cols:
+        table.add_column(head, justify="right")
+    table.add_column("source")
+    errors = []
+    for _, row in df.iterrows():
+        if isinstance(row.get("error"), str):
+            errors.append((row["pj"], row["error"]))
+            continue
+        cells = []
+        for key, _, digits in cols:
+            v = row[key]
+            cells.append(str(v)[:19] + "Z" if key == "utc" else
+                         (_fmt(v, digits) if digits is not None else str(v)))
+        for key, _ in moon_cols:
+            v = row[key]
+            cells.append("-" if v != v else f"{v / 1000:,.1f}")
+        cells.append(("[yellow]model (approx.)[/]" if row["approximate"] else "NAIF"))
+        table.add_row(*cells)
+    console.print(table)
+    for pj, message in errors:
+        console.print(f"[red]PJ{pj} not computed:[/] {message}", highlight=False)
+    console.print("  conventions: altitude above the 1-bar ellipsoid (nearest point); lat_pg "
+                  "planetographic; System III west longitude; speed relative to Jupiter's centre, "
+                  "inertial; CA = closest approach within the orbit, range from Juno",
+                  style="dim")

@@ -1,0 +1,160 @@
+"""The mission table: one row per perijove, computed in parallel processes.
+
+Each row holds the perijove's time and geometry, the closest approach to
+each Galilean moon within the orbit (Geometry Finder, ``ABSMIN``), the
+smallest moon range inside the sampled window, and where the trajectory came
+from with its accuracy.  Work is split over processes, never threads: each
+process owns its own SPICE kernel pool.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from .constants import JUNO, MOON_IDS, MOONS
+from .errors import FlyplanError
+
+__all__ = ["perijoves", "SUMMARY_COLUMNS"]
+
+SUMMARY_COLUMNS = ("pj", "utc", "et", "altitude_km", "radius_km", "lat_pg_deg", "lat_pc_deg",
+                   "lon_w_deg", "lon_e_deg", "local_solar_time", "speed_km_s", "speed_km_h",
+                   "speed_rot_km_s")
+# Geometry Finder step for the orbit-long moon searches, s: the Juno-moon
+# distance has no two extrema closer than this (moon periods are days; the
+# fastest change is Juno's perijove pass, over hours).
+_CA_STEP_S = 600.0
+
+
+def _orbit_window(n: int, et_pj: float) -> tuple[float, float]:
+    """Preceding to following apojove, approximated as halfway between perijoves."""
+    from .timetable import timetable
+    from .timeutil import utc_to_et
+
+    table = timetable()
+    prev = utc_to_et(table[n - 1].utc) if n - 1 in table else None
+    nxt = utc_to_et(table[n + 1].utc) if n + 1 in table else None
+    half_before = (et_pj - prev) / 2 if prev is not None else 26 * 86400.0
+    half_after = (nxt - et_pj) / 2 if nxt is not None else half_before
+    return et_pj - half_before, et_pj + half_after
+
+
+def _closest_approach(moon: int, t0: float, t1: float) -> tuple[float, float]:
+    """(ET, range km) of the smallest Juno-moon distance in [t0, t1], via gfdist ABSMIN."""
+    import spiceypy
+
+    cnfine = spiceypy.cell_double(2)
+    spiceypy.wninsd(t0, t1, cnfine)
+    result = spiceypy.cell_double(20)
+    spiceypy.gfdist(str(moon), "LT+S", str(JUNO), "ABSMIN", 0.0, 0.0, _CA_STEP_S, 1000,
+                    cnfine, result)
+    if spiceypy.wncard(result) == 0:
+        return float("nan"), float("nan")
+    et = spiceypy.wnfetd(result, 0)[0]
+    pos, _ = spiceypy.spkpos(str(moon), et, "J2000", "LT+S", str(JUNO))
+    return float(et), float(np.linalg.norm(pos))
+
+
+def _covered_span(kernels, t0: float, t1: float, et_pj: float) -> tuple[float, float]:
+    """The part of [t0, t1] around perijove that the loaded Juno kernels cover."""
+    lo, hi = t0, t1
+    for _, a, b in kernels.coverage(JUNO):
+        if a <= et_pj <= b:
+            lo, hi = max(lo, a), min(hi, b)
+    return lo, hi
+
+
+def _one(n: int, window, step, kernels, source, moons) -> dict:
+    from .geometry import moon_radius
+    from .pj import perijove
+    from .timeutil import et_to_utc
+
+    res = perijove(n, window=window, step=step, kernels=kernels, source=source, moons=moons)
+    s = res.summary
+    row = {"pj": n, **{k: s[k] for k in SUMMARY_COLUMNS[1:]}}
+    row.update(time_method=res.method, trajectory_source=res.plan.trajectory,
+               approximate=bool(res.plan.approximate), trajectory=res.plan.trajectory_label,
+               moons_source=res.plan.moons_label)
+    if res.plan.moons:
+        o0, o1 = _orbit_window(n, res.et)
+        c0, c1 = _covered_span(res.plan.kernels, o0, o1, res.et)
+        row["orbit_search_utc"] = f"{et_to_utc(c0, 0)}..{et_to_utc(c1, 0)}"
+        for name, moon in MOONS.items():
+            key = name.lower()
+            et_ca, rng = _closest_approach(moon, c0, c1)
+            row[f"{key}_ca_utc"] = et_to_utc(et_ca) if np.isfinite(et_ca) else None
+            row[f"{key}_ca_range_km"] = rng
+            row[f"{key}_ca_altitude_km"] = rng - moon_radius(moon)
+            row[f"{key}_min_range_window_km"] = float(res.samples[f"{key}_range_km"].min())
+    return row
+
+
+def _chunk(args) -> list[dict]:
+    numbers, window, step, kernels, source, moons = args
+    rows = []
+    for n in numbers:
+        try:
+            rows.append(_one(n, window, step, kernels, source, moons))
+        except FlyplanError as exc:
+            rows.append({"pj": n, "error": str(exc).splitlines()[0]})
+    return rows
+
+
+def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3h",
+              step: str | float = "10s", kernels=None, source: str = "auto",
+              moons: bool = True, workers: int = 1):
+    """One row per perijove from ``first`` to ``last`` inclusive.
+
+    Parameters
+    ----------
+    first, last : int
+        Perijove range; ``last`` defaults to the last reconstructed perijove
+        in the package timetable.
+    window, step
+        The sampled window around each perijove and its step (as for
+        :func:`flyplan.perijove`); the window's samples give each moon's
+        smallest range near perijove (``<moon>_min_range_window_km``).
+    kernels, source, moons
+        As for :func:`flyplan.perijove`.
+    workers : int
+        Processes to use (SPICE is not thread-safe; each process has its own
+        kernel pool).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``pj``, ``utc``, ``et``, ``altitude_km``, ``radius_km``,
+        ``lat_pg_deg``, ``lat_pc_deg``, ``lon_w_deg``, ``lon_e_deg``,
+        ``local_solar_time``, ``speed_km_s``, ``speed_km_h``,
+        ``speed_rot_km_s``, ``time_method``, ``trajectory_source``,
+        ``approximate``, ``trajectory`` (label with accuracy), ``moons_source``,
+        and per moon ``<moon>_ca_utc``, ``<moon>_ca_range_km``,
+        ``<moon>_ca_altitude_km`` (closest approach within the orbit, range
+        from Juno and height above the moon's mean radius) and
+        ``<moon>_min_range_window_km``; ``error`` for perijoves that could not
+        be computed (message's first line).
+    """
+    import pandas as pd
+
+    from .timetable import timetable
+
+    table = timetable()
+    if last is None:
+        last = max(k for k, v in table.items() if v.status == "reconstructed")
+    if last < first:
+        raise ValueError(f"--to {last} is before --from {first}")
+    numbers = list(range(first, last + 1))
+    workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
+    # Contiguous chunks keep neighbouring perijoves (which share kernels) together.
+    chunks = [c.tolist() for c in np.array_split(numbers, workers) if len(c)]
+    args = [(c, window, step, kernels, source, moons) for c in chunks]
+    if workers == 1:
+        parts = [_chunk(a) for a in args]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_chunk, args))
+    df = pd.DataFrame([row for part in parts for row in part])
+    df.attrs["moons"] = list(MOON_IDS.values())
+    return df
