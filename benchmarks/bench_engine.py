@@ -1,0 +1,132 @@
+"""Engine throughput: flyplan's vectorized row against two named baselines.
+
+Run on demand (not part of the test suite)::
+
+    python benchmarks/bench_engine.py [--pj 45] [--kernels ../shared/naif] [--samples 43200]
+
+Baselines, measured in the same run on the same samples:
+
+- *plain loop*: the same row computed with plain ``spiceypy`` calls in a
+  Python loop, one sample at a time (``spkezr``, ``recpgr``, ``et2lst``,
+  ``occult``, ``phaseq``, ...), the way most scripts do it;
+- *floor*: ``spiceypy.cyice.spkezr_v`` for the six states the row needs (Juno
+  relative to Jupiter, the Sun, and the four moons seen from Juno), with
+  nothing else computed.  flyplan cannot be faster than this.
+
+Targets (issue 8): full row >= 15x the plain loop, and <= 6x the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+import numpy as np
+
+
+def _best(fn, repeat=3):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def plain_row(ets, moons, a, c):
+    """The row, one sample at a time with scalar spiceypy calls."""
+    import spiceypy as sp
+
+    f = (a - c) / a
+    out = []
+    for et in ets:
+        st, _ = sp.spkezr("JUNO", et, "J2000", "NONE", "JUPITER")
+        bf, _ = sp.spkezr("JUNO", et, "IAU_JUPITER", "NONE", "JUPITER")
+        lon, lat, alt = sp.recpgr("JUPITER", bf[:3], a, f)
+        r, lon_c, lat_c = sp.reclat(bf[:3])
+        lst = sp.et2lst(et, 599, lon_c, "PLANETOCENTRIC")
+        row = [alt, lat, lat_c, lon, lst[0], np.linalg.norm(st[3:]), np.linalg.norm(bf[3:])]
+        jpos, _ = sp.spkpos("JUPITER", et, "J2000", "LT+S", "JUNO")
+        for m in moons:
+            pos, lt = sp.spkpos(str(m), et, "J2000", "LT+S", "JUNO")
+            rng = np.linalg.norm(pos)
+            occ = sp.occult(str(m), "POINT", " ", "JUPITER", "ELLIPSOID", "IAU_JUPITER", "LT",
+                            "JUNO", et)
+            ecl = sp.occult("SUN", "POINT", " ", "JUPITER", "ELLIPSOID", "IAU_JUPITER", "LT",
+                            str(m), et - lt)
+            phase = sp.phaseq(et, str(m), "SUN", "JUNO", "LT+S")
+            limb = sp.vsep(pos, jpos) - np.arcsin(a / np.linalg.norm(jpos))
+            row += [rng, 2 * np.arcsin(1800.0 / rng), phase, limb, occ == -3, occ == 2, ecl == -3]
+        out.append(row)
+    return out
+
+
+def main(argv=None):
+    from spiceypy import cyice
+
+    from flyplan import geometry, sources
+    from flyplan.constants import MOONS
+    from flyplan.pj import approximate_time
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pj", type=int, default=45)
+    ap.add_argument("--kernels", default=None)
+    ap.add_argument("--samples", type=int, default=43200, help="samples for the vectorized runs")
+    ap.add_argument("--loop-samples", type=int, default=2000, help="samples for the plain loop")
+    args = ap.parse_args(argv)
+
+    cands = sources.candidates(sources.kernel_dirs(args.kernels))
+    base, _ = sources.base_kernels(cands)
+    base.load()
+    et_pj, _, _ = approximate_time(args.pj, cands=cands)
+    ets = et_pj + np.linspace(-6 * 3600.0, 6 * 3600.0, args.samples)
+    plan = sources.assemble(ets[0], ets[-1], kernels=args.kernels, pj=args.pj, cands=cands)
+    plan.kernels.load()
+    moons = list(MOONS.values()) if plan.moons else []
+    a, c = geometry.jupiter_radii()
+    print(f"PJ{args.pj}: trajectory {plan.trajectory_label}; moons {plan.moons_label}")
+    print(f"python {platform.python_version()} on {platform.machine()}, "
+          f"{args.samples} samples (+-6 h), plain loop on {args.loop_samples}")
+
+    def floor():
+        cyice.spkezr_v("JUNO", ets, "J2000", "NONE", "JUPITER")
+        cyice.spkezr_v("SUN", ets, "J2000", "LT+S", "JUPITER")
+        for m in moons:
+            cyice.spkezr_v(str(m), ets, "J2000", "LT+S", "JUNO")
+
+    def engine():
+        j = geometry.juno_arrays(ets)
+        for m in moons:
+            geometry.moon_arrays(ets, m, j)
+
+    def juno_only():
+        geometry.juno_arrays(ets)
+
+    def floor_juno():
+        cyice.spkezr_v("JUNO", ets, "J2000", "NONE", "JUPITER")
+
+    loop_ets = ets[:: max(1, len(ets) // args.loop_samples)][: args.loop_samples]
+    t_floor = _best(floor)
+    t_engine = _best(engine)
+    t_juno = _best(juno_only)
+    t_floor_juno = _best(floor_juno)
+    t_loop = _best(lambda: plain_row(loop_ets, moons, a, c), repeat=1)
+
+    n = len(ets)
+    rate = lambda t, k=n: k / t  # noqa: E731
+    print(f"{'what':46s} {'samples/s':>12s}")
+    print(f"{'floor: cyice.spkezr_v, ' + str(2 + len(moons)) + ' states':46s} {rate(t_floor):12,.0f}")
+    print(f"{'flyplan full row (juno_arrays + moon_arrays)':46s} {rate(t_engine):12,.0f}")
+    print(f"{'plain spiceypy loop, same row':46s} {rate(t_loop, len(loop_ets)):12,.0f}")
+    print(f"{'floor: cyice.spkezr_v, Juno state only':46s} {rate(t_floor_juno):12,.0f}")
+    print(f"{'flyplan juno_arrays (Juno part of the row)':46s} {rate(t_juno):12,.0f}")
+    print()
+    print(f"full row vs plain loop: {rate(t_engine) / rate(t_loop, len(loop_ets)):.1f}x faster "
+          f"(target >= 15x)")
+    print(f"full row cost vs floor: {t_engine / t_floor:.2f}x (target <= 6x)")
+    print(f"Juno part vs its floor: {t_juno / t_floor_juno:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
