@@ -66,6 +66,31 @@ def _reaberrate(vec, dv):
     return (u + beta - np.sum(u * beta, axis=-1, keepdims=True) * u) * n
 
 
+# Spacing of the Sun's exact positions, s.  Between them the Sun as seen from
+# Jupiter is interpolated linearly: Jupiter's acceleration towards the Sun
+# (2e-7 km/s^2) bends the path by a*dt^2/8 = 10 m over 600 s, against a
+# distance of 7.4e8 km.
+_SUN_NODE_S = 600.0
+
+
+def sun_from_jupiter(et) -> np.ndarray:
+    """The Sun seen from Jupiter's centre (J2000, LT+S), km, shape (n, 3).
+
+    Exact SPICE positions every 600 s at most, linearly interpolated
+    between them (error below 10 m, see ``_SUN_NODE_S``).
+    """
+    from spiceypy import cyice
+
+    et = np.ascontiguousarray(et, dtype=float)
+    span = float(et.max() - et.min()) if len(et) else 0.0
+    k = int(np.ceil(span / _SUN_NODE_S)) + 1
+    if k >= len(et) // 2 or k < 2:
+        return cyice.spkezp_v(SUN, et, "J2000", "LT+S", JUPITER)[0]
+    nodes = np.linspace(et.min(), et.max(), k)
+    sun, _ = cyice.spkezp_v(SUN, nodes, "J2000", "LT+S", JUPITER)
+    return np.stack([np.interp(et, nodes, sun[:, i]) for i in range(3)], axis=1)
+
+
 def juno_arrays(et) -> dict[str, np.ndarray]:
     """Juno's position and motion relative to Jupiter at each ET.
 
@@ -92,7 +117,7 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     xform = cyice.sxform_v("J2000", "IAU_JUPITER", et)
     bf = np.einsum("nij,nj->ni", xform, state)
     pos_bf, vel_bf = bf[:, :3], bf[:, 3:]
-    sun, _ = cyice.spkezp_v(SUN, et, "J2000", "LT+S", JUPITER)
+    sun = sun_from_jupiter(et)
     rot = xform[:, :3, :3]
     sun_bf = _rotate(rot, sun)
 
@@ -104,7 +129,7 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     lst_h = ellipsoid.wrap_angle(12.0 + np.degrees(lon_e - sun_lon_e) / 15.0, 24.0)
     # Solar zenith angle at the sub-spacecraft point (the nearest surface point).
     normal = ellipsoid.surface_normal(lat_pg, lon_e)
-    surf = ellipsoid.nearest_point(pos_bf, a, c)
+    surf = pos_bf - alt[:, None] * normal
     sza = _angle(normal, sun_bf - surf)
     sub_sun_lat, _ = ellipsoid.geodetic(sun_bf, a, c)
     return {
