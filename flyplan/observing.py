@@ -385,6 +385,8 @@ def observe(n: int, site, *, days: float = 7.0, min_altitude_deg: float = 20.0,
     ValueError
         For an unknown site, twilight, or a non-positive span or step.
     """
+    import datetime as dt
+
     import pandas as pd
 
     from . import earth
@@ -412,8 +414,6 @@ def observe(n: int, site, *, days: float = 7.0, min_altitude_deg: float = 20.0,
                             hint="give a perijove number in that range")
     entry = table[n]
     ts = earth.timescale()
-    import datetime as dt
-
     t_pj = ts.from_datetime(dt.datetime.fromisoformat(entry.utc.replace("Z", "+00:00")))
     et_pj = float(earth.to_et(t_pj))
     notes = []
