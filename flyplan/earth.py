@@ -145,13 +145,10 @@ def _guard(fn):
 
 
 def _covered(exc) -> str:
-    seg = getattr(exc, "segment", None)
-    if seg is None:
+    try:
+        return f"{exc.start_time.utc_iso()} .. {exc.end_time.utc_iso()} (the failing segment)"
+    except AttributeError:
         return "unknown"
-    ts = timescale()
-    a = ts.tdb_jd(seg.start_jd).utc_iso(places=0)
-    b = ts.tdb_jd(seg.end_jd).utc_iso(places=0)
-    return f"{a} .. {b}"
 
 
 # -- times ------------------------------------------------------------------------

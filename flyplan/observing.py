@@ -347,6 +347,20 @@ def _utc(et, places=0):
     return earth.utc_iso(earth.to_time(et), places)
 
 
+def _guarded(fn):
+    # Late import keeps flyplan.earth (and skyfield) out of module import.
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .earth import _guard
+
+        return _guard(fn)(*args, **kwargs)
+
+    return wrapper
+
+
+@_guarded
 def observe(n: int, site, *, days: float = 7.0, min_altitude_deg: float = 20.0,
             twilight: str = "nautical", step="10m", longitude_w_deg: float | None = None,
             ephemeris_path=None) -> Observability:

@@ -233,6 +233,10 @@ class Perijove:
         meta = self.metadata()
         lines = [f"# flyplan {meta['flyplan_version']} perijove {self.number} samples"]
         lines.append(f"# perijove: {self.utc} (et {self.et:.3f}), found by {self.method}")
+        if "utc_ert" in self.summary:
+            lines.append(f"# perijove Earth-received (ERT): {self.summary['utc_ert']} (one-way "
+                         f"light time {self.summary['light_time_min']:.4f} min; Sun-Earth-Juno "
+                         f"{self.summary['sun_earth_juno_deg']:.2f} deg)")
         src = meta["source"]
         lines.append(f"# trajectory: {src['trajectory_label']}"
                      + (" [APPROXIMATE]" if src["approximate"] else ""))

@@ -159,6 +159,7 @@ def test_perijove_summary_and_events_carry_ert(naif_dir):
     doc = json.loads(pj.to_json())
     assert doc["utc_ert"] == s["utc_ert"] and "earth_received" in doc["metadata"]["conventions"]
     assert doc["events"][0]["light_time_min"] == pytest.approx(s["light_time_min"])
+    assert f"# perijove Earth-received (ERT): {s['utc_ert']}" in pj.to_csv()
 
 
 def test_add_received_keeps_an_empty_table_empty():
@@ -392,6 +393,10 @@ def test_other_planetary_spk_and_errors(naif_dir, tmp_path):
     bad.write_text("<html>not a kernel</html>")
     with pytest.raises(KernelError, match="bad.bsp"):
         earth.ephemeris(bad)
+    # The command line says so without a traceback (PJ1, 2016, is before the excerpt).
+    res = runner.invoke(app, ["observe", "1", "--site", "greenwich", "--ephemeris", str(de440s)])
+    assert res.exit_code == 1
+    assert "does not cover" in res.output and "Traceback" not in res.output
 
 
 # -- command line -----------------------------------------------------------------------
