@@ -235,7 +235,7 @@ def received(et, offset_km=None, *, ephemeris_path=None, digits: int = 3):
     offset_km : array_like, shape (n, 3), optional
         Emitter position relative to Jupiter's barycentre (NAIF 5), ICRF/J2000,
         km; pass Juno's to get Juno's own light time (it differs from
-        Jupiter's by up to ~0.25 s near perijove, ~27 s at apojove).
+        Jupiter's by ~0.25 s at perijove and up to ~25 s at apojove).
     ephemeris_path : path-like, optional
         Planetary SPK (default DE421 from skyfield-data).
     digits : int
