@@ -18,6 +18,7 @@ _LAZY = {
     "KernelError": "flyplan.errors",
     "CoverageError": "flyplan.errors",
     "PerijoveError": "flyplan.errors",
+    "observe": "flyplan.observing",
 }
 
 __all__ = ["__version__", *_LAZY]

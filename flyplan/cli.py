@@ -216,6 +216,107 @@ def perijoves(
             _emit(mission_csv(df), output)
 
 
+# -- observe: Jupiter from the ground before a perijove (issue 9) -----------------------
+
+class Twilight(str, enum.Enum):
+    civil = "civil"
+    nautical = "nautical"
+    astronomical = "astronomical"
+
+
+def _site(value: str) -> str:
+    from .sites import parse_site
+
+    try:
+        parse_site(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def _positive(value: float) -> float:
+    if not value > 0:
+        raise typer.BadParameter("must be positive")
+    return value
+
+
+def _altitude(value: float) -> float:
+    if not -90.0 < value < 90.0:
+        raise typer.BadParameter("must lie between -90 and 90 degrees")
+    return value
+
+
+def _site_names() -> str:
+    from .sites import SITES
+
+    return ", ".join(SITES)
+
+
+@app.command()
+@friendly_errors
+def observe(
+    number: int = typer.Argument(..., help="Perijove number (its time comes from flyplan's "
+                                           "timetable; no kernels needed)."),
+    site: str = typer.Option(..., "--site", callback=_site,
+                             help="LAT,LON[,ELEV]: degrees north, degrees east, metres "
+                                  "(--site=-31.27,149.06,1149), or a name: "
+                                  + _site_names() + "."),
+    days: float = typer.Option(7.0, "--days", callback=_positive,
+                               help="Days before perijove to cover."),
+    min_altitude: float = typer.Option(20.0, "--min-altitude", callback=_altitude,
+                                       help="Lowest altitude of Jupiter, degrees."),
+    twilight: Twilight = typer.Option(Twilight.nautical, "--twilight",
+                                      help="Sun below civil (-6°), nautical (-12°) or "
+                                           "astronomical (-18°) twilight."),
+    step: str = typer.Option("10m", "--step", "-s", callback=_step,
+                             help="Step of the CSV/JSON sample table."),
+    longitude: Optional[float] = typer.Option(
+        None, "--longitude",
+        help="A System III west longitude (e.g. Juno's perijove longitude from 'flyplan "
+             "perijove N'): list when it is on the central meridian while observable."),
+    ephemeris: Optional[Path] = typer.Option(
+        None, "--ephemeris",
+        help="Planetary SPK for skyfield (default: DE421 from the skyfield-data wheel)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write CSV/JSON to this file instead of stdout."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML plot here."),
+):
+    """When Jupiter is observable from a site before perijove NUMBER, and its central meridian.
+
+    For each night: darkness, Jupiter's rise/transit/set, the intervals when
+    Jupiter is above --min-altitude in --twilight darkness, and Jupiter's System
+    III central-meridian longitude (CML) then, so you know which longitudes face
+    Earth and when to image them.  Needs only skyfield and the skyfield-data
+    wheel: nothing is downloaded.
+    """
+    from .observing import observe as _observe
+
+    result = _observe(number, site, days=days, min_altitude_deg=min_altitude,
+                      twilight=twilight.value, step=step, longitude_w_deg=longitude,
+                      ephemeris_path=ephemeris)
+    page = None
+    if html:
+        from .report.observe import observe_html
+
+        page = observe_html(result)
+    if fmt is Format.json:
+        _emit(result.to_json(), output)
+    elif fmt is Format.csv:
+        _emit(result.to_csv(), output)
+    else:
+        from .output import print_observability
+
+        print_observability(result)
+        if output:
+            _emit(result.to_csv(), output)
+    if page is not None:
+        from .output import write_atomic
+
+        write_atomic(html, page)
+        print(f"wrote {html}", file=sys.stderr)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

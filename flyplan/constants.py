@@ -63,4 +63,9 @@ CONVENTIONS = {
               "limb and the Sun as seen from Juno: light time and stellar aberration (LT+S)",
     "local_solar_time": "local solar time at Juno's planetocentric longitude, 24 'hours' "
                         "per Jupiter solar day (as SPICE et2lst)",
+    "earth_received": "utc_ert: Earth-received time (ERT) = spacecraft event time (utc, SCET) "
+                      "+ one-way light time from Juno to the geocentre (light_time_min, "
+                      "minutes; Newtonian, solved for transmission as SPICE XCN; DE421 via "
+                      "skyfield); sun_earth_juno_deg: angle at the geocentre between the Sun "
+                      "and Juno at ERT (small = near solar conjunction, downlink degraded)",
 }

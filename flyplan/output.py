@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["write_atomic", "print_perijove", "summary_rows"]
+__all__ = ["write_atomic", "print_perijove", "summary_rows", "print_observability"]
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> Path:
@@ -38,6 +38,7 @@ def summary_rows(pj) -> list[tuple[str, str]]:
     rows = [
         ("Perijove", f"PJ{pj.number}"),
         ("Time (UTC, SCET)", pj.utc),
+        *_earth_rows(s),
         ("ET (TDB s past J2000)", f"{pj.et:.3f}"),
         ("Time found by", pj.method),
         ("Altitude (1-bar ellipsoid)", f"{_fmt(s['altitude_km'])} km"),
@@ -51,6 +52,17 @@ def summary_rows(pj) -> list[tuple[str, str]]:
         ("Speed vs rotating atmosphere", f"{_fmt(s['speed_rot_km_s'], 3)} km/s"),
     ]
     return rows
+
+
+def _earth_rows(s: dict) -> list[tuple[str, str]]:
+    # Present once flyplan.earth has run (flyplan.pj adds them).
+    if "utc_ert" not in s:
+        return []
+    return [
+        ("Earth-received (UTC, ERT)", str(s["utc_ert"])),
+        ("One-way light time", f"{_fmt(s['light_time_min'], 3)} min (Juno to Earth)"),
+        ("Sun-Earth-Juno angle", f"{_fmt(s['sun_earth_juno_deg'], 1)}°"),
+    ]
 
 
 _TABLE_COLS = [
@@ -201,3 +213,71 @@ def print_mission(df, console=None) -> None:
                   "planetographic; System III west longitude; speed relative to Jupiter's centre, "
                   "inertial; CA = closest approach within the orbit, range from Juno",
                   style="dim")
+
+def print_observability(obs, console=None) -> None:
+    """Render an observing plan (:class:`flyplan.observing.Observability`) night by night."""
+    from rich import box
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
+    console = console or Console()
+    p, s = obs.perijove, obs.site
+    meta = obs.metadata()
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("Perijove (UTC, SCET)", f"{p['utc']}  ({obs.perijove_status})")
+    grid.add_row("Seen on Earth (UTC, ERT)", f"{p['utc_ert']}  (light time "
+                                             f"{p['light_time_min']:.2f} min)")
+    grid.add_row("Sun-Earth-Jupiter angle", f"{p['sun_earth_jupiter_deg']:.1f}°")
+    grid.add_row("Site", f"{s.name}: {s.lat_deg:.4f}° N, {s.lon_deg:.4f}° E, "
+                         f"{s.elevation_m:g} m (WGS84)")
+    grid.add_row("Coordinates from", s.source)
+    grid.add_row("Limits", f"Jupiter ≥ {obs.min_altitude_deg:g}° (airless), Sun below "
+                           f"{meta['sun_altitude_limit_deg']:g}° ({obs.twilight} twilight)")
+    if obs.longitude_w_deg is not None:
+        grid.add_row("Longitude followed", f"{obs.longitude_w_deg:g}° W System III")
+    console.print(Panel(grid, title=f"Jupiter before Juno perijove {obs.number}", expand=False))
+    for note in obs.notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+    year = obs.nights[0]["night"][:4] if obs.nights else ""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0),
+                  title=f"Nights of {year} (evening date; times UTC; "
+                        "CML: central-meridian longitude)")
+    # Short headers and no wrapping: the table fits 80 columns.
+    for head, just in (("night", "left"), ("dark", "left"), ("Jup rise/tr/set", "left"),
+                       ("observable", "left"), ("CML s/m/e °W", "left"), ("alt", "right")):
+        table.add_column(head, justify=just, no_wrap=True)
+    if obs.longitude_w_deg is not None:
+        table.add_column("@CM", no_wrap=True)
+        table.caption = f"@CM: when {obs.longitude_w_deg:g}° W is on the central meridian"
+
+    def hm(xs):
+        return xs[0][11:16] if xs else "--:--"
+
+    for night in obs.nights:
+        dark = " ".join(f"{a[11:16]}–{b[11:16]}" for a, b in night["dark"]) or "none"
+        rts = " ".join(hm(night[k]) for k in ("jupiter_rise_utc", "jupiter_transit_utc",
+                                              "jupiter_set_utc"))
+        for i, w in enumerate(night["windows"] or [None]):
+            cells = [night["night"][5:], dark, rts] if i == 0 else ["", "", ""]
+            if w is None:
+                cells += ["none", "", ""]
+            else:
+                cells += [f"{w['start_utc'][11:16]}–{w['end_utc'][11:16]}",
+                          f"{w['cml_start_deg']:3.0f} {w['cml_mid_deg']:3.0f} "
+                          f"{w['cml_end_deg']:3.0f}", f"{w['max_altitude_deg']:.0f}°"]
+            if obs.longitude_w_deg is not None:
+                cells.append(" ".join(x[11:16] for x in (w or {}).get("longitude_on_cm_utc",
+                                                                      [])) or "-")
+            table.add_row(*cells)
+    console.print(table)
+    console.print(f"  conventions: {CONV_LINE}", style="dim")
+
+
+CONV_LINE = ("times are UTC at the observer (perijove time is spacecraft event time); CML = "
+             "System III west longitude of the sub-Earth point (IAU_JUPITER, light time + "
+             "aberration); altitudes of Jupiter's centre, airless; rise/set at -34'; a night "
+             "runs local mean noon to noon; full table every step: --format csv")

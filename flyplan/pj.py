@@ -233,6 +233,10 @@ class Perijove:
         meta = self.metadata()
         lines = [f"# flyplan {meta['flyplan_version']} perijove {self.number} samples"]
         lines.append(f"# perijove: {self.utc} (et {self.et:.3f}), found by {self.method}")
+        if "utc_ert" in self.summary:
+            lines.append(f"# perijove Earth-received (ERT): {self.summary['utc_ert']} (one-way "
+                         f"light time {self.summary['light_time_min']:.4f} min; Sun-Earth-Juno "
+                         f"{self.summary['sun_earth_juno_deg']:.2f} deg)")
         src = meta["source"]
         lines.append(f"# trajectory: {src['trajectory_label']}"
                      + (" [APPROXIMATE]" if src["approximate"] else ""))
@@ -266,6 +270,26 @@ def _records(df) -> list[dict]:
     if df is None or len(df) == 0:
         return []
     return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def _add_earth_received(summary: dict, events):
+    """Earth-received time, one-way light time from Juno to the geocentre and the
+    Sun-Earth-Juno angle (:mod:`flyplan.earth`) for the summary (in place) and
+    the events (returned)."""
+    from spiceypy import cyice
+
+    from . import earth
+    from .constants import JUPITER_BARYCENTER
+
+    def juno(et):
+        # skyfield's DE421 has Jupiter's barycentre only: Juno's offset from it.
+        et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy, as cyice needs
+        return cyice.spkezp_v(JUNO, et, "J2000", "NONE", JUPITER_BARYCENTER)[0]
+
+    rec = earth.received([summary["et"]], juno(summary["et"])).iloc[0]
+    summary.update(utc_ert=str(rec["utc_ert"]), light_time_min=float(rec["light_time_min"]),
+                   sun_earth_juno_deg=float(rec["sun_earth_juno_deg"]))
+    return earth.add_received(events, juno(events["et"].to_numpy(dtype=float)))
 
 
 def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", kernels=None,
@@ -341,5 +365,6 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         "utc": et_to_utc(et_pj), "et": et_pj, "kind": "perijove", "body": "JUPITER",
         "altitude_km": at_pj["altitude_km"], "range_km": at_pj["radius_km"],
     }])
+    events = _add_earth_received(summary, events)
     return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, plan,
                     (t0, t1), step_s, notes=list(plan.notes))

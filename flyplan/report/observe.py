@@ -1,0 +1,137 @@
+"""Figure and self-contained HTML page for ``flyplan observe`` (from its DataFrames only).
+
+The figure shows Jupiter's System III central-meridian longitude against time
+with the observable windows shaded, and Jupiter's and the Sun's altitude below
+it.  The page inlines plotly.js, so it opens offline, and is deterministic.
+"""
+
+from __future__ import annotations
+
+__all__ = ["observe_figure", "observe_html"]
+
+_WINDOWS_STYLE = """
+#flyplan-windows{border-collapse:collapse;margin:1rem 0}
+#flyplan-windows td,#flyplan-windows th{padding:.15rem .8rem;text-align:left;font-family:monospace}
+#flyplan-windows th{border-bottom:1px solid #999}
+"""
+
+
+def _times(utc):
+    import pandas as pd
+
+    return pd.to_datetime(pd.Series(utc).str.rstrip("Z"))
+
+
+def observe_figure(obs):
+    """CML (deg W) and altitudes against UTC, observable windows shaded.
+
+    Parameters
+    ----------
+    obs : flyplan.observing.Observability
+    """
+    import numpy as np
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    df = obs.samples
+    t = _times(df["utc"])
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        row_heights=[0.6, 0.4])
+    # Break the CML line where it wraps from 360 back to 0.
+    cml = df["cml_iii_deg"].to_numpy(dtype=float)
+    wrap = np.flatnonzero(np.diff(cml) < -180.0) + 1
+    y = np.insert(cml, wrap, np.nan)
+    x = np.insert(t.to_numpy(), wrap, t.to_numpy()[np.maximum(wrap - 1, 0)])
+    fig.add_trace(go.Scatter(x=x, y=y, name="CML System III (deg W)", mode="lines",
+                             line=dict(color="#555")), row=1, col=1)
+    obs_mask = df["observable"].to_numpy(dtype=bool)
+    fig.add_trace(go.Scatter(x=t[obs_mask], y=cml[obs_mask], name="CML while observable",
+                             mode="markers", marker=dict(color="seagreen", size=5)),
+                  row=1, col=1)
+    fig.add_trace(go.Scatter(x=t, y=df["jupiter_alt_deg"], name="Jupiter altitude (deg)",
+                             line=dict(color="darkorange")), row=2, col=1)
+    fig.add_trace(go.Scatter(x=t, y=df["sun_alt_deg"], name="Sun altitude (deg)",
+                             line=dict(color="royalblue", dash="dot")), row=2, col=1)
+    fig.add_hline(y=obs.min_altitude_deg, line_dash="dash", line_color="darkorange",
+                  row=2, col=1)
+    from ..observing import TWILIGHT
+
+    fig.add_hline(y=TWILIGHT[obs.twilight][0], line_dash="dash", line_color="royalblue",
+                  row=2, col=1)
+    for _, w in obs.windows.iterrows():
+        for r in (1, 2):
+            fig.add_vrect(x0=_times([w["start_utc"]])[0], x1=_times([w["end_utc"]])[0],
+                          fillcolor="seagreen", opacity=0.15, line_width=0, row=r, col=1)
+    if obs.longitude_w_deg is not None:
+        fig.add_hline(y=obs.longitude_w_deg, line_dash="dot", line_color="firebrick",
+                      row=1, col=1, annotation_text=f"{obs.longitude_w_deg:g}° W")
+    pj = _times([obs.perijove["utc"]])[0]
+    for r in (1, 2):
+        fig.add_vline(x=pj, line_dash="dot", line_color="firebrick", row=r, col=1)
+    fig.add_annotation(x=pj, y=1.0, yref="paper", text=f"PJ{obs.number} (SCET)",
+                       showarrow=False, yanchor="bottom", font=dict(color="firebrick"))
+    fig.update_yaxes(title_text="CML System III (° W)", range=[0, 360], dtick=60, row=1, col=1)
+    fig.update_yaxes(title_text="altitude (°)", row=2, col=1)
+    fig.update_xaxes(title_text="UTC", row=2, col=1)
+    fig.update_layout(height=720, legend=dict(orientation="h", y=-0.12),
+                      title=f"Jupiter from {obs.site.name} before Juno PJ{obs.number}: "
+                            f"observable (shaded) with Jupiter ≥ {obs.min_altitude_deg:g}° "
+                            f"and {obs.twilight} darkness")
+    return fig
+
+
+def observe_html(obs, figures: dict | None = None) -> str:
+    """The page for an observing plan as a string (plotly.js inlined)."""
+    from plotly.offline import get_plotlyjs
+
+    from .html import _STYLE, _esc, _figure_div
+
+    if figures is None:
+        figures = {"observe": observe_figure(obs)}
+    meta = obs.metadata()
+    s = obs.site
+    p = obs.perijove
+    card = [
+        ("Perijove", f"PJ{obs.number} ({obs.perijove_status})"),
+        ("Perijove (UTC, SCET)", p["utc"]),
+        ("Seen on Earth (UTC, ERT)", p["utc_ert"]),
+        ("One-way light time", f"{p['light_time_min']:.3f} min (Jupiter to Earth)"),
+        ("Sun-Earth-Jupiter angle", f"{p['sun_earth_jupiter_deg']:.1f}°"),
+        ("Site", f"{s.name}: {s.lat_deg:.5f}° N, {s.lon_deg:.5f}° E, {s.elevation_m:g} m"),
+        ("Site coordinates from", s.source),
+        ("Limits", f"Jupiter ≥ {obs.min_altitude_deg:g}°, Sun below "
+                   f"{meta['sun_altitude_limit_deg']:g}° ({obs.twilight} twilight)"),
+    ]
+    if obs.longitude_w_deg is not None:
+        card.append(("Longitude followed", f"{obs.longitude_w_deg:g}° W (System III)"))
+    rows = "".join(f"<tr><td>{_esc(k)}</td><td>{_esc(v)}</td></tr>" for k, v in card)
+    head = ("<tr><th>night</th><th>observable (UTC)</th><th>CML start / mid / end (° W)</th>"
+            "<th>max alt (°)</th><th>longitude on CM (UTC)</th></tr>")
+    body = "".join(
+        f"<tr><td>{_esc(w['night'])}</td><td>{_esc(w['start_utc'])} .. {_esc(w['end_utc'])}</td>"
+        f"<td>{w['cml_start_deg']:.1f} / {w['cml_mid_deg']:.1f} / {w['cml_end_deg']:.1f}</td>"
+        f"<td>{w['max_altitude_deg']:.1f}</td>"
+        f"<td>{_esc(', '.join(w['longitude_on_cm_utc']))}</td></tr>"
+        for _, w in obs.windows.iterrows())
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in obs.notes)
+    divs = "\n".join(_figure_div(fig, f"flyplan-{key}") for key, fig in figures.items())
+    conventions = "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>"
+                          for k, v in meta["conventions"].items())
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>flyplan: Jupiter before Juno PJ{obs.number}</title>
+<style>{_STYLE}{_WINDOWS_STYLE}</style>
+<script type="text/javascript">{get_plotlyjs()}</script>
+</head><body>
+<h1>Jupiter before Juno perijove {obs.number}</h1>
+<div class="card" id="flyplan-summary"><table>{rows}</table></div>
+{f'<ul class="notes">{notes}</ul>' if notes else ''}
+<table id="flyplan-windows">{head}{body}</table>
+{divs}
+<footer id="flyplan-provenance">
+<p>flyplan {_esc(meta['flyplan_version'])}; perijove time: {_esc(meta['perijove_time_source'])};
+ephemeris: {_esc(meta['ephemeris'])}; samples every {meta['step_s']:g} s</p>
+<p>Conventions:</p><ul>{conventions}</ul>
+</footer>
+</body></html>
+"""
