@@ -40,7 +40,8 @@ from .errors import FetchError, KernelError
 from .kernelset import check_kernel_file
 
 __all__ = ["Fetched", "Listing", "naif_url", "normalize_base", "offline", "url_for",
-           "cache_path", "fetch", "verify_cached", "remove_cached", "record", "listing",
+           "cache_path", "fetch", "verify_cached", "discard_if_corrupt", "remove_cached",
+           "record", "listing",
            "file_sha256", "by_hand",
            "CONNECT_TIMEOUT_S", "READ_TIMEOUT_S", "LISTING_MAX_AGE_S"]
 
@@ -87,7 +88,7 @@ def normalize_base(raw: str) -> str:
     Raises
     ------
     FetchError
-        For a scheme other than https, http and file, or a missing directory.
+        For a scheme other than https, http and file.
     """
     from urllib.parse import urlsplit
 
@@ -99,12 +100,11 @@ def normalize_base(raw: str) -> str:
             raise FetchError(f"no host in the kernel archive URL {text!r}",
                              hint="give e.g. https://naif.jpl.nasa.gov/pub/naif/")
         url = text
-    elif scheme == "file" or scheme == "":
+    elif scheme in ("file", "") or len(scheme) == 1:  # one letter: a Windows drive
+        # A missing directory is not an error here: cached kernels must keep
+        # working when a mirror is unmounted; fetching from it then fails
+        # with "not found" naming the path.
         path = Path(_file_url_path(text) if scheme == "file" else text).expanduser()
-        if not path.is_dir():
-            raise FetchError(f"kernel archive directory not found: {path}", kernel=text,
-                             hint="point FLYPLAN_NAIF_URL / --naif-url at a directory laid out "
-                                  "like NAIF's archive (generic_kernels/..., JUNO/kernels/...)")
         url = path.resolve().as_uri()
     else:
         raise FetchError(f"unsupported URL scheme {scheme!r} in {text!r}",
@@ -222,6 +222,29 @@ def verify_cached(path: str | os.PathLike, sha256: str | None = None) -> tuple[s
     return None, actual
 
 
+def discard_if_corrupt(path: str | os.PathLike, sha256: str | None = None) -> str | None:
+    """Remove a cached kernel if it is corrupt; return the problem, or None if it is sound.
+
+    Checked again under the file's download lock, so that a copy another
+    process has just put in place is never removed by mistake.  When another
+    process holds the lock (it is replacing the file), nothing is removed
+    and the problem is returned.
+    """
+    from filelock import FileLock, Timeout
+
+    p = Path(path)
+    try:
+        with FileLock(str(p.parent / f".{p.name}.lock"), timeout=0):
+            if not p.exists():
+                return "removed meanwhile"
+            problem, _ = verify_cached(p, sha256)
+            if problem:
+                remove_cached(p)
+            return problem
+    except Timeout:
+        return "being replaced by another process"
+
+
 def remove_cached(path: str | os.PathLike) -> None:
     """Delete a cached kernel and its record (a corrupt copy is never kept)."""
     p = Path(path)
@@ -236,6 +259,14 @@ def remove_cached(path: str | os.PathLike) -> None:
 
 class _NotFound(Exception):
     pass
+
+
+def _error(message: str, *, url: str, reason: str, kernel: str | None = None,
+           hint: str | None = None) -> FetchError:
+    """A FetchError that also carries ``url`` and a short ``reason`` for one-line notes."""
+    exc = FetchError(message, kernel=kernel or url.rsplit("/", 1)[-1], hint=hint)
+    exc.url, exc.reason = url, reason
+    return exc
 
 
 class _Broken(Exception):
@@ -313,12 +344,26 @@ def _fetch_locked(relpath, dest, expected, also, base, progress, size_hint) -> F
             continue
         except FetchError as exc:
             exc.hint = exc.hint or by_hand(relpath, url, dest)
+            _annotate(exc, relpath, url, dest)
             raise
         if progress:
             progress(f"fetched {name} ({_human(size)}) from {url}")
         return Fetched(dest, url, digest, size, True)
-    raise FetchError(f"could not fetch {name}: not found at " + "; ".join(tried),
-                     kernel=name, hint=by_hand(relpath, url_for(base, relpath), dest))
+    url = url_for(base, relpath)
+    exc = _error(f"could not fetch {name}: not found at " + "; ".join(tried), url=url,
+                 reason="HTTP 404 not found" if url.startswith("http") else "not found",
+                 kernel=name, hint=by_hand(relpath, url, dest))
+    _annotate(exc, relpath, url, dest)
+    raise exc
+
+
+def _annotate(exc: FetchError, relpath: str, url: str, dest: Path) -> None:
+    # What a one-line note needs: the URL tried, why, where the file belongs
+    # and NAIF's own URL for it.
+    if not hasattr(exc, "url"):
+        exc.url, exc.reason = url, exc.message
+    exc.dest = dest
+    exc.naif_url = url_for(registry.default_base_url(), relpath)
 
 
 def by_hand(relpath: str, url: str, dest: Path) -> str:
@@ -344,16 +389,17 @@ def _download(url: str, dest: Path, expected: str | None, size_hint) -> tuple[st
                 time.sleep(0.3 * (attempt + 1))
                 continue
             if expected and digest != expected:
-                raise FetchError(
+                raise _error(
                     f"{name} from {url} does not match the registry: sha256 {digest} "
-                    f"instead of {expected}; it was not kept",
-                    kernel=name, hint="the server holds a different file under this name: "
+                    f"instead of {expected}; it was not kept", url=url,
+                    reason="sha256 does not match the registry's", kernel=name, hint="the server holds a different file under this name: "
                                       "check the mirror, or report it if it is NAIF's archive")
             try:
                 check_kernel_file(tmp)
             except KernelError as exc:
-                raise FetchError(f"{name} from {url} is not a sound kernel ({exc.message}); "
-                                 "it was not kept", kernel=name) from None
+                raise _error(f"{name} from {url} is not a sound kernel ({exc.message}); "
+                             "it was not kept", url=url, reason=f"not a sound kernel: {exc.message}",
+                             kernel=name) from None
             _write_record(dest, {"url": url, "sha256": digest, "size": size,
                                  "fetched_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                               time.gmtime())})
@@ -367,8 +413,8 @@ def _download(url: str, dest: Path, expected: str | None, size_hint) -> tuple[st
             return digest, size
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
-    raise FetchError(f"could not fetch {name} from {url}: {last} ({ATTEMPTS} attempts); "
-                     "nothing was kept", kernel=name)
+    raise _error(f"could not fetch {name} from {url}: {last} ({ATTEMPTS} attempts); "
+                 "nothing was kept", url=url, reason=str(last), kernel=name)
 
 
 def _write_record(dest: Path, data: dict) -> None:
@@ -400,7 +446,8 @@ def _copy_file(url: str, out, h, bar) -> int:
     except IsADirectoryError:
         raise _NotFound("a directory, not a file") from None
     except OSError as exc:
-        raise FetchError(f"cannot read {src}: {exc.strerror}", kernel=src.name) from None
+        raise _error(f"cannot read {src}: {exc.strerror}", url=url, reason=exc.strerror,
+                     kernel=src.name) from None
     with f:
         total = os.fstat(f.fileno()).st_size
         bar.start(total)
@@ -451,17 +498,16 @@ def _get(url: str):
 
     host = _host(url)
     if host in _UNREACHABLE:
-        raise FetchError(f"could not fetch {url}: {_UNREACHABLE[host]} (not retried)",
-                         kernel=url.rsplit("/", 1)[-1])
+        raise _error(f"could not fetch {url}: {_UNREACHABLE[host]} (not retried)", url=url,
+                     reason=_UNREACHABLE[host])
     try:
         return _session().get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         why = _why(exc)
         _UNREACHABLE[host] = why
-        raise FetchError(f"could not fetch {url}: {why}", kernel=url.rsplit("/", 1)[-1]) from None
+        raise _error(f"could not fetch {url}: {why}", url=url, reason=why) from None
     except requests.exceptions.RequestException as exc:
-        raise FetchError(f"could not fetch {url}: {_why(exc)}",
-                         kernel=url.rsplit("/", 1)[-1]) from None
+        raise _error(f"could not fetch {url}: {_why(exc)}", url=url, reason=_why(exc)) from None
 
 
 def _why(exc) -> str:
@@ -483,8 +529,8 @@ def _copy_http(url: str, out, h, bar) -> int:
         if r.status_code in (404, 410):
             raise _NotFound(f"HTTP {r.status_code}")
         if r.status_code != 200:
-            raise FetchError(f"could not fetch {url}: HTTP {r.status_code} {r.reason}",
-                             kernel=url.rsplit("/", 1)[-1])
+            raise _error(f"could not fetch {url}: HTTP {r.status_code} {r.reason}", url=url,
+                         reason=f"HTTP {r.status_code}")
         total = r.headers.get("Content-Length")
         total = int(total) if total and total.isdigit() else None
         bar.start(total)

@@ -34,9 +34,17 @@ from .registry import Candidate, Entry
 __all__ = ["Item", "Plan", "Outcome", "plan", "provide", "complete", "provenance",
            "target_window", "cache_status", "clean_cache", "MAX_AUTO_FETCH_BYTES"]
 
-# Kernels bigger than this are fetched only when asked for (kernels fetch
-# --satellites): nobody should find a 1 GB download started by `perijove`.
-MAX_AUTO_FETCH_BYTES = int(os.environ.get("FLYPLAN_MAX_AUTO_FETCH", 200_000_000))
+# Kernels bigger than this ($FLYPLAN_MAX_AUTO_FETCH) are fetched only when
+# asked for (kernels fetch --satellites): nobody should find a 1 GB download
+# started by `perijove`.
+MAX_AUTO_FETCH_BYTES = 200_000_000
+
+
+def _max_auto_fetch() -> int:
+    try:
+        return int(os.environ.get("FLYPLAN_MAX_AUTO_FETCH", MAX_AUTO_FETCH_BYTES))
+    except ValueError:
+        return MAX_AUTO_FETCH_BYTES
 
 _BASE_ROLES = ("lsk", "pck")
 _INSTRUMENT_ROLES = ("gm", "fk", "ik", "ik_addendum", "sclk", "struct")
@@ -147,7 +155,13 @@ def _in_cache(path: Path) -> bool:
 
 
 def _preferred(role: str, exclude=()) -> Entry | None:
-    return next((e for e in registry.known() if e.role == role and e.name not in exclude), None)
+    """The registry's first (preferred) kernel of ``role``, unless it is excluded.
+
+    Older versions listed after it serve when they are found locally; they
+    are not fetched in its stead (flyplan's built-ins are the better fallback).
+    """
+    e = next((e for e in registry.known() if e.role == role), None)
+    return None if e is None or e.name in exclude else e
 
 
 def _have(c: Candidate, role: str, note: str = "") -> Item:
@@ -287,7 +301,7 @@ def _plan_moons(out: Plan, cands, t0, t1, base, satellites, exclude) -> None:
     elif _builtin_moons_serve(t0, t1):
         out.items.append(_skip(e, "not needed: flyplan's built-in Galilean ephemeris serves "
                                   "this window (`flyplan kernels fetch --satellites` for JPL's)"))
-    elif size > MAX_AUTO_FETCH_BYTES:
+    elif size > _max_auto_fetch():
         out.items.append(_skip(e, f"{fetch._human(size)}: not fetched automatically "
                                   "(`flyplan kernels fetch --satellites` fetches it)"))
     else:
@@ -437,10 +451,9 @@ def provide(t0: float | None, t1: float | None, *, cands: list[Candidate] | None
         for item in p.items:
             if item.status != "cached":
                 continue
-            problem, _sha = fetch.verify_cached(item.path, item.entry.sha256 if item.entry
-                                                else None)
+            problem = fetch.discard_if_corrupt(item.path, item.entry.sha256 if item.entry
+                                               else None)
             if problem:
-                fetch.remove_cached(item.path)
                 bad.append(item.path)
                 out.removed.append((item.path, problem))
                 if progress:
@@ -487,7 +500,7 @@ def complete(cands: list[Candidate], t0: float, t1: float, *, source: str = "aut
     out = provide(t0, t1, cands=cands, source=source, moons=moons, network=fetching,
                   progress=progress)
     net = (not fetch.offline()) if fetching is None else bool(fetching)
-    notes = [f"removed corrupt cached {p.name} ({why})" for p, why in out.removed]
+    notes = [f"cached {p.name} was not sound ({why}): not used" for p, why in out.removed]
     for name, exc in out.failures.items():
         role = (registry.classify(name) or ("?",))[0]
         if role == "juno_spk" and source == "naif":
@@ -495,13 +508,7 @@ def complete(cands: list[Candidate], t0: float, t1: float, *, source: str = "aut
         if role == "planets" and not any(i.role == "planets" and i.status != "missing"
                                          for i in out.plan.items):
             raise exc
-        fallback = {"lsk": "flyplan's built-in leapseconds are used",
-                    "pck": "flyplan's built-in Jupiter constants are used",
-                    "juno_spk": "Juno's trajectory falls back to flyplan's model",
-                    "satellites": "moon positions come from what else covers the window"}
-        notes.append(f"{exc.message}; {fallback.get(role, 'continuing without it')} "
-                     f"(to place it by hand: {exc.hint})" if exc.hint else
-                     f"{exc.message}; {fallback.get(role, 'continuing without it')}")
+        notes.append(_failure_note(name, exc))
     if net:
         notes += out.plan.notes
         # A satellite file skipped for its size leaves the moons to flyplan's
@@ -509,6 +516,19 @@ def complete(cands: list[Candidate], t0: float, t1: float, *, source: str = "aut
         notes += [f"{i.name} skipped: {i.note}" for i in out.plan.items
                   if i.status == "skipped" and "built-in" in i.note]
     return out.cands, notes, out.failures
+
+
+def _failure_note(name: str, exc: FetchError) -> str:
+    """One line: what was not fetched, from where, why, and where to put it by hand.
+
+    What flyplan uses instead is said by the note of that substitute.
+    """
+    url, reason = getattr(exc, "url", None), getattr(exc, "reason", None)
+    dest, naif = getattr(exc, "dest", None), getattr(exc, "naif_url", None)
+    if not (url and reason and dest and naif):
+        return f"{name} not fetched: {exc.message}"
+    return (f"{name} not fetched ({reason}: {url}); to place it by hand, save {naif} "
+            f"as {dest}")
 
 
 def provenance(path: str | os.PathLike) -> tuple[str, str]:

@@ -110,10 +110,10 @@ def candidates(dirs: list[Path]) -> list[Candidate]:
 
 
 def _drop_corrupt(path: Path, error) -> None:
-    from .fetch import remove_cached
+    from .fetch import discard_if_corrupt
 
-    remove_cached(path)
-    _progress(f"removed corrupt cached kernel {path.name} ({error.message})")
+    if discard_if_corrupt(path):
+        _progress(f"removed corrupt cached kernel {path.name} ({error.message})")
 
 
 def _add(ks: KernelSet, c: Candidate, note: str) -> None:

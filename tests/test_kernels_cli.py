@@ -142,3 +142,52 @@ def test_clean_deletes_only_flyplans_files(mirror, tmp_path):
     assert "my_notes.txt" in res.output
     left = sorted(p.name for p in naif.rglob("*"))
     assert left == ["generic_kernels", "my_notes.txt"]
+
+
+@pytest.fixture
+def juno_only(naif_dir, tmp_path):
+    """A kernel directory holding nothing but PJ1's trajectory (a link to the shared file)."""
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / Path(PJ1_SPK).name).symlink_to(naif_dir / PJ1_SPK)
+    return d
+
+
+def test_perijove_without_network_uses_cache_and_builtins(juno_only, monkeypatch, tmp_path):
+    """No server at all: the LSK/PCK fetches fail at once and flyplan's own serve."""
+    from _mirror import closed_port
+
+    monkeypatch.delenv("FLYPLAN_OFFLINE", raising=False)
+    monkeypatch.setenv("FLYPLAN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("FLYPLAN_NAIF_URL", f"http://127.0.0.1:{closed_port()}/")
+    proc = flyplan("perijove", 1, "-k", juno_only, "-f", "json", "-w", "10m")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    notes = " ".join(doc["metadata"]["source"]["notes"])
+    assert "naif0012.tls not fetched (connection refused" in notes
+    assert ("to place it by hand, save https://naif.jpl.nasa.gov/pub/naif/generic_kernels/lsk/"
+            "naif0012.tls as " + str(tmp_path / "cache" / "naif" / "generic_kernels" / "lsk" /
+                                     "naif0012.tls")) in notes
+    kinds = {k["kind"]: k["source"] for k in doc["kernels"]}
+    assert kinds["lsk"] == "built-in" and doc["metadata"]["source"]["trajectory"] == "naif"
+
+
+def test_offline_switch_makes_no_request(juno_only, mirror, monkeypatch):
+    monkeypatch.setenv("FLYPLAN_OFFLINE", "1")
+    proc = flyplan("perijove", 1, "-k", juno_only, "-f", "json", "-w", "10m")
+    assert proc.returncode == 0, proc.stderr
+    assert mirror.count() == 0
+    res = runner.invoke(app, ["kernels", "plan", "1", "-k", str(juno_only), "-f", "json"])
+    items = {i["name"]: i["status"] for i in json.loads(res.stdout)["items"]}
+    assert items["spk_rec_160729_160923_161027.bsp"] == "local"
+    assert items["naif0012.tls"] == "fetch"
+    assert mirror.count() == 0
+
+
+def test_source_naif_fetch_failure_is_an_error_naming_the_url(mirror, monkeypatch):
+    mirror.cut.add("/" + PJ1_SPK)
+    proc = flyplan("perijove", 1, "--source", "naif", "-w", "10m")
+    assert proc.returncode == 1
+    assert "spk_rec_160729_160923_161027.bsp" in proc.stderr
+    assert mirror.url + PJ1_SPK in proc.stderr
+    assert "Traceback" not in proc.stderr
