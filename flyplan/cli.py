@@ -283,9 +283,11 @@ def kernels_plan(
     source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Plan a moon ephemeris."),
     satellites: bool = typer.Option(False, "--satellites",
-                                    help="Include JPL's satellite ephemeris (jup365.bsp, ~1.1 GB)."),
+                                    help="Include JPL's satellite ephemeris (jup365.bsp, "
+                                         "~1.1 GB)."),
     instruments: bool = typer.Option(False, "--instruments",
-                                     help="Include Juno's FK, JunoCam IK, SCLK, structure SPK, GM."),
+                                     help="Include Juno's FK, JunoCam IK, SCLK, structure "
+                                          "SPK, GM."),
     kernels: Optional[Path] = KernelsOpt,
     naif_url: Optional[str] = NaifUrlOpt,
     offline: bool = OfflineOpt,

@@ -146,7 +146,8 @@ def cache_path(relpath: str) -> Path:
                          hint="kernel paths must be plain relative names")
     root = naif_cache_dir()
     dest = root.joinpath(*relpath.split("/"))
-    if os.path.commonpath([os.path.normpath(root), os.path.normpath(dest)]) != os.path.normpath(root):
+    top = os.path.normpath(root)
+    if os.path.commonpath([top, os.path.normpath(dest)]) != top:
         raise FetchError(f"refusing the archive path {relpath!r}", kernel=relpath)
     return dest
 
@@ -332,8 +333,20 @@ def fetch(relpath: str, *, sha256: str | None = None, also=(), base: str | None 
                               "flyplan process is running") from None
 
 
+def _sweep_parts(directory: Path, max_age_s: float = 86400.0) -> None:
+    """Remove partial downloads left by processes killed a day or more ago."""
+    now = time.time()
+    for d in directory.glob(".part-*"):
+        try:
+            if d.is_dir() and not d.is_symlink() and now - d.stat().st_mtime > max_age_s:
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def _fetch_locked(relpath, dest, expected, also, base, progress, size_hint) -> Fetched:
     name = dest.name
+    _sweep_parts(dest.parent)
     tried = []
     for rel in (relpath, *also):
         url = url_for(base, rel)
@@ -392,14 +405,15 @@ def _download(url: str, dest: Path, expected: str | None, size_hint) -> tuple[st
                 raise _error(
                     f"{name} from {url} does not match the registry: sha256 {digest} "
                     f"instead of {expected}; it was not kept", url=url,
-                    reason="sha256 does not match the registry's", kernel=name, hint="the server holds a different file under this name: "
-                                      "check the mirror, or report it if it is NAIF's archive")
+                    reason="sha256 does not match the registry's", kernel=name,
+                    hint="the server holds a different file under this name: check the "
+                         "mirror, or report it if it is NAIF's archive")
             try:
                 check_kernel_file(tmp)
             except KernelError as exc:
                 raise _error(f"{name} from {url} is not a sound kernel ({exc.message}); "
-                             "it was not kept", url=url, reason=f"not a sound kernel: {exc.message}",
-                             kernel=name) from None
+                             "it was not kept", url=url,
+                             reason=f"not a sound kernel: {exc.message}", kernel=name) from None
             _write_record(dest, {"url": url, "sha256": digest, "size": size,
                                  "fetched_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                               time.gmtime())})

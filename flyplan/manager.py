@@ -326,7 +326,6 @@ def _builtin_moons_serve(t0, t1) -> bool:
 
 def _plan_juno(out: Plan, cands, t0, t1, base, net, refresh, exclude, source) -> None:
     from . import sources
-    from .timeutil import et_to_utc
 
     local = [c for c in cands if c.role == "juno_spk"]
     chosen = sources._juno_files(local, t0, t1)
@@ -367,7 +366,8 @@ def _plan_juno(out: Plan, cands, t0, t1, base, net, refresh, exclude, source) ->
         known = sorted(options, key=lambda o: o[1][0][0] if o[1] else 0)
         span = "; ".join(f"{o[2].name}" for o in known[-6:]) or "none"
         out.items.append(Item("juno_spk", "spk_rec_*/spk_pre_*", "missing", note=(
-            f"no Juno trajectory file known covers {et_to_utc(t0, 0)} .. {et_to_utc(t1, 0)} "
+            f"no Juno trajectory file known covers {registry.et_to_text(t0)} .. "
+            f"{registry.et_to_text(t1)} "
             f"(latest known: {span})"
             + ("; flyplan's approximate model is used" if source == "auto" else ""))))
         return

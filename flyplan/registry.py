@@ -24,7 +24,7 @@ from .kernelset import check_kernel_file, kernel_kind
 
 __all__ = ["Candidate", "JunoSpkName", "classify", "parse_juno_spk", "scan", "ROLES", "Entry",
            "known", "listings", "default_base_url", "safe_name", "parse_listing",
-           "name_interval", "date_to_et"]
+           "name_interval", "date_to_et", "et_to_text", "lookup"]
 
 # role -> (regex on the file name, how to rank several: higher is preferred)
 _PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -390,6 +390,12 @@ def date_to_et(day: _dt.date) -> float:
     """Approximate ET (TDB s past J2000) of 00:00 UTC on ``day``; good to a few seconds."""
     delta = _dt.datetime(day.year, day.month, day.day) - _J2000
     return delta.total_seconds() + _ET_MINUS_UTC
+
+
+def et_to_text(et: float) -> str:
+    """Approximate UTC of an ET, to the minute (``"2016-08-27T12:50Z"``), without SPICE."""
+    t = _J2000 + _dt.timedelta(seconds=et - _ET_MINUS_UTC)
+    return t.strftime("%Y-%m-%dT%H:%MZ")
 
 
 def name_interval(name: str) -> tuple[float, float] | None:

@@ -296,3 +296,16 @@ def test_offline_assemble_uses_cache_and_builtins_without_requests(mirror, onlin
     assert mirror.count() == n
     srcs = {k.path.name: k.source for k in plan.kernels.kernels}
     assert srcs["spk_rec_160729_160923_161027.bsp"] == mirror.url + PJ1_SPK
+
+
+def test_stale_partial_downloads_are_swept(mirror, online):
+    lsk_dir = online / "naif" / "generic_kernels" / "lsk"
+    old = lsk_dir / ".part-dead"
+    young = lsk_dir / ".part-alive"
+    for d in (old, young):
+        d.mkdir(parents=True)
+        (d / "naif0012.tls").write_text("partial")
+    two_days_ago = os.stat(old).st_mtime - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    fetch.fetch(LSK)
+    assert not old.exists() and young.exists()

@@ -162,3 +162,22 @@ def test_choose_unions_when_no_single_file_covers():
     # Among predicted files alone, the newest production comes first.
     pre = [o for o in opts if not o[0][0]]
     assert manager.choose(pre, 10, 20) == ["spk_pre_160601_161201_160701.bsp"]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["spk_rec_160729_160923_161027.bsp", "..", "/", "%2e", "%2f", "?",
+                           "#", "\\", "a_old_versions/", "http://x/", "./", "%00", "\n", "~"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=6).map("".join),
+                max_size=12))
+def test_listing_yields_only_plain_kernel_names(hrefs):
+    import html as _html
+
+    page = "".join(f'<a href="{_html.escape(h, quote=True)}">x</a> 1K\n' for h in hrefs)
+    for name, _size in registry.parse_listing(page):
+        assert registry.safe_name(name)
+        assert "/" not in name and "\\" not in name and ".." not in name
+        assert name == Path(name).name and not name.startswith(".")
