@@ -316,6 +316,244 @@ def observe(
         write_atomic(html, page)
         print(f"wrote {html}", file=sys.stderr)
 
+# -- flyplan kernels: the kernel manager -------------------------------------------------------
+
+kernels_app = typer.Typer(
+    help="Find, fetch, verify and cache the NAIF kernels a perijove or window needs.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(kernels_app, name="kernels")
+
+NaifUrlOpt = typer.Option(None, "--naif-url", envvar="FLYPLAN_NAIF_URL", show_envvar=True,
+                          help="Archive to fetch from: https://, http://, file:// or a directory "
+                               "laid out like NAIF's (default: NAIF's public archive).")
+OfflineOpt = typer.Option(False, "--offline", envvar="FLYPLAN_OFFLINE", show_envvar=True,
+                          help="Never touch the network; use what is cached.")
+TargetArg = typer.Argument(None, help="Perijove number (1, PJ1) or UTC window "
+                                      "(2016-08-27T06:00Z..2016-08-27T19:00Z).")
+
+
+class KernelFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+def _kernel_request(target, window, kernels, naif_url):
+    """Candidates, base URL and window (or None) for a kernels sub-command."""
+    from . import fetch, sources
+
+    base = fetch.naif_url(naif_url)
+    cands = sources.candidates(sources.kernel_dirs(kernels))
+    if target is None:
+        return cands, base, None
+    from . import manager
+
+    try:
+        t0, t1, label = manager.target_window(target, window, cands=cands)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="TARGET") from None
+    return cands, base, (t0, t1, label)
+
+
+def _wide_console():
+    from rich.console import Console
+
+    # Piped or captured: do not fold file names and URLs at 80 columns.
+    tty = sys.stdout.isatty()
+    return Console(highlight=False, soft_wrap=True, width=None if tty else 240)
+
+
+def _size_text(item) -> str:
+    from .fetch import _human
+
+    if item.size is None:
+        return "?"
+    return ("~" if item.size_approx else "") + _human(item.size)
+
+
+def _print_plan(p, label: str) -> None:
+    from rich.table import Table
+
+    from .timeutil import et_to_utc
+
+    con = _wide_console()
+    title = f"kernels for {label}"
+    if p.t0 is not None:
+        title += f": {et_to_utc(p.t0, 0)} .. {et_to_utc(p.t1, 0)}"
+    t = Table(title=title, title_justify="left")
+    t.add_column("file", no_wrap=True)
+    for col in ("role", "size", "cached?", "source"):
+        t.add_column(col, overflow="fold")
+    cached_text = {"cached": "yes", "local": "yes (local)", "fetch": "no: to fetch",
+                   "built-in": "built-in", "skipped": "skipped", "missing": "MISSING"}
+    for i in p.items:
+        src = i.url or (str(i.path) if i.path else "")
+        if i.status == "local":
+            src = str(i.path)
+        if i.note and i.status in ("skipped", "missing", "built-in"):
+            src = f"{src} ({i.note})" if src else i.note
+        t.add_row(i.name, i.role, _size_text(i), cached_text.get(i.status, i.status), src)
+    con.print(t)
+    todo = p.to_fetch
+    if todo:
+        total = sum(i.size or 0 for i in todo)
+        con.print(f"to fetch: {len(todo)} file(s), about {_size_text_n(total)} from {p.base}")
+    for note in p.notes:
+        con.print(f"note: {note}")
+
+
+def _size_text_n(n: int) -> str:
+    from .fetch import _human
+
+    return _human(n)
+
+
+@kernels_app.command("plan")
+@friendly_errors
+def kernels_plan(
+    target: str = typer.Argument(..., help="Perijove number (1, PJ1) or UTC window "
+                                           "(2016-08-27T06:00Z..2016-08-27T19:00Z)."),
+    window: str = typer.Option("-6h..+6h", "--window", "-w", callback=_window,
+                               help="Window around the perijove."),
+    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    moons: bool = typer.Option(True, "--moons/--no-moons", help="Plan a moon ephemeris."),
+    satellites: bool = typer.Option(False, "--satellites",
+                                    help="Include JPL's satellite ephemeris (jup365.bsp, "
+                                         "~1.1 GB)."),
+    instruments: bool = typer.Option(False, "--instruments",
+                                     help="Include Juno's FK, JunoCam IK, SCLK, structure "
+                                          "SPK, GM."),
+    kernels: Optional[Path] = KernelsOpt,
+    naif_url: Optional[str] = NaifUrlOpt,
+    offline: bool = OfflineOpt,
+    refresh: bool = typer.Option(False, "--refresh", help="Read NAIF's directory listing again."),
+    fmt: KernelFormat = typer.Option(KernelFormat.table, "--format", "-f", help="Output format."),
+):
+    """Show the smallest set of kernels that serves a perijove or window, and what is cached."""
+    import json
+
+    from . import manager
+
+    cands, base, (t0, t1, label) = _kernel_request(target, window, kernels, naif_url)
+    p = manager.plan(t0, t1, source=source.value, moons=moons, satellites=satellites,
+                     instruments=instruments, base=base, refresh=refresh, cands=cands,
+                     network=False if offline else None)
+    if fmt is KernelFormat.json:
+        print(json.dumps({"target": label, "base_url": p.base,
+                          "items": [i.as_dict() for i in p.items], "notes": p.notes}, indent=1))
+    else:
+        _print_plan(p, label)
+
+
+@kernels_app.command("fetch")
+@friendly_errors
+def kernels_fetch(
+    target: Optional[str] = TargetArg,
+    window: str = typer.Option("-6h..+6h", "--window", "-w", callback=_window,
+                               help="Window around the perijove."),
+    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    moons: bool = typer.Option(True, "--moons/--no-moons", help="Fetch a moon ephemeris."),
+    satellites: bool = typer.Option(False, "--satellites",
+                                    help="Also fetch JPL's satellite ephemeris (jup365.bsp, "
+                                         "~1.1 GB)."),
+    instruments: bool = typer.Option(False, "--instruments",
+                                     help="Also fetch Juno's FK, JunoCam IK, SCLK, structure "
+                                          "SPK, GM."),
+    kernels: Optional[Path] = KernelsOpt,
+    naif_url: Optional[str] = NaifUrlOpt,
+    refresh: bool = typer.Option(False, "--refresh", help="Read NAIF's directory listing again."),
+):
+    """Fetch (once, verified) the kernels a perijove or window needs into the cache.
+
+    Without TARGET: the generic kernels (and with --satellites, jup365.bsp).
+    """
+    from . import manager
+    from .errors import FetchError
+    from .fetch import _human, offline
+
+    if offline():
+        raise FetchError("flyplan is offline (FLYPLAN_OFFLINE is set): nothing can be fetched",
+                         hint="unset FLYPLAN_OFFLINE, or place the kernels by hand "
+                              "(`flyplan kernels plan` shows where)")
+    cands, base, req = _kernel_request(target, window, kernels, naif_url)
+    t0, t1, label = req if req else (None, None, "the generic kernels")
+    out = manager.provide(t0, t1, cands=cands, source=source.value, moons=moons,
+                          satellites=satellites, instruments=instruments or target is None,
+                          base=base, network=True, refresh=refresh,
+                          progress=lambda m: print(m, file=sys.stderr, flush=True))
+    for path, why in out.removed:
+        print(f"removed corrupt cached {path.name} ({why})", file=sys.stderr)
+    _print_plan(out.plan, label)
+    got = sum(f.size for f in out.fetched)
+    print(f"fetched {len(out.fetched)} file(s), {_human(got)}", file=sys.stderr)
+    missing = [i for i in out.plan.items if i.status == "missing"]
+    if out.failures or missing:
+        lines = [str(e) for e in out.failures.values()] + [f"{i.name}: {i.note}" for i in missing]
+        raise FetchError(f"{len(out.failures) + len(missing)} kernel(s) could not be provided:\n"
+                         + "\n".join(lines))
+
+
+@kernels_app.command("status")
+@friendly_errors
+def kernels_status(
+    verify: bool = typer.Option(True, "--verify/--no-verify",
+                                help="Hash every cached kernel (slower for large files)."),
+    fmt: KernelFormat = typer.Option(KernelFormat.table, "--format", "-f", help="Output format."),
+):
+    """What is in the cache: each kernel's size, sha256, whether it verifies, and its source."""
+    import json
+
+    from rich.table import Table
+
+    from . import manager
+    from .fetch import _human
+    from .paths import naif_cache_dir
+
+    rows = manager.cache_status(verify=verify)
+    if fmt is KernelFormat.json:
+        print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows}, indent=1))
+        return
+    con = _wide_console()
+    total = sum(r["size"] for r in rows)
+    t = Table(title=f"{naif_cache_dir()}: {len(rows)} kernel(s), {_human(total)}",
+              title_justify="left")
+    t.add_column("file", no_wrap=True)
+    for col in ("role", "size", "sha256", "state", "source"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["path"], r["role"], _human(r["size"]), (r["sha256"] or "")[:16],
+                  r["state"], r["source"])
+    con.print(t)
+    if any(r["state"].startswith("CORRUPT") for r in rows):
+        con.print("corrupt kernels are removed and fetched again the next time they are needed")
+
+
+@kernels_app.command("clean")
+@friendly_errors
+def kernels_clean(
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    everything: bool = typer.Option(False, "--all",
+                                    help="Also remove kernels flyplan generated and metakernels."),
+):
+    """Delete the downloaded kernels from the cache (never anything outside it)."""
+    from . import manager
+    from .errors import FlyplanError
+    from .fetch import _human
+    from .paths import cache_dir, naif_cache_dir
+
+    what = naif_cache_dir() if not everything else cache_dir()
+    if not yes:
+        if not sys.stdin.isatty():
+            raise FlyplanError(f"refusing to delete the kernels in {what} without confirmation",
+                               hint="pass --yes")
+        if not typer.confirm(f"delete flyplan's kernels in {what}?", default=False):
+            print("nothing deleted", file=sys.stderr)
+            raise typer.Exit(0)
+    count, freed, left = manager.clean_cache(everything=everything)
+    print(f"deleted {count} file(s), {_human(freed)} from {what}", file=sys.stderr)
+    for path in left[:20]:
+        print(f"left in place (not flyplan's): {path}", file=sys.stderr)
+
 
 def main() -> None:
     """Console-script entry point."""

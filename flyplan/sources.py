@@ -90,14 +90,38 @@ def kernel_dirs(kernels: str | os.PathLike | None = None) -> list[Path]:
 
 
 def candidates(dirs: list[Path]) -> list[Candidate]:
-    """Every recognised kernel file in ``dirs`` (a name found twice: first directory wins)."""
+    """Every recognised kernel file in ``dirs`` (a name found twice: first directory wins).
+
+    A file in flyplan's cache that is not a sound kernel (truncated, wrong
+    header) is removed -- the kernel manager fetches it again -- where one in
+    a user's directory is an error naming it.
+    """
+    from .paths import naif_cache_dir
+
+    cache = naif_cache_dir()
     seen, out = set(), []
     for d in dirs:
-        for c in registry.scan(d):
+        on_bad = _drop_corrupt if d == cache else None
+        for c in registry.scan(d, on_bad=on_bad):
             if c.name not in seen:
                 seen.add(c.name)
                 out.append(c)
     return out
+
+
+def _drop_corrupt(path: Path, error) -> None:
+    from .fetch import discard_if_corrupt
+
+    if discard_if_corrupt(path):
+        _progress(f"removed corrupt cached kernel {path.name} ({error.message})")
+
+
+def _add(ks: KernelSet, c: Candidate, note: str) -> None:
+    """Add a found kernel with its provenance (download URL for cached ones)."""
+    from .manager import provenance
+
+    source, sha = provenance(c.path)
+    ks.add(c.path, source=source, note=note, sha256=sha)
 
 
 def base_kernels(cands: list[Candidate]) -> tuple[KernelSet, list[str]]:
@@ -113,14 +137,14 @@ def base_kernels(cands: list[Candidate]) -> tuple[KernelSet, list[str]]:
     ks, notes = KernelSet(), []
     lsk = registry.best(cands, "lsk")
     if lsk:
-        ks.add(lsk.path, note="leapseconds")
+        _add(ks, lsk, "leapseconds")
     else:
         ks.add(builtin.leapseconds_kernel(), source="built-in",
                note="leap seconds of naif0012.tls, written by flyplan")
         notes.append("no NAIF leapseconds kernel found: using flyplan's copy of naif0012's table")
     pck = registry.best(cands, "pck")
     if pck:
-        ks.add(pck.path, note="planetary constants")
+        _add(ks, pck, "planetary constants")
     else:
         ks.add(builtin.constants_kernel(), source="built-in",
                note="Jupiter-system constants of pck00011.tpc, written by flyplan")
@@ -128,7 +152,7 @@ def base_kernels(cands: list[Candidate]) -> tuple[KernelSet, list[str]]:
     for role in ("gm", "fk", "ik", "ik_addendum", "sclk"):
         c = registry.best(cands, role)
         if c:
-            ks.add(c.path, note=role)
+            _add(ks, c, role)
     return ks, notes
 
 
@@ -144,22 +168,15 @@ def _covers(path: Path, bodies, t0: float, t1: float) -> bool:
 
 
 def _juno_files(cands: list[Candidate], t0: float, t1: float) -> list[Candidate]:
-    """Juno SPKs that together cover [t0, t1], least preferred first (SPICE: last wins)."""
-    juno = sorted((c for c in cands if c.role == "juno_spk"), key=lambda c: c.rank, reverse=True)
-    single = [c for c in juno if _covers(c.path, [JUNO], t0, t1)]
-    if single:
-        return [single[0]]
-    # No single file: take preferred files until their union covers the window.
-    chosen, intervals = [], []
-    for c in juno:
-        cov = [(a, b) for a, b in _spk_cover(c.path, JUNO) if b > t0 and a < t1]
-        if not cov:
-            continue
-        chosen.append(c)
-        intervals += cov
-        if _union_covers(intervals, t0, t1):
-            return list(reversed(chosen))
-    return []
+    """Juno SPKs that together cover [t0, t1], least preferred first (SPICE: last wins).
+
+    Reconstructed before predicted, newer before older, one file before
+    several: :func:`flyplan.manager.choose`.
+    """
+    from .manager import choose
+
+    return choose([(c.rank, _spk_cover(c.path, JUNO), c) for c in cands
+                   if c.role == "juno_spk"], t0, t1)
 
 
 def _union_covers(intervals, t0, t1) -> bool:
@@ -185,7 +202,8 @@ def juno_coverage_text(cands: list[Candidate]) -> str:
 
 
 def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons: bool = True,
-             pj: int | None = None, cands: list[Candidate] | None = None) -> KernelPlan:
+             pj: int | None = None, cands: list[Candidate] | None = None,
+             fetch: bool | None = None) -> KernelPlan:
     """Choose the kernels for the window ``[t0, t1]`` (ET).
 
     Parameters
@@ -204,18 +222,29 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
         The perijove the window belongs to (needed for the model).
     cands : list of Candidate, optional
         Pre-scanned candidates (saves a directory walk).
+    fetch : bool, optional
+        Let the kernel manager (:mod:`flyplan.manager`) download the NAIF
+        kernels the window needs and the directories lack; default: unless
+        offline (``$FLYPLAN_OFFLINE``).  Cached kernels are verified either way.
 
     Raises
     ------
     CoverageError
         When no source covers Juno over the window.
+    FetchError
+        When ``source="naif"`` and the Juno kernel covering the window
+        cannot be fetched.
     """
+    from . import manager
+
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
     if cands is None:
         cands = candidates(kernel_dirs(kernels))
+    cands, fetch_notes, failures = manager.complete(cands, t0, t1, source=source, moons=moons,
+                                                    fetching=fetch, progress=_progress)
     ks, notes = base_kernels(cands)
-    plan = KernelPlan(ks, notes=notes)
+    plan = KernelPlan(ks, notes=fetch_notes + notes)
     orb = registry.best(cands, "orbnum")
     plan.orbnum = orb.path if orb else None
 
@@ -223,7 +252,7 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
     planets = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
     chosen = next((c for c in planets if _covers(c.path, [SUN, JUPITER_BARYCENTER], t0, t1)), None)
     if chosen:
-        ks.add(chosen.path, note="planetary ephemeris")
+        _add(ks, chosen, "planetary ephemeris")
     else:
         de421 = builtin.planetary_spk()
         if de421 is None:
@@ -236,13 +265,13 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
 
     struct = registry.best(cands, "struct")
     if struct:
-        ks.add(struct.path, note="Juno structure offsets")
+        _add(ks, struct, "Juno structure offsets")
 
     if source in ("auto", "naif"):
         files = _juno_files(cands, t0, t1)
         for c in files:
-            ks.add(c.path, note="Juno trajectory, " + ("reconstructed" if c.juno.reconstructed
-                                                        else "predicted"))
+            _add(ks, c, "Juno trajectory, " + ("reconstructed" if c.juno.reconstructed
+                                               else "predicted"))
         if files:
             plan.trajectory = "naif"
             kinds = {("reconstructed" if c.juno.reconstructed else "predicted") for c in files}
@@ -258,7 +287,8 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
                 covered=juno_coverage_text(cands),
                 hint="fetch the kernels (flyplan kernels fetch), narrow --window, or use "
                      "--source model for flyplan's approximate trajectory")
-    _add_model(plan, pj, t0, t1, cands)
+    juno_failures = [f for name, f in failures.items() if name.startswith("spk_")]
+    _add_model(plan, pj, t0, t1, cands, juno_failures)
     return plan
 
 
@@ -266,7 +296,7 @@ def _add_moons(plan: KernelPlan, cands, t0, t1) -> None:
     sats = sorted((c for c in cands if c.role == "satellites"), key=lambda c: c.rank, reverse=True)
     chosen = next((c for c in sats if _covers(c.path, list(MOON_IDS), t0, t1)), None)
     if chosen:
-        plan.kernels.add(chosen.path, note="JPL Jupiter satellite ephemeris")
+        _add(plan.kernels, chosen, "JPL Jupiter satellite ephemeris")
         plan.moons, plan.moons_label = "naif", f"JPL satellite ephemeris {chosen.name}"
         return
     try:
@@ -283,11 +313,12 @@ def _add_moons(plan: KernelPlan, cands, t0, t1) -> None:
         return
     plan.moons = None
     plan.moons_label = ("no Galilean-moon ephemeris covers this window (a JPL jup3xx.bsp or "
-                        "flyplan's built-in ephemeris is needed): moon columns omitted")
+                        "flyplan's built-in ephemeris is needed; `flyplan kernels fetch "
+                        "--satellites` fetches JPL's): moon columns omitted")
     plan.notes.append(plan.moons_label)
 
 
-def _add_model(plan: KernelPlan, pj, t0, t1, cands) -> None:
+def _add_model(plan: KernelPlan, pj, t0, t1, cands, failures=()) -> None:
     try:
         from .ephemeris import juno_model
     except ImportError:
@@ -295,11 +326,14 @@ def _add_model(plan: KernelPlan, pj, t0, t1, cands) -> None:
     if juno_model is None or pj is None:
         from .timeutil import et_to_utc
 
+        hint = "fetch the kernels (flyplan kernels fetch) or choose a covered time"
+        if failures:
+            hint = "; ".join(f"{f.message} -- {f.hint}" if f.hint else f.message
+                             for f in failures)
         raise CoverageError(
             f"no Juno trajectory kernel covers {et_to_utc(t0, 0)} .. {et_to_utc(t1, 0)}",
             kernel="spk_rec_*/spk_pre_* (Juno, NAIF id -61)",
-            covered=juno_coverage_text(cands),
-            hint="fetch the kernels (flyplan kernels fetch) or choose a covered time")
+            covered=juno_coverage_text(cands), hint=hint)
     path = juno_model.model_spk(pj, progress=_progress)
     label = juno_model.describe(pj)
     plan.kernels.add(path, source="built-in", note=label)

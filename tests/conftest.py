@@ -51,3 +51,11 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     """Keep tests out of the user's real cache unless a test sets its own."""
     if "FLYPLAN_CACHE" not in os.environ:
         monkeypatch.setenv("FLYPLAN_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never reach NAIF: downloads are off unless a test turns them on
+    (``monkeypatch.delenv("FLYPLAN_OFFLINE")``) with a local mirror."""
+    monkeypatch.setenv("FLYPLAN_OFFLINE", "1")
+    monkeypatch.setenv("FLYPLAN_NAIF_URL", "http://127.0.0.1:9/naif-unreachable/")

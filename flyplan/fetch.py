@@ -1,0 +1,725 @@
+"""Downloading kernels into the cache: one verified file at a time.
+
+A kernel is fetched from NAIF's archive (``https://naif.jpl.nasa.gov/pub/naif/``)
+or a mirror laid out the same way (``$FLYPLAN_NAIF_URL``: ``https://``,
+``http://`` or ``file://``, or a plain directory) into
+``<cache>/naif/<archive path>``, so the cache is itself a kernel directory.
+
+Every download
+
+- holds a per-file lock (``filelock``), so two processes fetching the same
+  kernel end with one good copy and one download;
+- streams into a temporary file beside its destination, hashing as it goes,
+  with connect/read timeouts and retries (``requests`` + ``urllib3``);
+- is checked before it is kept: the byte count against ``Content-Length``, the
+  sha256 against the registry when it knows one, and the DAF/text header and
+  DAF length (:func:`flyplan.kernelset.check_kernel_file`);
+- then enters the cache by an atomic rename, with a small record beside it
+  (``.<name>.json``: source URL, sha256, size) for provenance and later checks.
+
+A cached file that fails these checks (truncated, wrong header, hash not the
+recorded one) is removed and fetched again, never used.  A host that refused a
+connection once is not tried again by the same process, so a machine without
+network fails in seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import registry
+from .errors import FetchError, KernelError
+from .kernelset import check_kernel_file
+
+__all__ = ["Fetched", "Listing", "naif_url", "normalize_base", "offline", "url_for",
+           "cache_path", "fetch", "verify_cached", "discard_if_corrupt", "remove_cached",
+           "record", "listing",
+           "file_sha256", "by_hand",
+           "CONNECT_TIMEOUT_S", "READ_TIMEOUT_S", "LISTING_MAX_AGE_S"]
+
+# A server that has not answered the connection in 5 s is not going to: fail
+# fast so that an offline machine falls back to what it has.
+CONNECT_TIMEOUT_S = 5.0
+# Between two chunks of a download.
+READ_TIMEOUT_S = 60.0
+# Whole-download attempts when a transfer breaks off midway.
+ATTEMPTS = 3
+# How long to wait for another process downloading the same file.
+LOCK_TIMEOUT_S = 3600.0
+# A cached directory listing younger than this is used without asking again.
+LISTING_MAX_AGE_S = 24 * 3600.0
+# Largest directory listing read, bytes (NAIF's biggest are a few hundred kB).
+_LISTING_MAX_BYTES = 16 << 20
+_CHUNK = 1 << 16
+
+# Hosts (scheme://netloc) that failed to connect in this process, with why.
+_UNREACHABLE: dict[str, str] = {}
+# (path, size, mtime_ns) -> sha256 of files hashed in this process.
+_HASHES: dict[tuple, str] = {}
+_SESSION = None
+
+
+# -- configuration --------------------------------------------------------------------------
+
+def offline(override: bool | None = None) -> bool:
+    """Whether downloads are off: ``override``, else ``$FLYPLAN_OFFLINE`` (1/true/yes)."""
+    if override is not None:
+        return bool(override)
+    return os.environ.get("FLYPLAN_OFFLINE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def naif_url(override: str | None = None) -> str:
+    """The archive's base URL: ``override``, ``$FLYPLAN_NAIF_URL`` or NAIF's, ending in ``/``."""
+    raw = override or os.environ.get("FLYPLAN_NAIF_URL") or registry.default_base_url()
+    return normalize_base(raw)
+
+
+def normalize_base(raw: str) -> str:
+    """Check and normalise a base URL; a plain directory path becomes a ``file://`` URL.
+
+    Raises
+    ------
+    FetchError
+        For a scheme other than https, http and file.
+    """
+    from urllib.parse import urlsplit
+
+    text = str(raw).strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        if not parts.netloc:
+            raise FetchError(f"no host in the kernel archive URL {text!r}",
+                             hint="give e.g. https://naif.jpl.nasa.gov/pub/naif/")
+        url = text
+    elif scheme in ("file", "") or len(scheme) == 1:  # one letter: a Windows drive
+        # A missing directory is not an error here: cached kernels must keep
+        # working when a mirror is unmounted; fetching from it then fails
+        # with "not found" naming the path.
+        path = Path(_file_url_path(text) if scheme == "file" else text).expanduser()
+        url = path.resolve().as_uri()
+    else:
+        raise FetchError(f"unsupported URL scheme {scheme!r} in {text!r}",
+                         hint="use an https://, http:// or file:// URL")
+    return url if url.endswith("/") else url + "/"
+
+
+def _file_url_path(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+    from urllib.request import url2pathname
+
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if parts.netloc and parts.netloc != "localhost":
+        # file://../shared/naif: a relative path written as a URL.
+        path = parts.netloc + path
+    return url2pathname(path)
+
+
+def url_for(base: str, relpath: str) -> str:
+    """URL of an archive path under ``base`` (which ends in ``/``)."""
+    from urllib.parse import quote
+
+    return base + quote(relpath)
+
+
+def cache_path(relpath: str) -> Path:
+    """Where an archive path lives in the cache: ``<cache>/naif/<relpath>``.
+
+    Raises
+    ------
+    FetchError
+        For a path that could leave the cache (absolute, ``..``, odd names).
+    """
+    from .paths import naif_cache_dir
+
+    if not registry._safe_relpath(relpath):
+        raise FetchError(f"refusing the archive path {relpath!r}", kernel=relpath,
+                         hint="kernel paths must be plain relative names")
+    root = naif_cache_dir()
+    dest = root.joinpath(*relpath.split("/"))
+    top = os.path.normpath(root)
+    if os.path.commonpath([top, os.path.normpath(dest)]) != top:
+        raise FetchError(f"refusing the archive path {relpath!r}", kernel=relpath)
+    return dest
+
+
+# -- the cache's records --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Fetched:
+    """A kernel in the cache.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The cached file.
+    url : str
+        Where it was downloaded from.
+    sha256 : str
+        Its verified digest.
+    size : int
+        Bytes.
+    downloaded : bool
+        False when a good copy was already cached.
+    """
+
+    path: Path
+    url: str
+    sha256: str
+    size: int
+    downloaded: bool
+
+
+def _record_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.json")
+
+
+def record(path: str | os.PathLike) -> dict | None:
+    """The download record of a cached kernel (url, sha256, size, fetched_utc), if any."""
+    try:
+        data = json.loads(_record_path(Path(path)).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """sha256 of a file, remembered for the rest of the process while the file is unchanged."""
+    from .kernelset import sha256_file
+
+    p = Path(path)
+    st = p.stat()
+    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = sha256_file(p)
+    return _HASHES[key]
+
+
+def verify_cached(path: str | os.PathLike, sha256: str | None = None) -> tuple[str | None, str]:
+    """Check a cached kernel; return ``(problem or None, sha256 or "")``.
+
+    The header and DAF length must be sound, and the digest must equal
+    ``sha256`` (the registry's) when given, else the one recorded at download.
+    """
+    p = Path(path)
+    try:
+        check_kernel_file(p)
+    except KernelError as exc:
+        return exc.message, ""
+    rec = record(p) or {}
+    expected = (sha256 or rec.get("sha256") or "").lower() or None
+    actual = file_sha256(p)
+    if expected and actual != expected:
+        return f"sha256 {actual[:12]}... is not the expected {expected[:12]}...", actual
+    return None, actual
+
+
+def discard_if_corrupt(path: str | os.PathLike, sha256: str | None = None) -> str | None:
+    """Remove a cached kernel if it is corrupt; return the problem, or None if it is sound.
+
+    Checked again under the file's download lock, so that a copy another
+    process has just put in place is never removed by mistake.  When another
+    process holds the lock (it is replacing the file), nothing is removed
+    and the problem is returned.
+    """
+    from filelock import FileLock, Timeout
+
+    p = Path(path)
+    try:
+        with FileLock(str(p.parent / f".{p.name}.lock"), timeout=0):
+            if not p.exists():
+                return "removed meanwhile"
+            problem, _ = verify_cached(p, sha256)
+            if problem:
+                remove_cached(p)
+            return problem
+    except Timeout:
+        return "being replaced by another process"
+
+
+def remove_cached(path: str | os.PathLike) -> None:
+    """Delete a cached kernel and its record (a corrupt copy is never kept)."""
+    p = Path(path)
+    for q in (p, _record_path(p)):
+        try:
+            q.unlink()
+        except FileNotFoundError:
+            pass
+
+
+# -- fetching -------------------------------------------------------------------------------
+
+class _NotFound(Exception):
+    pass
+
+
+def _error(message: str, *, url: str, reason: str, kernel: str | None = None,
+           hint: str | None = None) -> FetchError:
+    """A FetchError that also carries ``url`` and a short ``reason`` for one-line notes."""
+    exc = FetchError(message, kernel=kernel or url.rsplit("/", 1)[-1], hint=hint)
+    exc.url, exc.reason = url, reason
+    return exc
+
+
+class _Broken(Exception):
+    """A transfer that broke off; worth another attempt."""
+
+
+def fetch(relpath: str, *, sha256: str | None = None, also=(), base: str | None = None,
+          progress=None, size_hint: int | None = None) -> Fetched:
+    """Make ``<cache>/naif/<relpath>`` a good copy of the archive's file; return it.
+
+    A verified cached copy is used as it is (nothing is downloaded); a corrupt
+    one is replaced.
+
+    Parameters
+    ----------
+    relpath : str
+        Archive path, e.g. ``"generic_kernels/lsk/naif0012.tls"``.
+    sha256 : str, optional
+        Expected digest (from the registry); without it the header check and
+        the recorded digest stand guard.
+    also : sequence of str
+        Other archive paths of the same file, tried in order on a 404.
+    base : str, optional
+        Base URL (default :func:`naif_url`).
+    progress : callable, optional
+        Called with one-line messages (e.g. ``"fetched naif0012.tls ..."``).
+    size_hint : int, optional
+        Approximate size, for the progress bar when the server does not say.
+
+    Raises
+    ------
+    FetchError
+        Naming the file, the URLs tried, why, and how to place it by hand.
+    """
+    from filelock import FileLock, Timeout
+
+    base = naif_url(base)
+    dest = cache_path(relpath)
+    name = dest.name
+    expected = (sha256 or "").lower() or None
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FetchError(f"cannot create the cache directory {dest.parent}: {exc.strerror}",
+                         kernel=name, hint="set FLYPLAN_CACHE to a writable directory") from None
+    lock = FileLock(str(dest.parent / f".{name}.lock"), timeout=LOCK_TIMEOUT_S)
+    try:
+        with lock:
+            if dest.exists():
+                problem, digest = verify_cached(dest, expected)
+                if problem is None:
+                    rec = record(dest) or {}
+                    return Fetched(dest, rec.get("url") or "cache", digest, dest.stat().st_size,
+                                   False)
+                remove_cached(dest)
+                if progress:
+                    progress(f"cached {name} was corrupt ({problem}): fetching it again")
+            return _fetch_locked(relpath, dest, expected, also, base, progress, size_hint)
+    except Timeout:
+        raise FetchError(f"another process has held the download lock of {name} for "
+                         f"{LOCK_TIMEOUT_S / 60:.0f} min", kernel=str(dest),
+                         hint=f"wait for it to finish, or delete {lock.lock_file} if no "
+                              "flyplan process is running") from None
+
+
+def _sweep_parts(directory: Path, max_age_s: float = 86400.0) -> None:
+    """Remove partial downloads left by processes killed a day or more ago."""
+    now = time.time()
+    for d in directory.glob(".part-*"):
+        try:
+            if d.is_dir() and not d.is_symlink() and now - d.stat().st_mtime > max_age_s:
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def _fetch_locked(relpath, dest, expected, also, base, progress, size_hint) -> Fetched:
+    name = dest.name
+    _sweep_parts(dest.parent)
+    tried = []
+    for rel in (relpath, *also):
+        url = url_for(base, rel)
+        try:
+            digest, size = _download(url, dest, expected, size_hint)
+        except _NotFound as exc:
+            tried.append(f"{url} ({exc})")
+            continue
+        except FetchError as exc:
+            exc.hint = exc.hint or by_hand(relpath, url, dest)
+            _annotate(exc, relpath, url, dest)
+            raise
+        if progress:
+            progress(f"fetched {name} ({_human(size)}) from {url}")
+        return Fetched(dest, url, digest, size, True)
+    url = url_for(base, relpath)
+    exc = _error(f"could not fetch {name}: not found at " + "; ".join(tried), url=url,
+                 reason="HTTP 404 not found" if url.startswith("http") else "not found",
+                 kernel=name, hint=by_hand(relpath, url, dest))
+    _annotate(exc, relpath, url, dest)
+    raise exc
+
+
+def _annotate(exc: FetchError, relpath: str, url: str, dest: Path) -> None:
+    # What a one-line note needs: the URL tried, why, where the file belongs
+    # and NAIF's own URL for it.
+    if not hasattr(exc, "url"):
+        exc.url, exc.reason = url, exc.message
+    exc.dest = dest
+    exc.naif_url = url_for(registry.default_base_url(), relpath)
+
+
+def by_hand(relpath: str, url: str, dest: Path) -> str:
+    """How to place a kernel by hand: where to get it and where to put it."""
+    naif = url_for(registry.default_base_url(), relpath)
+    src = url if url == naif else f"{url} (or NAIF's copy, {naif})"
+    return (f"download {src} and save it as {dest} (or in a directory given with --kernels / "
+            f"FLYPLAN_KERNELS), or point FLYPLAN_NAIF_URL / --naif-url at an archive that has it")
+
+
+def _download(url: str, dest: Path, expected: str | None, size_hint) -> tuple[str, int]:
+    """Download ``url`` into ``dest`` (verified, atomic); return (sha256, size)."""
+    name = dest.name
+    last = None
+    for attempt in range(ATTEMPTS):
+        tmpdir = Path(tempfile.mkdtemp(prefix=".part-", dir=dest.parent))
+        tmp = tmpdir / name
+        try:
+            try:
+                digest, size = _transfer(url, tmp, size_hint)
+            except _Broken as exc:
+                last = exc
+                time.sleep(0.3 * (attempt + 1))
+                continue
+            if expected and digest != expected:
+                raise _error(
+                    f"{name} from {url} does not match the registry: sha256 {digest} "
+                    f"instead of {expected}; it was not kept", url=url,
+                    reason="sha256 does not match the registry's", kernel=name,
+                    hint="the server holds a different file under this name: check the "
+                         "mirror, or report it if it is NAIF's archive")
+            try:
+                check_kernel_file(tmp)
+            except KernelError as exc:
+                raise _error(f"{name} from {url} is not a sound kernel ({exc.message}); "
+                             "it was not kept", url=url,
+                             reason=f"not a sound kernel: {exc.message}", kernel=name) from None
+            _write_record(dest, {"url": url, "sha256": digest, "size": size,
+                                 "fetched_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                              time.gmtime())})
+            try:
+                os.replace(tmp, dest)
+            except OSError:
+                _record_path(dest).unlink(missing_ok=True)
+                raise
+            st = dest.stat()
+            _HASHES[(str(dest.resolve()), st.st_size, st.st_mtime_ns)] = digest
+            return digest, size
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    raise _error(f"could not fetch {name} from {url}: {last} ({ATTEMPTS} attempts); "
+                 "nothing was kept", url=url, reason=str(last), kernel=name)
+
+
+def _write_record(dest: Path, data: dict) -> None:
+    path = _record_path(dest)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+
+
+def _transfer(url: str, tmp: Path, size_hint) -> tuple[str, int]:
+    """Stream ``url`` into ``tmp``; return (sha256, bytes)."""
+    h = hashlib.sha256()
+    with open(tmp, "wb") as out, _ProgressBar(tmp.name, size_hint) as bar:
+        if url.startswith("file:"):
+            n = _copy_file(url, out, h, bar)
+        else:
+            n = _copy_http(url, out, h, bar)
+        out.flush()
+        os.fsync(out.fileno())
+    return h.hexdigest(), n
+
+
+def _copy_file(url: str, out, h, bar) -> int:
+    src = Path(_file_url_path(url))
+    try:
+        f = open(src, "rb")
+    except FileNotFoundError:
+        raise _NotFound("no such file") from None
+    except IsADirectoryError:
+        raise _NotFound("a directory, not a file") from None
+    except OSError as exc:
+        raise _error(f"cannot read {src}: {exc.strerror}", url=url, reason=exc.strerror,
+                     kernel=src.name) from None
+    with f:
+        total = os.fstat(f.fileno()).st_size
+        bar.start(total)
+        n = 0
+        while block := f.read(_CHUNK):
+            out.write(block)
+            h.update(block)
+            n += len(block)
+            bar.advance(len(block))
+    if n != total:
+        raise _Broken(f"read {n} of {total} bytes")
+    return n
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    p = urlsplit(url)
+    return f"{p.scheme}://{p.netloc}"
+
+
+def _session():
+    global _SESSION
+    if _SESSION is None:
+        import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+
+        from . import __version__
+
+        retry = Retry(total=3, connect=1, read=0, status=2, backoff_factor=0.3,
+                      status_forcelist=(429, 500, 502, 503, 504),
+                      allowed_methods=frozenset({"GET", "HEAD"}),
+                      respect_retry_after_header=False, raise_on_status=False)
+        s = requests.Session()
+        s.mount("http://", HTTPAdapter(max_retries=retry))
+        s.mount("https://", HTTPAdapter(max_retries=retry))
+        # Identity: Content-Length must be the file's length, and the bytes the file's.
+        s.headers.update({"User-Agent": f"flyplan/{__version__} (kernel manager)",
+                          "Accept-Encoding": "identity"})
+        _SESSION = s
+    return _SESSION
+
+
+def _get(url: str):
+    """GET ``url`` streaming; raise FetchError for an unreachable host."""
+    import requests
+
+    host = _host(url)
+    if host in _UNREACHABLE:
+        raise _error(f"could not fetch {url}: {_UNREACHABLE[host]} (not retried)", url=url,
+                     reason=_UNREACHABLE[host])
+    try:
+        return _session().get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+        why = _why(exc)
+        _UNREACHABLE[host] = why
+        raise _error(f"could not fetch {url}: {why}", url=url, reason=why) from None
+    except requests.exceptions.RequestException as exc:
+        raise _error(f"could not fetch {url}: {_why(exc)}", url=url, reason=_why(exc)) from None
+
+
+def _why(exc) -> str:
+    text = str(exc)
+    for needle, why in (("Name or service not known", "host name not resolved (offline?)"),
+                        ("Failed to resolve", "host name not resolved (offline?)"),
+                        ("Connection refused", "connection refused"),
+                        ("timed out", f"no answer within {CONNECT_TIMEOUT_S:g} s"),
+                        ("Network is unreachable", "network unreachable")):
+        if needle in text:
+            return why
+    return type(exc).__name__ + (": " + text[:200] if text else "")
+
+
+def _copy_http(url: str, out, h, bar) -> int:
+    import requests
+
+    with _get(url) as r:
+        if r.status_code in (404, 410):
+            raise _NotFound(f"HTTP {r.status_code}")
+        if r.status_code != 200:
+            raise _error(f"could not fetch {url}: HTTP {r.status_code} {r.reason}", url=url,
+                         reason=f"HTTP {r.status_code}")
+        total = r.headers.get("Content-Length")
+        total = int(total) if total and total.isdigit() else None
+        bar.start(total)
+        n = 0
+        try:
+            for block in r.iter_content(_CHUNK):
+                out.write(block)
+                h.update(block)
+                n += len(block)
+                bar.advance(len(block))
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout) as exc:
+            raise _Broken(f"transfer broke off after {n} bytes" +
+                          (f" of {total}" if total else "") + f" ({_why(exc)})") from None
+    if total is not None and n != total:
+        raise _Broken(f"transfer cut short: {n} of {total} bytes")
+    return n
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, name: str, size_hint=None):
+        self.name, self.hint = name, size_hint
+        self._p = self._task = None
+
+    def __enter__(self):
+        try:
+            tty = sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        if tty:
+            from rich.console import Console
+            from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
+                                       TimeRemainingColumn, TransferSpeedColumn)
+
+            self._p = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                               TransferSpeedColumn(), TimeRemainingColumn(),
+                               console=Console(stderr=True), transient=True)
+            self._p.__enter__()
+        return self
+
+    def start(self, total):
+        if self._p is not None:
+            self._task = self._p.add_task(f"fetching {self.name}", total=total or self.hint)
+
+    def advance(self, n):
+        if self._p is not None and self._task is not None:
+            self._p.advance(self._task, n)
+
+    def __exit__(self, *exc):
+        if self._p is not None:
+            self._p.__exit__(*exc)
+        return False
+
+
+def _human(n: int | None) -> str:
+    if n is None:
+        return "?"
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000.0
+    return f"{n:.1f} GB"
+
+
+# -- directory listings ---------------------------------------------------------------------
+
+@dataclass
+class Listing:
+    """The kernel names of one archive directory, as last read.
+
+    Attributes
+    ----------
+    base, dir : str
+        Base URL and archive directory (``"JUNO/kernels/spk/"``).
+    entries : list of (str, int or None)
+        File names and approximate sizes.
+    fetched : float
+        When it was read (Unix time).
+    error : str or None
+        Why a refresh failed, when this is an older copy.
+    """
+
+    base: str
+    dir: str
+    entries: list = field(default_factory=list)
+    fetched: float = 0.0
+    error: str | None = None
+
+    @property
+    def url(self) -> str:
+        return url_for(self.base, self.dir)
+
+    @property
+    def age_s(self) -> float:
+        return max(0.0, time.time() - self.fetched)
+
+
+def _listing_cache(base: str, dir_: str) -> Path:
+    from .paths import naif_cache_dir
+
+    key = hashlib.sha256(f"{base}\0{dir_}".encode()).hexdigest()[:16]
+    return naif_cache_dir() / ".listings" / f"{key}.json"
+
+
+def _read_listing_cache(base: str, dir_: str) -> Listing | None:
+    try:
+        data = json.loads(_listing_cache(base, dir_).read_text())
+        if data.get("base") != base or data.get("dir") != dir_:
+            return None
+        entries = [(str(n), s if isinstance(s, int) else None) for n, s in data["entries"]
+                   if registry.safe_name(str(n))]
+        return Listing(base, dir_, entries, float(data["fetched"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def listing(dir_: str, role: str, *, base: str | None = None, max_age: float = LISTING_MAX_AGE_S,
+            refresh: bool = False, network: bool = True) -> Listing | None:
+    """Kernel files of ``role`` in the archive directory ``dir_``.
+
+    A cached listing younger than ``max_age`` seconds is used as it is;
+    otherwise the directory is read again (unless ``network`` is False or
+    flyplan is offline) and the cache updated.  When reading fails, the older
+    cached listing is returned with ``error`` set, or a listing with no
+    entries when there is none.
+    """
+    base = naif_url(base)
+    cached = _read_listing_cache(base, dir_)
+    if cached is not None and not refresh and cached.age_s < max_age:
+        return cached
+    if not network or offline():
+        return cached
+    url = url_for(base, dir_)
+    try:
+        entries = _read_listing(url, role)
+    except FetchError as exc:
+        out = cached or Listing(base, dir_)
+        out.error = exc.message
+        return out
+    out = Listing(base, dir_, entries, time.time())
+    path = _listing_cache(base, dir_)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps({"base": base, "dir": dir_, "url": url,
+                                   "fetched": out.fetched, "entries": entries}, indent=0))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs a request next time
+    return out
+
+
+def _read_listing(url: str, role: str) -> list[tuple[str, int | None]]:
+    if url.startswith("file:"):
+        d = Path(_file_url_path(url))
+        if not d.is_dir():
+            raise FetchError(f"no directory {d}", kernel=url)
+        out = []
+        for entry in sorted(os.scandir(d), key=lambda e: e.name):
+            if entry.is_file() and registry.safe_name(entry.name, {role}):
+                out.append((entry.name, entry.stat().st_size))
+        return out
+    import requests
+
+    with _get(url) as r:
+        if r.status_code != 200:
+            raise FetchError(f"could not read the listing {url}: HTTP {r.status_code}", kernel=url)
+        body = b""
+        try:
+            for block in r.iter_content(_CHUNK):
+                body += block
+                if len(body) > _LISTING_MAX_BYTES:
+                    raise FetchError(f"the listing {url} is implausibly large", kernel=url)
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"could not read the listing {url}: {_why(exc)}", kernel=url) from None
+    return registry.parse_listing(body.decode("utf-8", "replace"), roles={role})
