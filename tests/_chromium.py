@@ -52,7 +52,7 @@ class Chromium:
     """One headless browser, one page; use as a context manager."""
 
     def __init__(self, exe: str, user_data_dir: str, width: int = 1300, height: int = 900,
-                 timeout: float = 60.0):
+                 timeout: float = 120.0):
         self.exe, self.timeout = exe, timeout
         self.width, self.height = width, height
         self._id = 0

@@ -512,7 +512,7 @@ def test_report_in_headless_chromium(pj_cam, tmp_path):
     t0 = time.monotonic()
     with Chromium(exe, str(tmp_path / "profile"), width=1300, height=1000) as br:
         br.open(url)
-        rendered = br.evaluate(_RENDERED, timeout=60)
+        rendered = br.evaluate(_RENDERED, timeout=120)
         problems = br.problems(url)
         errors_box = br.evaluate("document.getElementById('flyplan-errors').textContent")
         first = png_pixels(br.screenshot())
@@ -540,3 +540,25 @@ def test_report_in_headless_chromium(pj_cam, tmp_path):
     o3 = shots["orbit3d"]
     h, w = o3.shape[:2]
     assert colour_count(o3[h // 3: 2 * h // 3, w // 4: 3 * w // 4]) > 50
+
+
+@pytest.mark.browser
+def test_browser_check_catches_errors_and_network_use(tmp_path):
+    # The browser test's checks must be able to fail: a page that throws and
+    # fetches from the network is reported, and its error box is filled.
+    from _chromium import Chromium
+
+    from flyplan.report.html import Section, render_page
+
+    exe = _chromium_or_skip()
+    bad = Section("bad", "Broken", html="<script>throw new Error('boom');</script>"
+                                        "<img src='http://192.0.2.1/x.png'>")
+    page = tmp_path / "bad.html"
+    page.write_text(render_page("broken", [bad]))
+    with Chromium(exe, str(tmp_path / "profile"), width=400, height=300) as br:
+        br.open(page.as_uri())
+        problems = br.problems(page.as_uri())
+        box = br.evaluate("document.getElementById('flyplan-errors').textContent")
+    assert any(p.startswith("uncaught:") and "boom" in p for p in problems), problems
+    assert any(p == "request: http://192.0.2.1/x.png" for p in problems), problems
+    assert "boom" in box

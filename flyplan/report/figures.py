@@ -150,14 +150,11 @@ def _event_text(row) -> str:
     if isinstance(body, str) and body:
         head += f" ({body})"
     lines = [head, str(row["utc"])]
+    import pandas as pd
+
     for key, v in row.items():
-        if key in _EVENT_CORE or v is None or (isinstance(v, float) and not math.isfinite(v)):
+        if key in _EVENT_CORE or (pd.api.types.is_scalar(v) and pd.isna(v)):
             continue
-        try:
-            if v != v:  # pandas NA / NaN
-                continue
-        except (TypeError, ValueError):
-            pass
         lines.append(f"{key}: {_fmt_value(v)}")
     return "<br>".join(lines)
 
@@ -466,11 +463,13 @@ def polar_figure(pj):
                                    tickvals=list(range(0, 360, 30)),
                                    ticktext=[f"{v}°W" for v in range(0, 360, 30)]),
                   bgcolor="#f3ead9")
-    north = {**common, "radialaxis": {**common["radialaxis"],
-                                      "ticktext": [f"{90 - v}°N" if v < 90 else "0°" for v in ticks]},
+
+    def labels(hemi):
+        return [f"{90 - v}°{hemi}" if v < 90 else "0°" for v in ticks]
+
+    north = {**common, "radialaxis": {**common["radialaxis"], "ticktext": labels("N")},
              "angularaxis": {**common["angularaxis"], "direction": "clockwise"}}
-    south = {**common, "radialaxis": {**common["radialaxis"],
-                                      "ticktext": [f"{90 - v}°S" if v < 90 else "0°" for v in ticks]},
+    south = {**common, "radialaxis": {**common["radialaxis"], "ticktext": labels("S")},
              "angularaxis": {**common["angularaxis"], "direction": "counterclockwise"}}
     fig.update_layout(polar=north, polar2=south)
     # Lift the panel titles clear of the 180 deg W tick labels.

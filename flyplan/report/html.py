@@ -64,10 +64,12 @@ footer h2{font-size:1rem;color:var(--muted)}
 
 # Shown in the page when a script fails, so a broken chart is never silent.
 _ERROR_HOOK = """
-window.addEventListener("error", function (e) {
+function flyplanError(text) {
   var box = document.getElementById("flyplan-errors");
-  if (box) { box.textContent += "A chart failed to render: " + (e.message || e) + "\\n"; }
-});
+  if (box) { box.textContent += "A chart failed to render: " + text + "\\n"; }
+}
+window.addEventListener("error", function (e) { flyplanError(e.message || e); });
+window.addEventListener("unhandledrejection", function (e) { flyplanError(e.reason); });
 """
 
 # Plain-language captions of the standard figures, for planners.
@@ -379,7 +381,7 @@ def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | 
                   f'trajectory here is flyplan\'s model ({_esc(pj.plan.trajectory_label)}), not '
                   'a NAIF kernel. Check times and geometry against NAIF kernels before '
                   'committing observations.</div>')
-    header = (sub + banner + _tiles(pj) + f'<div class="cards">{_summary_card(pj)}{_sources_card(pj)}</div>'
-              + header_html)
+    cards = f'<div class="cards">{_summary_card(pj)}{_sources_card(pj)}</div>'
+    header = sub + banner + _tiles(pj) + cards + header_html
     all_sections = perijove_sections(pj, figures) + list(sections)
     return render_page(title, all_sections, header_html=header, footer_html=_provenance_footer(pj))
