@@ -108,7 +108,9 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
         transformation; ``pos_bf`` / ``vel_bf`` (n, 3) body-fixed (System III)
         position and velocity relative to the rotating frame; ``sun_j2000`` and
         ``sun_bf`` (n, 3) the Sun seen from Jupiter's centre (LT+S), and the
-        derived per-sample quantities in km, km/s and radians.
+        derived per-sample quantities in km, km/s and radians, among them
+        ``pole_ra`` / ``pole_dec``, the direction of Jupiter's north pole
+        (IAU_JUPITER +z) in J2000.
     """
     from spiceypy import cyice
 
@@ -133,6 +135,8 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     surf = pos_bf - alt[:, None] * normal
     sza = _angle(normal, sun_bf - surf)
     sub_sun_lat, _ = ellipsoid.geodetic(sun_bf, a, c)
+    # IAU_JUPITER's +z axis (the north spin pole) in J2000: the rotation's third row.
+    pole = rot[:, 2, :]
     return {
         "et": et,
         "state_j2000": state,
@@ -152,6 +156,8 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
         "sza": sza,
         "subsolar_lat_pg": sub_sun_lat,
         "subsolar_lon_e": sun_lon_e,
+        "pole_ra": ellipsoid.wrap_angle(np.arctan2(pole[:, 1], pole[:, 0])),
+        "pole_dec": np.arcsin(np.clip(pole[:, 2], -1.0, 1.0)),
     }
 
 
@@ -250,7 +256,9 @@ def sample_table(et, moons=(501, 502, 503, 504)):
         ``local_solar_time_h``, ``sza_deg`` (solar zenith angle at the
         sub-spacecraft point), ``subsolar_lat_pg_deg``, ``subsolar_lon_w_deg``,
         ``speed_km_s``, ``speed_km_h``, ``speed_rot_km_s``, ``x_km``, ``y_km``,
-        ``z_km`` (Juno, J2000, Jupiter-centred), and per moon
+        ``z_km`` (Juno, J2000, Jupiter-centred), ``jupiter_pole_ra_deg``,
+        ``jupiter_pole_dec_deg`` (Jupiter's north pole in J2000, from the
+        PCK's rotation model), and per moon
         ``<name>_range_km``, ``<name>_ang_diam_deg``, ``<name>_phase_deg``,
         ``<name>_limb_angle_deg``, ``<name>_occulted``, ``<name>_in_shadow``,
         ``<name>_transit``, ``<name>_x_km``/``_y_km``/``_z_km`` (J2000,
@@ -281,6 +289,8 @@ def sample_table(et, moons=(501, 502, 503, 504)):
         "x_km": j["state_j2000"][:, 0],
         "y_km": j["state_j2000"][:, 1],
         "z_km": j["state_j2000"][:, 2],
+        "jupiter_pole_ra_deg": np.degrees(j["pole_ra"]),
+        "jupiter_pole_dec_deg": np.degrees(j["pole_dec"]),
     }
     for moon in moons:
         name = MOON_IDS[moon].lower()
