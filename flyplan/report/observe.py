@@ -82,9 +82,7 @@ def observe_figure(obs):
 
 def observe_html(obs, figures: dict | None = None) -> str:
     """The page for an observing plan as a string (plotly.js inlined)."""
-    from plotly.offline import get_plotlyjs
-
-    from .html import _STYLE, _esc, _figure_div
+    from .html import Section, _esc, render_page
 
     if figures is None:
         figures = {"observe": observe_figure(obs)}
@@ -105,6 +103,9 @@ def observe_html(obs, figures: dict | None = None) -> str:
     if obs.longitude_w_deg is not None:
         card.append(("Longitude followed", f"{obs.longitude_w_deg:g}° W (System III)"))
     rows = "".join(f"<tr><td>{_esc(k)}</td><td>{_esc(v)}</td></tr>" for k, v in card)
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in obs.notes)
+    header = (f'<div class="card" id="flyplan-summary"><table>{rows}</table></div>'
+              + (f'<ul class="notes">{notes}</ul>' if notes else ""))
     head = ("<tr><th>night</th><th>observable (UTC)</th><th>CML start / mid / end (° W)</th>"
             "<th>max alt (°)</th><th>longitude on CM (UTC)</th></tr>")
     body = "".join(
@@ -113,25 +114,17 @@ def observe_html(obs, figures: dict | None = None) -> str:
         f"<td>{w['max_altitude_deg']:.1f}</td>"
         f"<td>{_esc(', '.join(w['longitude_on_cm_utc']))}</td></tr>"
         for _, w in obs.windows.iterrows())
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in obs.notes)
-    divs = "\n".join(_figure_div(fig, f"flyplan-{key}") for key, fig in figures.items())
+    sections = [Section("windows", "Observable windows",
+                        html=f"<style>{_WINDOWS_STYLE}</style>"
+                             f'<table id="flyplan-windows">{head}{body}</table>')]
+    sections += [Section(key, "Central-meridian longitude and altitudes", figure=fig)
+                 for key, fig in figures.items()]
     conventions = "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>"
                           for k, v in meta["conventions"].items())
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>flyplan: Jupiter before Juno PJ{obs.number}</title>
-<style>{_STYLE}{_WINDOWS_STYLE}</style>
-<script type="text/javascript">{get_plotlyjs()}</script>
-</head><body>
-<h1>Jupiter before Juno perijove {obs.number}</h1>
-<div class="card" id="flyplan-summary"><table>{rows}</table></div>
-{f'<ul class="notes">{notes}</ul>' if notes else ''}
-<table id="flyplan-windows">{head}{body}</table>
-{divs}
-<footer id="flyplan-provenance">
+    footer = f"""<footer id="flyplan-provenance">
 <p>flyplan {_esc(meta['flyplan_version'])}; perijove time: {_esc(meta['perijove_time_source'])};
 ephemeris: {_esc(meta['ephemeris'])}; samples every {meta['step_s']:g} s</p>
 <p>Conventions:</p><ul>{conventions}</ul>
-</footer>
-</body></html>
-"""
+</footer>"""
+    return render_page(f"Jupiter before Juno perijove {obs.number}", sections,
+                       header_html=header, footer_html=footer)
