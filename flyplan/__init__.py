@@ -18,6 +18,13 @@ _LAZY = {
     "KernelError": "flyplan.errors",
     "CoverageError": "flyplan.errors",
     "PerijoveError": "flyplan.errors",
+    "ScenarioError": "flyplan.errors",
+    "events": "flyplan.eventfinder",
+    "EventsResult": "flyplan.eventfinder",
+    "plan": "flyplan.scenario",
+    "PlanResult": "flyplan.scenario",
+    "Scenario": "flyplan.scenario",
+    "load_scenario": "flyplan.scenario",
 }
 
 __all__ = ["__version__", *_LAZY]
