@@ -745,7 +745,7 @@ def orbit_window(et_pj: float, lo: float, hi: float, *, observer: int = JUNO):
         ET of each apojove, None where the span ends before it.
     """
     search = _dist_search("JUPITER", str(observer), "NONE")
-    with _tolerance(GF_TOL_S):
+    with _tolerance(1e-4):  # as the perijove and apojove events
         maxima = [a for a, _ in _intervals(search("LOCMAX", 0.0, _window([(lo, hi)]), 3600.0))]
     before = [t for t in maxima if t < et_pj]
     after = [t for t in maxima if t > et_pj]
@@ -931,8 +931,13 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
     if apojoves and (kinds is None or "apojove" in kinds):
         import pandas as pd
 
+        # The apojoves bounding the window are events too (the search, which
+        # skips a window's edges, may still report one a hair inside).
+        near = np.zeros(len(df), bool)
+        for t in apojoves:
+            near |= ((df["kind"] == "apojove") & ((df["et"] - t).abs() < 1.0)).to_numpy()
         edge = _table([_row(t, "apojove", "JUPITER", "window edge") for t in apojoves], _JUNO)
-        df = pd.concat([df, edge], ignore_index=True).sort_values("et", kind="stable")
+        df = pd.concat([df[~near], edge], ignore_index=True).sort_values("et", kind="stable")
         df = df.reset_index(drop=True)
     settings = {"latitudes_deg": sorted(set(map(float, latitudes))),
                 "lat_step_deg": lat_step_deg,

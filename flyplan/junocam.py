@@ -219,7 +219,7 @@ def spin_axis(et, attitude: Attitude | None = None, *, observer: int = JUNO):
     from spiceypy.utils.exceptions import SpiceyError
 
     attitude = attitude or Attitude()
-    et = np.ascontiguousarray(np.atleast_1d(et), dtype=float)
+    et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one
     if attitude.use_ck and observer == JUNO:
         try:
             rot = cyice.pxform_v("JUNO_SPACECRAFT", "J2000", et)
@@ -285,7 +285,7 @@ def imaging_columns(et, moons, *, attitude: Attitude | None = None, observer: in
     from .geometry import moon_radius
 
     cam = cam or camera()
-    et = np.ascontiguousarray(np.atleast_1d(et), dtype=float)
+    et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one
     axis, label = spin_axis(et, attitude, observer=observer)
     cols = {}
     for moon in moons:

@@ -468,7 +468,7 @@ class _Evaluator:
     def table(self, et):
         from . import geometry, junocam
 
-        et = np.ascontiguousarray(np.atleast_1d(et), dtype=float)
+        et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one
         df = geometry.sample_table(et, self.moons)
         cols, self.axis_label = junocam.imaging_columns(et, self.moons, attitude=self.attitude)
         for k, v in cols.items():

@@ -29,8 +29,11 @@ GM_JUPITER = 126686534.0
 OBSERVER = -999
 DAY = "2021-02-26T00:10:00"
 JUP310 = "generic_kernels/spk/satellites/jup310_excerpt_2021-02-26.bsp"
-DAY_KERNELS = ("generic_kernels/lsk/naif0012.tls", "generic_kernels/pck/pck00010.tpc",
-               "generic_kernels/spk/planets/de421.bsp", JUP310)
+# The excerpt goes first so that DE421, loaded after it, wins for the bodies
+# both hold: the excerpt's Earth segment (399) is unreadable (SPICE reports
+# DAFBEGGTEND), while its moons and Jupiter (which DE421 lacks) are fine.
+DAY_KERNELS = ("generic_kernels/lsk/naif0012.tls", "generic_kernels/pck/pck00010.tpc", JUP310,
+               "generic_kernels/spk/planets/de421.bsp")
 
 # Mean orbital radius (km) and period (days) of the Galilean moons.
 MOON_ORBITS = {501: (421_700.0, 1.769138), 502: (671_034.0, 3.551181),
@@ -115,3 +118,23 @@ def kernel_dir_with_moons(naif_dir: Path, tmp: Path, t0_utc: str, t1_utc: str) -
     synthetic_moons(kdir / "spk" / "jup000_synthetic.bsp", t0, t1)
     spiceypy.kclear()
     return kdir
+
+
+def circular_observer(path: Path, *, r_km: float = 600_000.0, phase0: float = 3.0,
+                      inc_deg: float = 20.0, body: int = OBSERVER,
+                      name: str = "FAKE_JUNO") -> tuple[float, float]:
+    """The circular orbit of tests/test_geometry.py on 2021-02-26 (Io transits Jupiter,
+    Callisto is occulted and Io eclipsed during the day); returns its usable span."""
+    t0 = spiceypy.str2et(DAY)
+    et = t0 + np.arange(0.0, 23 * 3600.0, 300.0)
+    w = np.sqrt(GM_JUPITER / r_km**3)
+    inc = np.radians(inc_deg)
+    ang = phase0 + w * (et - et[0])
+    pos = np.stack([r_km * np.cos(ang), r_km * np.sin(ang) * np.cos(inc),
+                    r_km * np.sin(ang) * np.sin(inc)], 1)
+    vel = np.stack([-r_km * w * np.sin(ang), r_km * w * np.cos(ang) * np.cos(inc),
+                    r_km * w * np.cos(ang) * np.sin(inc)], 1)
+    out = write_spk13(path, [Segment(body, 599, "J2000", et, np.hstack([pos, vel]))])
+    spiceypy.furnsh(str(out))
+    spiceypy.boddef(name, body)
+    return et[0] + 600.0, et[-1] - 600.0
