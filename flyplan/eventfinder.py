@@ -15,6 +15,15 @@ window on the kernels already loaded; :func:`events` finds the kernels and the
 window for a perijove (by default the whole orbit, from the preceding apojove
 to the following one) and returns an :class:`EventsResult`.
 
+Terminator crossings use ``gfuds`` on the solar zenith angle at the
+sub-spacecraft point, with exactly the definition of the ``sza_deg`` sample
+column: ``gfilum`` needs a fixed surface point (this one moves with Juno) and
+``gfposc`` cannot combine Juno's position with the Sun's direction.
+Occultations, transits and eclipses are first screened with ``gfsep`` (the
+bodies' bounding spheres closer than 1e-4 rad on the sky: a relational search
+on a smooth quantity, which finds grazing passes too), then found with
+``gfoclt`` inside those intervals.
+
 Light time: what Juno *sees* (occultations, transits, moon ranges, eclipses)
 is corrected for light time (``LT``; ``gfoclt`` accepts no stellar
 aberration, which shifts both bodies alike and so does not change an
@@ -387,16 +396,35 @@ def _sza_search(observer: int):
     from spiceypy.utils.callbacks import SpiceUDFUNB, SpiceUDFUNS
 
     sza = _sza_function(observer)
-    udf = SpiceUDFUNS(sza)
+    # ctypes swallows exceptions raised in a callback: keep the first one,
+    # feed the Geometry Finder a harmless value and re-raise after the search.
+    failed: list[BaseException] = []
+
+    def guarded(et):
+        if failed:
+            return 0.0
+        try:
+            return sza(et)
+        except Exception as exc:  # noqa: BLE001 - re-raised below
+            failed.append(exc)
+            return 0.0
+
+    udf = SpiceUDFUNS(guarded)
 
     @SpiceUDFUNB
     def decreasing(_udfunc, et):
         # A central difference in Python, without a round trip through ctypes.
-        return sza(et + 0.25) < sza(et - 0.25)
+        return guarded(et + 0.25) < guarded(et - 0.25)
 
     def search(relate, refval, cnfine, step):
+        # Fail early, outside the callbacks, when the kernels cannot serve the window.
+        for i in range(spiceypy.wncard(cnfine)):
+            for t in spiceypy.wnfetd(cnfine, i):
+                sza(t)
         res = _result()
         spiceypy.gfuds(udf, decreasing, relate, refval, 0.0, step, _NINTVLS, cnfine, res)
+        if failed:
+            raise failed[0]
         return res
 
     return search, sza

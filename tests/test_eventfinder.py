@@ -432,3 +432,24 @@ def test_events_module_does_not_shadow_the_function():
     assert callable(flyplan.events) and flyplan.events.__module__ == "flyplan.eventfinder"
     assert "events" in flyplan.__all__ and "plan" in flyplan.__all__
     assert Path(eventfinder.__file__).name == "eventfinder.py"
+
+
+def test_errors_inside_geometry_finder_callbacks_are_raised(pj1_loaded, monkeypatch):
+    # ctypes swallows an exception raised inside a Geometry Finder callback; the
+    # terminator search must re-raise it rather than report no events.
+    real = eventfinder._sza_function
+    pj = pj1_loaded.et
+
+    def failing(observer):
+        f = real(observer)
+
+        def g(et):
+            if abs(et - pj) < 1000.0:
+                raise RuntimeError("no Sun here")
+            return f(et)
+        return g
+
+    monkeypatch.setattr(eventfinder, "_sza_function", failing)
+    with pytest.raises(RuntimeError, match="no Sun here"):
+        eventfinder.find_events(pj - 3 * 3600, pj + 3 * 3600, moons=(),
+                                kinds=["terminator_crossing"])
