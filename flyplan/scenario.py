@@ -145,7 +145,8 @@ class Scenario(_Strict):
     perijove: Optional[StrictInt] = Field(None, ge=0)
     perijoves: Union[Literal["all"], list[StrictInt], str, None] = Field(
         None, description='"all", a list, or a range "40..60"')
-    window: Optional[str] = Field(None, description='relative "-6h..+6h" or "UTC..UTC"')
+    window: Optional[str] = Field(None, description='relative to perijove "-6h..+6h" (the '
+                                                    'default) or absolute "UTC..UTC"')
     step: Union[float, str] = Field("60s", description='"60s", "5m" or seconds')
     targets: list[str] = Field(min_length=1)
     source: Literal["auto", "naif", "model"] = "auto"
@@ -404,8 +405,6 @@ def _check_consistency(sc: Scenario, text: str, path: str) -> None:
     if sc.step_s() > span:
         raise ScenarioError(f"{_where(text, path, 'step')}: the step ({sc.step}) is longer "
                             f"than the window ({span:g} s)")
-    if sc.outputs.best and len(sc.targets) == 0:
-        raise ScenarioError(f"{_where(text, path, 'outputs', 'best')}: needs a target")
 
 
 def _iso_seconds(text: str) -> float:

@@ -366,3 +366,20 @@ def test_best_io_over_perijoves(naif_dir):
     assert set(best["perijove"]) <= {55, 56, 57, 58} and len(best) >= 3
     # PJ57's close Io flyby gives the finest view of these.
     assert best.loc[best["io_km_per_px"].idxmin(), "perijove"] == 57
+
+
+def test_plan_absolute_window_without_perijove(pj1_plan, moons_kernel_dir):
+    _, rel = pj1_plan
+    text = PJ1_SCENARIO.replace("perijove = 1\n", "").replace(
+        'window = "-6h..+6h"', 'window = "2016-08-27T10:00:00Z..2016-08-27T14:00:00Z"')
+    res = scenario.plan(parse_scenario(text, "abs.toml"), kernels=moons_kernel_dir)
+    assert res.perijoves[0]["perijove"] == 1  # the nearest perijove names the orbit
+    t0, t1 = (spiceypy.str2et(x) for x in res.perijoves[0]["window_utc"])
+    # The same edges as the relative scenario wherever neither window cuts them.
+    inner = [w for w in res.windows if not (w["starts_at_window_edge"] or
+                                           w["ends_at_window_edge"])]
+    ref = [w for w in rel.windows if t0 < w["start_et"] and w["end_et"] < t1]
+    assert len(inner) == len(ref) >= 1
+    for a, b in zip(inner, ref):
+        assert abs(a["start_et"] - b["start_et"]) <= 2 * scenario.EDGE_TOL_S
+        assert abs(a["end_et"] - b["end_et"]) <= 2 * scenario.EDGE_TOL_S
