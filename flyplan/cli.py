@@ -241,8 +241,8 @@ def plan(
     scenario: Path = typer.Argument(..., help="Scenario file (TOML), e.g. "
                                               "scenarios/pj38_io_callisto.toml."),
     kernels: Optional[Path] = KernelsOpt,
-    fmt: Optional[Format] = typer.Option(None, "--format", "-f",
-                                         help="Output format (default: the file's outputs.format)."),
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f", help="Output format (default: the file's outputs.format)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write CSV/JSON here (default: outputs.file)."),
     html: Optional[Path] = typer.Option(None, "--html",

@@ -89,7 +89,8 @@ class Constraints(_Strict):
     """What every sample of a window must satisfy (all of them at once)."""
 
     in_swath: StrictBool = Field(False, description="every target inside JunoCam's swath")
-    above_limb: StrictBool = Field(False, description="every target's centre clear of Jupiter's disk")
+    above_limb: StrictBool = Field(False,
+                                   description="every target's centre clear of Jupiter's disk")
     not_occulted: StrictBool = Field(False, description="no target's centre behind Jupiter")
     sunlit: StrictBool = Field(False, description="every target outside Jupiter's shadow")
     phase_deg: Optional[Range] = Field(None, description="[min, max] phase angle of the targets")
@@ -711,13 +712,13 @@ class PlanResult:
         from . import __version__
         from .junocam import camera
 
+        cam = camera()
+        junocam_text = (f"IFOV {cam.ifov_rad * 1e3:.4f} mrad; swath {cam.swath_deg[0]:+.2f}.."
+                        f"{cam.swath_deg[1]:+.2f} deg from the spin plane (centre of the target)")
         return {"flyplan_version": __version__, "scenario_file": self.path,
                 "scenario": self.scenario.model_dump(mode="json"),
                 "edge_tolerance_s": EDGE_TOL_S,
-                "conventions": {**CONVENTIONS,
-                                "junocam": f"IFOV {camera().ifov_rad * 1e3:.4f} mrad; swath "
-                                           f"{camera().swath_deg[0]:+.2f}..{camera().swath_deg[1]:+.2f}"
-                                           " deg from the spin plane (centre of the target)",
+                "conventions": {**CONVENTIONS, "junocam": junocam_text,
                                 "above_limb": "the target's centre clear of Jupiter's disk "
                                               "seen from Juno (LT+S)"}}
 
