@@ -19,6 +19,13 @@ _LAZY = {
     "CoverageError": "flyplan.errors",
     "PerijoveError": "flyplan.errors",
     "observe": "flyplan.observing",
+    "ScenarioError": "flyplan.errors",
+    "events": "flyplan.eventfinder",
+    "EventsResult": "flyplan.eventfinder",
+    "plan": "flyplan.scenario",
+    "PlanResult": "flyplan.scenario",
+    "Scenario": "flyplan.scenario",
+    "load_scenario": "flyplan.scenario",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -6,8 +6,9 @@ flyplan writes these two into its cache and loads them like any kernel:
 - a leapseconds kernel holding the leap-second table and TDB-TT constants of
   NAIF's ``naif0012.tls`` (valid until the next leap second is announced);
 - a constants kernel holding Jupiter's 1-bar radii, IAU rotation model (pole,
-  prime meridian, nutation-precession angles) and the Galilean moons' and the
-  Sun's radii from ``pck00011.tpc``, and GMs from ``gm_de431.tpc``.
+  prime meridian, nutation-precession angles), the Galilean moons' and the
+  Sun's radii and rotation models from ``pck00011.tpc``, and GMs from
+  ``gm_de431.tpc``.
 
 The numbers are facts copied from those NAIF files, which are named in each
 kernel's comments.  When NAIF's own kernels are available flyplan uses them
@@ -53,8 +54,10 @@ _PCK = r"""KPL/PCK
 
 flyplan built-in constants for the Jupiter system.
 
-Sources: NAIF generic kernels pck00011.tpc (radii, IAU 2015 rotation model of
-Jupiter with its nutation-precession angles) and gm_de431.tpc (GMs).
+Sources: NAIF generic kernels pck00011.tpc (radii; IAU 2015 rotation models of
+Jupiter with its nutation-precession angles, of the Galilean moons and of the
+Sun, which body-fixed frames such as IAU_IO need for occultation searches) and
+gm_de431.tpc (GMs).
 
 \begindata
 
@@ -90,6 +93,34 @@ BODY502_RADII          = ( 1562.6   1560.3   1559.5 )
 BODY503_RADII          = ( 2631.2   2631.2   2631.2 )
 BODY504_RADII          = ( 2410.3   2410.3   2410.3 )
 BODY10_RADII           = ( 695700.  695700.  695700. )
+
+BODY501_POLE_RA        = (  268.05     -0.009       0. )
+BODY501_POLE_DEC       = (   64.50      0.003       0. )
+BODY501_PM             = (  200.39    203.4889538   0. )
+BODY501_NUT_PREC_RA    = (    0.   0.     0.094    0.024   )
+BODY501_NUT_PREC_DEC   = (    0.   0.     0.040    0.011   )
+BODY501_NUT_PREC_PM    = (    0.   0.    -0.085   -0.022   )
+BODY502_POLE_RA        = (  268.08     -0.009       0. )
+BODY502_POLE_DEC       = (   64.51      0.003       0. )
+BODY502_PM             = (   36.022   101.3747235   0. )
+BODY502_NUT_PREC_RA    = ( 0. 0. 0.   1.086   0.060   0.015   0.009 )
+BODY502_NUT_PREC_DEC   = ( 0. 0. 0.   0.468   0.026   0.007   0.002 )
+BODY502_NUT_PREC_PM    = ( 0. 0. 0.  -0.980  -0.054  -0.014  -0.008 )
+BODY503_POLE_RA        = (  268.20     -0.009       0. )
+BODY503_POLE_DEC       = (   64.57      0.003       0. )
+BODY503_PM             = (   44.064    50.3176081   0. )
+BODY503_NUT_PREC_RA    = ( 0. 0. 0.  -0.037   0.431   0.091   )
+BODY503_NUT_PREC_DEC   = ( 0. 0. 0.  -0.016   0.186   0.039   )
+BODY503_NUT_PREC_PM    = ( 0. 0. 0.   0.033  -0.389  -0.082   )
+BODY504_POLE_RA        = (  268.72     -0.009       0. )
+BODY504_POLE_DEC       = (   64.83      0.003       0. )
+BODY504_PM             = (  259.51     21.5710715   0. )
+BODY504_NUT_PREC_RA    = ( 0. 0. 0. 0.  -0.068   0.590  0.   0.010 )
+BODY504_NUT_PREC_DEC   = ( 0. 0. 0. 0.  -0.029   0.254  0.  -0.004 )
+BODY504_NUT_PREC_PM    = ( 0. 0. 0. 0.   0.061  -0.533  0.  -0.009 )
+BODY10_POLE_RA         = (  286.13      0.          0. )
+BODY10_POLE_DEC        = (   63.87      0.          0. )
+BODY10_PM              = (   84.176    14.18440     0. )
 
 BODY5_GM               = ( 1.2671276480000021E+08 )
 BODY10_GM              = ( 1.3271244004193938E+11 )

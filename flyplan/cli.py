@@ -555,6 +555,106 @@ def kernels_clean(
         print(f"left in place (not flyplan's): {path}", file=sys.stderr)
 
 
+# -- events and plans (issue 6) -----------------------------------------------------------------
+@app.command()
+@friendly_errors
+def events(
+    number: int = typer.Argument(..., help="Perijove number."),
+    window: Optional[str] = typer.Option(
+        None, "--window", "-w", callback=lambda v: _window(v) if v else v,
+        help="Window around perijove (-12h..+6h) or UTC..UTC; default: the whole orbit, "
+             "preceding to following apojove."),
+    latitude: list[float] = typer.Option(
+        [], "--latitude", "--lat", help="Also report crossings of this planetographic "
+                                        "latitude (deg; repeatable). Every 10 deg always."),
+    altitude: list[float] = typer.Option(
+        [], "--altitude", "--alt", help="Also report crossings of this altitude (km above "
+                                        "the 1-bar ellipsoid; repeatable). 10,000, 20,000 and "
+                                        "50,000 km always."),
+    kind: list[str] = typer.Option([], "--kind", help="Only these kinds (repeatable; a prefix "
+                                                      "such as occultation selects a family)."),
+    kernels: Optional[Path] = KernelsOpt,
+    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write CSV/JSON to this file instead of stdout."),
+    moons: bool = typer.Option(True, "--moons/--no-moons", help="Search the Galilean moons."),
+):
+    """Events of perijove NUMBER's orbit, found with the SPICE Geometry Finder.
+
+    Perijove and apojoves, equator and latitude crossings, altitude thresholds,
+    terminator crossings of the sub-spacecraft point, and per Galilean moon its
+    closest approach, occultation by Jupiter, eclipse and transit.
+    """
+    from .eventfinder import DEFAULT_ALTITUDES_KM, EVENT_KINDS
+    from .eventfinder import events as _events
+
+    for k in kind:
+        if not any(name.startswith(k) for name in EVENT_KINDS):
+            raise typer.BadParameter(f"unknown kind {k!r}; kinds: {', '.join(EVENT_KINDS)}",
+                                     param_hint="--kind")
+    res = _events(number, window, kernels=kernels, source=source.value, moons=moons,
+                  latitudes=latitude, altitudes_km=tuple(DEFAULT_ALTITUDES_KM) + tuple(altitude),
+                  kinds=kind or None)
+    if fmt is Format.json:
+        _emit(res.to_json(), output)
+    elif fmt is Format.csv:
+        _emit(res.to_csv(), output)
+    else:
+        from .output import print_events
+
+        print_events(res)
+        if output:
+            _emit(res.to_csv(), output)
+
+
+@app.command()
+@friendly_errors
+def plan(
+    scenario: Path = typer.Argument(..., help="Scenario file (TOML), e.g. "
+                                              "scenarios/pj38_io_callisto.toml."),
+    kernels: Optional[Path] = KernelsOpt,
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f", help="Output format (default: the file's outputs.format)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write CSV/JSON here (default: outputs.file)."),
+    html: Optional[Path] = typer.Option(None, "--html",
+                                        help="Also write an HTML table (default: outputs.html)."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1,
+                                help="Processes for multi-perijove scenarios."),
+):
+    """Windows in which every constraint of a SCENARIO file holds.
+
+    Prints the windows with the geometry at their start, middle and end; a bad
+    scenario (unknown key, wrong type, impossible window, unknown target) is
+    reported with its file, key and line, exit status 1.
+    """
+    from .scenario import load_scenario, plan as _plan, plan_html
+
+    sc = load_scenario(scenario)
+    res = _plan(sc, kernels=kernels, workers=workers)
+    res.path = str(scenario)
+    fmt = fmt or Format(sc.outputs.format)
+    output = output or (Path(sc.outputs.file) if sc.outputs.file else None)
+    html = html or (Path(sc.outputs.html) if sc.outputs.html else None)
+    page = plan_html(res) if html else None
+    if fmt is Format.json:
+        _emit(res.to_json(), output)
+    elif fmt is Format.csv:
+        _emit(res.to_csv(), output)
+    else:
+        from .output import print_plan
+
+        print_plan(res)
+        if output:
+            _emit(res.to_csv(), output)
+    if page is not None:
+        from .output import write_atomic
+
+        write_atomic(html, page)
+        print(f"wrote {html}", file=sys.stderr)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 __all__ = ["write_atomic", "print_perijove", "summary_rows", "print_observability"]
 
+__all__ = ["write_atomic", "print_perijove", "summary_rows", "print_events", "print_plan"]
+
 
 def write_atomic(path: str | os.PathLike, text: str) -> Path:
     """Write ``text`` to ``path`` via a temporary file and an atomic rename."""
@@ -281,3 +283,125 @@ CONV_LINE = ("times are UTC at the observer (perijove time is spacecraft event t
              "System III west longitude of the sub-Earth point (IAU_JUPITER, light time + "
              "aberration); altitudes of Jupiter's centre, airless; rise/set at -34'; a night "
              "runs local mean noon to noon; full table every step: --format csv")
+
+# -- events and plans (flyplan events / flyplan plan) -------------------------------------------
+def print_events(res, console=None) -> None:
+    """Render an :class:`flyplan.eventfinder.EventsResult`: header, notes, the event table.
+
+    Any further ``*_utc`` column (an Earth-received time, say) is shown after ``utc``.
+    """
+    from rich import box
+    from rich.table import Table
+
+    from .timeutil import et_to_utc
+
+    console = console or _wide_console()
+    df = res.events
+    src = res.plan
+    traj = src.trajectory_label + (" [APPROXIMATE]" if src.approximate else "")
+    basis = ("preceding to following apojove" if res.window_basis == "orbit"
+             else "window asked")
+    console.print(f"[bold]Juno perijove {res.number}[/] at {res.utc}; events "
+                  f"{et_to_utc(res.window[0], 0)} .. {et_to_utc(res.window[1], 0)} ({basis})",
+                  highlight=False)
+    console.print(f"  trajectory: {traj}\n  moons: {src.moons_label or '-'}", highlight=False)
+    for note in dict.fromkeys([n for n in src.notes if n != src.moons_label] + res.notes):
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    extra_times = [c for c in df.columns if c.endswith("_utc") and c != "utc"]
+    table = Table(box=box.SIMPLE_HEAD, title=f"{len(df)} events")
+    table.add_column("UTC (SCET)")
+    for c in extra_times:
+        table.add_column(c.removesuffix("_utc").upper() + " (UTC)")
+    for head in ("kind", "body", "detail", "Juno alt km", "lat_pg °", "lon_W °", "range km",
+                 "alt above body km"):
+        table.add_column(head, justify="right" if "km" in head or "°" in head else "left")
+    for _, row in df.iterrows():
+        moon = row["body"] != "JUPITER"
+        table.add_row(_cell_utc(row["utc"]), *[_cell_utc(row[c]) for c in extra_times],
+                      row["kind"], row["body"], str(row["detail"]),
+                      _fmt(row["juno_altitude_km"], 0), _fmt(row["lat_pg_deg"], 2),
+                      _fmt(row["lon_w_deg"], 2), _fmt(row["range_km"], 0),
+                      _fmt(row["altitude_km"], 0) if moon else "")
+    console.print(table)
+    console.print("  kinds: see --format json (metadata.kinds); times are when Juno is there or "
+                  "sees it (moons with light time); altitudes above the 1-bar ellipsoid "
+                  "(nearest point), lat_pg planetographic, longitude System III west-positive",
+                  style="dim")
+
+
+def _wide_console():
+    # Event and plan tables need ~140 columns; when writing to a pipe or file
+    # (no terminal width to respect) do not squeeze them into 80.
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
+def _cell_utc(v) -> str:
+    s = str(v)
+    return s.replace("T", " ").removesuffix("Z")[:21] if s and s != "nan" else ""
+
+
+def print_plan(res, console=None) -> None:
+    """Render a :class:`flyplan.scenario.PlanResult`: windows (or best moments) and notes."""
+    from rich import box
+    from rich.table import Table
+
+    console = console or _wide_console()
+    sc = res.scenario
+    console.print(f"[bold]{sc.name or res.path}[/]" + (f"\n  {sc.description}"
+                                                       if sc.description else ""),
+                  highlight=False)
+    ok = [p for p in res.perijoves if p["status"] == "ok"]
+    skipped = [p for p in res.perijoves if p["status"] != "ok"]
+    for p in ok:
+        approx = " [APPROXIMATE]" if p.get("approximate") else ""
+        console.print(f"  PJ{p['perijove']}: trajectory {p['trajectory']}{approx}; moons "
+                      f"{p['moons']}; spin axis {p['spin_axis']}", highlight=False, style="dim")
+        for note in p["notes"]:
+            console.print(f"  [yellow]note:[/] {note}", highlight=False)
+    targets = [t.lower() for t in sc.targets]
+    if sc.outputs.best:
+        rows = [p["best"] for p in ok if p.get("best")]
+        table = Table(box=box.SIMPLE_HEAD, title=f"Finest JunoCam scale on {sc.targets[0]} "
+                      f"per perijove ({len(rows)} of {len(res.perijoves)})")
+        for head in ("PJ", "UTC (SCET)", "km/px", "range km", "phase °", "spin-plane °",
+                     "Juno alt km", "lat_pg °"):
+            table.add_column(head, justify="right")
+        t = targets[0]
+        for r in rows:
+            table.add_row(str(r["perijove"]), _cell_utc(r["utc"]), _fmt(r[f"{t}_km_per_px"], 2),
+                          _fmt(r[f"{t}_range_km"], 0), _fmt(r[f"{t}_phase_deg"], 1),
+                          _fmt(r[f"{t}_spin_plane_angle_deg"], 1), _fmt(r["altitude_km"], 0),
+                          _fmt(r["lat_pg_deg"], 2))
+        console.print(table)
+    table = Table(box=box.SIMPLE_HEAD, title=f"{len(res.windows)} windows meeting every "
+                  "constraint (geometry at the middle)")
+    for head in ("PJ", "start (UTC)", "end (UTC)", "min", "Juno alt km", "lat_pg °"):
+        table.add_column(head, justify="right")
+    for t in targets:
+        table.add_column(f"{t.capitalize()} km/px", justify="right")
+        table.add_column(f"{t.capitalize()} phase °", justify="right")
+        table.add_column(f"{t.capitalize()} limb °", justify="right")
+    for w in res.windows:
+        mid = w["geometry"]["middle"]
+        cells = [str(w["perijove"]), _cell_utc(w["start_utc"]) + ("*" if w[
+            "starts_at_window_edge"] else ""), _cell_utc(w["end_utc"]) + ("*" if w[
+                "ends_at_window_edge"] else ""), _fmt(w["duration_s"] / 60.0, 1),
+            _fmt(mid["altitude_km"], 0), _fmt(mid["lat_pg_deg"], 2)]
+        for t in targets:
+            cells += [_fmt(mid[f"{t}_km_per_px"], 2), _fmt(mid[f"{t}_phase_deg"], 1),
+                      _fmt(mid[f"{t}_limb_angle_deg"], 2)]
+        table.add_row(*cells)
+    if not sc.outputs.best or len(res.windows) <= 40:
+        console.print(table)
+    if any(w["starts_at_window_edge"] or w["ends_at_window_edge"] for w in res.windows):
+        console.print("  * the window asked for cuts this one short", style="dim")
+    if skipped:
+        console.print(f"[yellow]{len(skipped)} perijove(s) skipped[/]: " + "; ".join(
+            f"PJ{p['perijove']} ({p['reason']})" for p in skipped[:5])
+            + (" ..." if len(skipped) > 5 else ""), highlight=False)
+    console.print("  limb ° = angle of the moon's centre above Jupiter's limb seen from Juno; "
+                  "km/px = range x JunoCam IFOV; full geometry at start/middle/end: "
+                  "--format json", style="dim")

@@ -323,8 +323,6 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         For a perijove, window or kernel directory the data cannot serve; the
         message names what is missing, what is covered and what to do.
     """
-    import pandas as pd
-
     from . import geometry, sources
     from .timeutil import et_to_utc, parse_duration, parse_window, sample_times
 
@@ -361,10 +359,29 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     at_pj = geometry.sample_table(np.array([et_pj]), moon_ids).iloc[0].to_dict()
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
                "trajectory_source": plan.trajectory, "approximate": plan.approximate}
-    events = pd.DataFrame([{
-        "utc": et_to_utc(et_pj), "et": et_pj, "kind": "perijove", "body": "JUPITER",
-        "altitude_km": at_pj["altitude_km"], "range_km": at_pj["radius_km"],
-    }])
+    notes = list(plan.notes)
+    # JunoCam imaging columns and the events inside the window (flyplan.junocam,
+    # flyplan.eventfinder).
+    if moon_ids:
+        from .junocam import add_imaging_columns, attitude_for
+
+        attitude, note = attitude_for(n)
+        label = add_imaging_columns(samples, moon_ids, attitude=attitude)
+        notes += [x for x in (note, f"JunoCam spin axis: {label}" if label else None) if x]
+    events = _window_events(t0, t1, et_pj, moon_ids, notes)
     events = _add_earth_received(summary, events)
     return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, plan,
-                    (t0, t1), step_s, notes=list(plan.notes))
+                    (t0, t1), step_s, notes=notes)
+
+
+def _window_events(t0: float, t1: float, et_pj: float, moon_ids, notes):
+    """Events inside the sampled window; the perijove row is the refined ``et_pj``."""
+    import pandas as pd
+
+    from .eventfinder import _row, _table, find_events
+
+    found = find_events(t0, t1, moons=moon_ids, notes=notes)
+    found = found[found["kind"] != "perijove"]
+    pj_row = _table([_row(et_pj, "perijove", "JUPITER")], JUNO)
+    return pd.concat([pj_row, found], ignore_index=True).sort_values(
+        "et", kind="stable").reset_index(drop=True)

@@ -1,0 +1,825 @@
+"""Scenario files: observation-planning questions kept as TOML, and :func:`plan`.
+
+A scenario names the perijove(s) or a window, a sampling step, the target
+moons and the constraints every sample must meet; :func:`plan` returns the
+time windows in which all of them hold, with the geometry at the start,
+middle and end of each.  Example (``scenarios/pj38_io_callisto.toml``)::
+
+    name = "PJ38: Io and Callisto above Jupiter's limb"
+    perijove = 38
+    window = "-3h..+1h"          # relative to perijove, or "UTC..UTC"
+    step = "10s"
+    targets = ["Io", "Callisto"]
+
+    [constraints]
+    above_limb = true            # every target clear of Jupiter's disk
+    lat_pg_deg = [68, 70]        # Juno, planetographic
+    altitude_km = [13000, 15000] # Juno, above the 1-bar ellipsoid
+
+    [outputs]
+    format = "table"
+
+The file is validated with pydantic (unknown keys are errors); every error
+names the file, the key and its line (:func:`key_line` finds the line, since
+``tomllib`` keeps no positions).
+
+Semantics of the constraints (for every target at once):
+
+- ``in_swath``: the moon's centre inside JunoCam's swath
+  (:mod:`flyplan.junocam`; spin axis from ``attitude``);
+- ``above_limb``: the moon's centre clear of Jupiter's disk as seen from Juno
+  (neither behind it nor in front of it: ``<moon>_limb_angle_deg > 0``);
+- ``not_occulted``: the moon's centre not behind Jupiter (it may be in front);
+- ``sunlit``: the moon's centre outside Jupiter's shadow;
+- ``phase_deg = [lo, hi]``, ``max_km_per_px``, ``min_ang_size_px``;
+- ``altitude_km = [lo, hi]`` and ``lat_pg_deg = [lo, hi]`` for Juno.
+
+Window edges are found between samples by bisection on the constraints to
+:data:`EDGE_TOL_S`; a condition that holds for less than one step between two
+samples that both fail it is not seen.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+import numpy as np
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError,
+                      field_validator)
+
+from .constants import CONVENTIONS, JUNO, MOON_IDS, MOONS
+from .errors import FlyplanError, ScenarioError
+
+__all__ = ["Scenario", "Constraints", "Outputs", "AttitudeSpec", "load_scenario",
+           "parse_scenario", "key_line", "plan", "PlanResult", "EDGE_TOL_S"]
+
+# Window edges are bisected to this, s (the issue asks for about 1 s).
+EDGE_TOL_S = 0.5
+_TARGETS = {name.lower(): moon for name, moon in MOONS.items()}
+
+
+# -- the schema -------------------------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+Range = tuple[float, float]
+
+
+def _check_range(v, lo=-math.inf, hi=math.inf, what="value"):
+    if v is None:
+        return v
+    a, b = v
+    if not a <= b:
+        raise ValueError(f"the range [{a:g}, {b:g}] is empty: its first value must not exceed "
+                         "its second")
+    if a < lo or b > hi:
+        raise ValueError(f"{what} must lie within [{lo:g}, {hi:g}]")
+    return v
+
+
+class Constraints(_Strict):
+    """What every sample of a window must satisfy (all of them at once)."""
+
+    in_swath: StrictBool = Field(False, description="every target inside JunoCam's swath")
+    above_limb: StrictBool = Field(False,
+                                   description="every target's centre clear of Jupiter's disk")
+    not_occulted: StrictBool = Field(False, description="no target's centre behind Jupiter")
+    sunlit: StrictBool = Field(False, description="every target outside Jupiter's shadow")
+    phase_deg: Optional[Range] = Field(None, description="[min, max] phase angle of the targets")
+    max_km_per_px: Optional[float] = Field(None, gt=0, description="JunoCam km per pixel")
+    min_ang_size_px: Optional[float] = Field(None, ge=0, description="targets' size in pixels")
+    altitude_km: Optional[Range] = Field(None, description="Juno's altitude [min, max], km")
+    lat_pg_deg: Optional[Range] = Field(None, description="Juno's planetographic latitude")
+
+    @field_validator("phase_deg")
+    @classmethod
+    def _phase(cls, v):
+        return _check_range(v, 0.0, 180.0, "a phase angle")
+
+    @field_validator("lat_pg_deg")
+    @classmethod
+    def _lat(cls, v):
+        return _check_range(v, -90.0, 90.0, "a latitude")
+
+    @field_validator("altitude_km")
+    @classmethod
+    def _alt(cls, v):
+        return _check_range(v, -80000.0, math.inf, "an altitude")
+
+    def imaging(self) -> bool:
+        return self.in_swath or self.max_km_per_px is not None or self.min_ang_size_px is not None
+
+
+class Outputs(_Strict):
+    """How to report the result (command-line options override these)."""
+
+    format: Literal["table", "csv", "json"] = "table"
+    file: Optional[str] = Field(None, description="write CSV/JSON here (relative to the "
+                                                  "current directory)")
+    html: Optional[str] = Field(None, description="also write an HTML table here")
+    best: Optional[Literal["km_per_px"]] = Field(
+        None, description="per perijove, the moment inside the windows with the finest pixel "
+                          "scale on the first target")
+
+
+class AttitudeSpec(_Strict):
+    """A spin-axis model given explicitly: Az/El offsets from Earth-point, degrees."""
+
+    az_deg: float = 0.0
+    el_deg: float = 0.0
+    use_ck: StrictBool = True
+
+
+class Scenario(_Strict):
+    """A planning question (see the module docstring)."""
+
+    name: str = ""
+    description: str = ""
+    perijove: Optional[StrictInt] = Field(None, ge=0)
+    perijoves: Union[Literal["all"], list[StrictInt], str, None] = Field(
+        None, description='"all", a list, or a range "40..60"')
+    window: Optional[str] = Field(None, description='relative to perijove "-6h..+6h" (the '
+                                                    'default) or absolute "UTC..UTC"')
+    step: Union[float, str] = Field("60s", description='"60s", "5m" or seconds')
+    targets: list[str] = Field(min_length=1)
+    source: Literal["auto", "naif", "model"] = "auto"
+    attitude: Union[Literal["auto", "earth", "orbit_normal"], AttitudeSpec] = Field(
+        "auto", description='"auto" (a C-kernel, else the perijove\'s entry in NAIF\'s attitude '
+                            'list, else Earth-pointed), "earth", "orbit_normal" or a table '
+                            '{az_deg, el_deg}')
+    constraints: Constraints = Constraints()
+    outputs: Outputs = Outputs()
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, v):
+        out = []
+        for name in v:
+            if name.lower() not in _TARGETS:
+                near = difflib.get_close_matches(name.capitalize(), list(MOONS), n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise ValueError(f"unknown target {name!r}{hint}; flyplan knows "
+                                 f"{', '.join(MOONS)}")
+            out.append(next(k for k in MOONS if k.lower() == name.lower()))
+        return out
+
+    @field_validator("step")
+    @classmethod
+    def _step(cls, v):
+        from .timeutil import parse_duration
+
+        s = parse_duration(v) if isinstance(v, str) else float(v)
+        if s <= 0:
+            raise ValueError("the step must be positive")
+        return v
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, v):
+        from .timeutil import parse_window
+
+        if v is not None:
+            parse_window(v)  # raises ValueError for text that is not a window
+        return v
+
+    @field_validator("perijoves")
+    @classmethod
+    def _perijoves(cls, v):
+        if isinstance(v, str) and v != "all":
+            if not re.fullmatch(r"\s*\d+\s*\.\.\s*\d+\s*", v):
+                raise ValueError('give "all", a list of numbers or a range such as "40..60"')
+            a, b = (int(x) for x in v.split(".."))
+            if b < a:
+                raise ValueError(f"the range {v!r} ends before it starts")
+        if isinstance(v, list) and any(n < 0 for n in v):
+            raise ValueError("perijove numbers start at 0")
+        return v
+
+    # -- derived -------------------------------------------------------------------------
+    def target_ids(self) -> tuple[int, ...]:
+        return tuple(MOONS[t] for t in self.targets)
+
+    def step_s(self) -> float:
+        from .timeutil import parse_duration
+
+        return parse_duration(self.step) if isinstance(self.step, str) else float(self.step)
+
+    def perijove_numbers(self) -> list[int] | None:
+        """The perijoves to plan, or None for an absolute window without a perijove."""
+        from .timetable import timetable
+
+        if self.perijove is not None:
+            return [self.perijove]
+        v = self.perijoves
+        if v is None:
+            return None
+        if v == "all":
+            return sorted(timetable())
+        if isinstance(v, str):
+            a, b = (int(x) for x in v.split(".."))
+            return list(range(a, b + 1))
+        return sorted(set(v))
+
+
+# -- reading files ----------------------------------------------------------------------------
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|"""
+                  r"""[A-Za-z0-9_-]+))*)\s*=""")
+
+
+def _split_key(text: str) -> tuple[str, ...]:
+    parts = re.findall(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""", text)
+    return tuple(a or b or c for a, b, c in parts)
+
+
+def key_line(text: str, loc) -> int | None:
+    """The line (1-based) of the TOML key at pydantic location ``loc``, or None.
+
+    ``loc`` is a tuple of keys and list indices (``("constraints", "in_swat")``).
+    The deepest key of ``loc`` found in the file wins: a table header
+    ``[constraints]``, a key ``in_swat = ...`` under it, or a dotted key
+    ``constraints.in_swat = ...``.  Lines inside multi-line arrays and strings
+    are not keys.
+    """
+    want = tuple(k for k in loc if isinstance(k, str))
+    table: tuple[str, ...] = ()
+    best, best_len = None, 0
+    depth = 0  # open brackets of a multi-line array
+    in_ml = None  # delimiter of an open multi-line string
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if in_ml:
+            if in_ml in line:
+                in_ml = None
+            continue
+        if depth == 0:
+            m = _HEADER.match(line)
+            if m and "=" not in m.group(1):
+                table = _split_key(m.group(1))
+                path = table
+            else:
+                k = _KEY.match(line)
+                path = table + _split_key(k.group(1)) if k else None
+            if path:
+                n = 0
+                while n < min(len(path), len(want)) and path[n] == want[n]:
+                    n += 1
+                if n == len(path) and n > best_len:
+                    best, best_len = lineno, n
+        value = line.split("=", 1)[1] if (depth == 0 and "=" in line) else line
+        for delim in ('"""', "'''"):
+            if value.count(delim) % 2 == 1:
+                in_ml = delim
+        code = re.sub(r'"(?:\\.|[^"\\])*"|\'[^\']*\'', "", value).split("#", 1)[0]
+        if depth or "=" in line:
+            depth = max(0, depth + code.count("[") - code.count("]"))
+    return best
+
+
+_UNION_TAGS = ("str", "int", "float", "bool", "AttitudeSpec", "function-after")
+
+
+def _keys(loc) -> tuple[str, ...]:
+    return tuple(k for k in loc if isinstance(k, str) and k not in _UNION_TAGS
+                 and not k.startswith(("literal[", "list[", "tuple[", "constrained-")))
+
+
+def _describe_errors(errors: list[dict], text: str, path: str) -> list[str]:
+    """One line per offending key: 'FILE, line N: key: what is wrong'."""
+    groups: dict[tuple, list[dict]] = {}
+    for err in errors:
+        groups.setdefault(_keys(err.get("loc", ())), []).append(err)
+    out = []
+    for keys, errs in groups.items():
+        line = key_line(text, keys)
+        where = f"{path}, line {line}" if line else path
+        dotted = ".".join(keys) or "(top level)"
+        err = errs[0]
+        kind = err.get("type", "")
+        if kind == "extra_forbidden":
+            parent = _model_at(keys[:-1])
+            allowed = sorted(parent.model_fields) if parent else []
+            near = difflib.get_close_matches(keys[-1], allowed, n=1)
+            msg = (f"unknown key {keys[-1]!r}"
+                   + (f" (did you mean {near[0]!r}?)" if near else "")
+                   + (f"; allowed here: {', '.join(allowed)}" if allowed else ""))
+        elif kind == "missing":
+            msg = "required key missing"
+        elif len(errs) > 1:
+            # A union (perijoves, attitude): say what is accepted rather than each branch.
+            field_ = _field_at(keys)
+            expected = (field_.description if field_ is not None and field_.description
+                        else " or ".join(e["msg"] for e in errs))
+            msg = f"invalid value {err.get('input')!r}; expected {expected}"
+        else:
+            msg = err.get("msg", "").removeprefix("Value error, ")
+            if kind != "value_error" and "input" in err:
+                msg += f" (got {err['input']!r})"
+        out.append(f"{where}: {dotted}: {msg}")
+    return out
+
+
+def _field_at(keys):
+    model = _model_at(keys[:-1]) if keys else None
+    return model.model_fields.get(keys[-1]) if model is not None else None
+
+
+def _model_at(keys):
+    model = Scenario
+    for k in keys:
+        f = model.model_fields.get(k)
+        ann = getattr(f, "annotation", None)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+        elif ann is not None and any(isinstance(a, type) and issubclass(a, BaseModel)
+                                     for a in getattr(ann, "__args__", ())):
+            model = next(a for a in ann.__args__ if isinstance(a, type) and
+                         issubclass(a, BaseModel))
+        else:
+            return None
+    return model
+
+
+def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
+    """Validate scenario text; :class:`ScenarioError` names the file, key and line."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        where = f"{path}, line {m.group(1)}" if m else path
+        raise ScenarioError(f"{where}: not valid TOML: {exc}",
+                            hint="see https://toml.io for the syntax") from None
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError("\n  ".join(_describe_errors(exc.errors(), text, path)),
+                            hint="fix the key(s) named above; the keys are described in "
+                                 "flyplan/scenario.py and the examples in scenarios/") from None
+    _check_consistency(sc, text, path)
+    return sc
+
+
+def _where(text, path, *loc) -> str:
+    line = key_line(text, loc)
+    return (f"{path}, line {line}" if line else path) + f": {'.'.join(loc)}"
+
+
+def _check_consistency(sc: Scenario, text: str, path: str) -> None:
+    from .timeutil import parse_window
+
+    win = parse_window(sc.window) if sc.window else None
+    given = [k for k in ("perijove", "perijoves") if getattr(sc, k) is not None]
+    if len(given) == 2:
+        raise ScenarioError(f"{_where(text, path, 'perijoves')}: give either perijove or "
+                            "perijoves, not both")
+    if not given and (win is None or win.relative):
+        raise ScenarioError(f"{_where(text, path, 'window') if win else path}: with no "
+                            "perijove or perijoves, the window must be absolute (UTC..UTC)",
+                            hint='add perijove = N, or window = "2021-11-29T12:00Z..'
+                                 '2021-11-29T16:00Z"')
+    if win is not None and not win.relative:
+        if sc.perijoves is not None:
+            raise ScenarioError(f"{_where(text, path, 'window')}: an absolute window cannot "
+                                "apply to several perijoves; make it relative (-6h..+6h)")
+        # Order and length only (leap seconds do not matter here; plan() converts exactly).
+        try:
+            t0, t1 = (_iso_seconds(str(x)) for x in (win.start, win.stop))
+        except ValueError as exc:
+            raise ScenarioError(f"{_where(text, path, 'window')}: {exc}",
+                                hint="write UTC as ISO-8601, e.g. 2021-11-29T14:13:29Z") from None
+        if t1 <= t0:
+            raise ScenarioError(f"{_where(text, path, 'window')}: the window "
+                                f"{sc.window!r} ends before it starts",
+                                hint="give START..STOP with STOP after START")
+        span = t1 - t0
+    else:
+        span = float(win.stop) - float(win.start) if win else 12 * 3600.0
+    if sc.step_s() > span:
+        raise ScenarioError(f"{_where(text, path, 'step')}: the step ({sc.step}) is longer "
+                            f"than the window ({span:g} s)")
+
+
+def _iso_seconds(text: str) -> float:
+    import datetime as dt
+
+    t = text.strip().replace(" ", "T")
+    try:
+        d = dt.datetime.fromisoformat(t[:-1] + "+00:00" if t.endswith(("Z", "z")) else t)
+    except ValueError:
+        raise ValueError(f"cannot read the time {text!r}") from None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=dt.timezone.utc)
+    return d.timestamp()
+
+
+def load_scenario(path: str | os.PathLike) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        For a missing/unreadable file, invalid TOML, an unknown key, a wrong
+        type, an impossible window or an unknown target; the message names the
+        file, the key and its line.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file {p}: {exc.strerror}",
+                            hint="check the path") from None
+    return parse_scenario(text, str(p))
+
+
+# -- planning ---------------------------------------------------------------------------------
+def _attitude(sc: Scenario, n: int | None):
+    from . import junocam
+
+    spec = sc.attitude
+    if isinstance(spec, AttitudeSpec):
+        return junocam.Attitude("earth_offset", spec.az_deg, spec.el_deg,
+                                "scenario attitude", spec.use_ck), None
+    if spec == "earth":
+        return junocam.Attitude(), None
+    if spec == "orbit_normal":
+        return junocam.Attitude("orbit_normal", label="MWR (orbit normal)"), None
+    return junocam.attitude_for(n)
+
+
+class _Evaluator:
+    """Evaluates the geometry and the constraints at any times (vectorized)."""
+
+    def __init__(self, sc: Scenario, attitude):
+        self.sc = sc
+        self.cons = sc.constraints
+        self.moons = sc.target_ids()
+        self.attitude = attitude
+        self.axis_label = ""
+
+    def table(self, et):
+        from . import geometry, junocam
+
+        et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one
+        df = geometry.sample_table(et, self.moons)
+        cols, self.axis_label = junocam.imaging_columns(et, self.moons, attitude=self.attitude)
+        for k, v in cols.items():
+            df[k] = v
+        return df
+
+    def mask(self, df) -> np.ndarray:
+        c = self.cons
+        ok = np.ones(len(df), bool)
+        for moon in self.moons:
+            m = MOON_IDS[moon].lower()
+            if c.in_swath:
+                ok &= df[f"{m}_in_swath"].to_numpy(bool)
+            if c.above_limb:
+                ok &= df[f"{m}_limb_angle_deg"].to_numpy(float) > 0.0
+            if c.not_occulted:
+                ok &= ~df[f"{m}_occulted"].to_numpy(bool)
+            if c.sunlit:
+                ok &= ~df[f"{m}_in_shadow"].to_numpy(bool)
+            if c.phase_deg is not None:
+                ph = df[f"{m}_phase_deg"].to_numpy(float)
+                ok &= (ph >= c.phase_deg[0]) & (ph <= c.phase_deg[1])
+            if c.max_km_per_px is not None:
+                ok &= df[f"{m}_km_per_px"].to_numpy(float) <= c.max_km_per_px
+            if c.min_ang_size_px is not None:
+                ok &= df[f"{m}_ang_size_px"].to_numpy(float) >= c.min_ang_size_px
+        if c.altitude_km is not None:
+            alt = df["altitude_km"].to_numpy(float)
+            ok &= (alt >= c.altitude_km[0]) & (alt <= c.altitude_km[1])
+        if c.lat_pg_deg is not None:
+            lat = df["lat_pg_deg"].to_numpy(float)
+            ok &= (lat >= c.lat_pg_deg[0]) & (lat <= c.lat_pg_deg[1])
+        return ok
+
+    def __call__(self, et) -> np.ndarray:
+        return self.mask(self.table(et))
+
+
+def refine_edges(evaluate, lo, hi, state_lo, tol: float = EDGE_TOL_S):
+    """Bisect, for many intervals at once, where a boolean condition changes.
+
+    Parameters
+    ----------
+    evaluate : callable
+        ET array -> boolean array.
+    lo, hi : numpy.ndarray
+        Brackets (ET): the condition is ``state_lo`` at ``lo`` and not at ``hi``.
+    state_lo : numpy.ndarray of bool
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The refined brackets, ``hi - lo <= tol``.
+    """
+    lo, hi = np.array(lo, float), np.array(hi, float)
+    state_lo = np.asarray(state_lo, bool)
+    while len(lo) and np.max(hi - lo) > tol:
+        mid = 0.5 * (lo + hi)
+        same = evaluate(mid) == state_lo
+        lo = np.where(same, mid, lo)
+        hi = np.where(same, hi, mid)
+    return lo, hi
+
+
+_GEOMETRY_COLS = ("utc", "et", "altitude_km", "lat_pg_deg", "lon_w_deg", "local_solar_time",
+                  "sza_deg")
+_TARGET_COLS = ("range_km", "phase_deg", "limb_angle_deg", "occulted", "transit", "in_shadow",
+                "in_swath", "spin_plane_angle_deg", "km_per_px", "ang_size_px")
+
+
+def _geometry_record(row, moons) -> dict:
+    from .pj import _jsonable
+
+    out = {k: _jsonable(row[k]) for k in _GEOMETRY_COLS}
+    for moon in moons:
+        m = MOON_IDS[moon].lower()
+        out.update({f"{m}_{k}": _jsonable(row[f"{m}_{k}"]) for k in _TARGET_COLS})
+    return out
+
+
+def _windows(ev: _Evaluator, t0: float, t1: float, step: float):
+    """Samples, then bisected edges: [(start, end, clipped_start, clipped_end)]."""
+    from .timeutil import sample_times
+
+    et = sample_times(t0, t1, step)
+    ok = ev(et)
+    change = np.flatnonzero(ok[1:] != ok[:-1])
+    lo, hi = refine_edges(ev, et[change], et[change + 1], ok[change])
+    # Keep the side where the constraints hold: starts on `hi`, ends on `lo`.
+    edges = np.where(ok[change], lo, hi)
+    starts = [(t0, True)] if ok[0] else []
+    ends = []
+    for e, was in zip(edges, ok[change]):
+        (ends if was else starts).append((float(e), False))
+    if ok[-1]:
+        ends.append((t1, True))
+    return [(s, e, cs, ce) for (s, cs), (e, ce) in zip(starts, ends)]
+
+
+def _best(ev: _Evaluator, windows, moon: int):
+    """The smallest range to ``moon`` inside the windows: gfdist ABSMIN (finest km/px)."""
+    import spiceypy
+
+    from .eventfinder import _intervals, _tolerance, _window
+
+    ivs = [(s, e) for s, e, *_ in windows if e - s > 1e-3]
+    if not ivs:
+        return None
+    res = spiceypy.cell_double(200)
+    step = max(1.0, min(300.0, min(e - s for s, e in ivs) / 2))
+    with _tolerance(1e-3):
+        spiceypy.gfdist(str(moon), "LT", str(JUNO), "ABSMIN", 0.0, 0.0, step, 10000,
+                        _window(ivs), res)
+    found = _intervals(res)
+    if not found:
+        return None
+    return found[0][0]
+
+
+def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
+    """Windows for one perijove (or one absolute window)."""
+    from . import sources
+    from .pj import approximate_time, refine_minimum
+    from .timetable import timetable
+    from .timeutil import et_to_utc, parse_window, utc_to_et
+
+    win = parse_window(sc.window) if sc.window else parse_window("-6h..+6h")
+    base, _ = sources.base_kernels(cands)
+    base.load()
+    et_pj = None
+    if n is None:
+        t0, t1 = win.resolve()
+        # The perijove nearest the window names the model trajectory.
+        mid = 0.5 * (t0 + t1)
+        n = min(timetable(), key=lambda k: abs(utc_to_et(timetable()[k].utc) - mid))
+    else:
+        orb = next((c.path for c in cands if c.role == "orbnum"), None)
+        approx, _method, half = approximate_time(n, orbnum=orb, cands=cands)
+        if win.relative:
+            pre = sources.assemble(approx - half, approx + half, source=sc.source, moons=False,
+                                   pj=n, cands=cands)
+            pre.kernels.load()
+            pre.kernels.require(JUNO, approx - half, approx + half, "Juno (-61)")
+            et_pj = refine_minimum(approx, half)
+            t0, t1 = et_pj + float(win.start), et_pj + float(win.stop)
+        else:
+            t0, t1 = win.resolve()
+    plan = sources.assemble(t0, t1, source=sc.source, moons=True, pj=n, cands=cands)
+    plan.kernels.load()
+    plan.kernels.require(JUNO, t0, t1, "Juno (-61)")
+    if not plan.moons:
+        from .errors import CoverageError
+
+        raise CoverageError(f"no Galilean-moon ephemeris covers {et_to_utc(t0, 0)} .. "
+                            f"{et_to_utc(t1, 0)}", covered=plan.moons_label,
+                            hint="add a JPL jup3xx.bsp to the kernel directory")
+    attitude, note = _attitude(sc, n)
+    ev = _Evaluator(sc, attitude)
+    windows = _windows(ev, t0, t1, sc.step_s())
+    rows = []
+    for s, e, cs, ce in windows:
+        geo = ev.table(np.array([s, 0.5 * (s + e), e]))
+        recs = [_geometry_record(geo.iloc[i], ev.moons) for i in range(3)]
+        rows.append({"perijove": n, "start_utc": et_to_utc(s), "end_utc": et_to_utc(e),
+                     "start_et": s, "end_et": e, "duration_s": e - s,
+                     "starts_at_window_edge": cs, "ends_at_window_edge": ce,
+                     "geometry": dict(zip(("start", "middle", "end"), recs))})
+    best = None
+    if sc.outputs.best and windows:
+        t_best = _best(ev, windows, ev.moons[0])
+        if t_best is not None:
+            best = {"perijove": n, **_geometry_record(ev.table(np.array([t_best])).iloc[0],
+                                                        ev.moons)}
+    notes = list(plan.notes) + ([note] if note else [])
+    return {"perijove": n, "perijove_utc": et_to_utc(et_pj) if et_pj is not None else None,
+            "window_utc": [et_to_utc(t0), et_to_utc(t1)], "windows": rows, "best": best,
+            "trajectory": plan.trajectory_label, "approximate": plan.approximate,
+            "moons": plan.moons_label, "spin_axis": ev.axis_label, "notes": notes,
+            "kernels": plan.kernels.provenance(), "status": "ok"}
+
+
+def _plan_chunk(args):
+    sc_json, numbers, kernels = args
+    from . import sources
+
+    sc = Scenario.model_validate_json(sc_json)
+    cands = sources.candidates(sources.kernel_dirs(kernels))
+    out = []
+    for n in numbers:
+        try:
+            out.append(_plan_one(sc, n, kernels, cands))
+        except FlyplanError as exc:
+            out.append({"perijove": n, "status": "skipped", "reason": str(exc).splitlines()[0],
+                        "windows": [], "best": None, "notes": []})
+    return out
+
+
+@dataclass
+class PlanResult:
+    """What :func:`plan` found.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    path : str or None
+        The scenario file.
+    perijoves : list of dict
+        Per perijove planned: its windows (each with ``geometry`` at
+        ``start``/``middle``/``end``), the best moment when asked, sources,
+        spin-axis model, notes, and ``status`` (``"ok"`` or ``"skipped"`` with
+        a ``reason``).
+    """
+
+    scenario: Scenario
+    path: str | None
+    perijoves: list = field(default_factory=list)
+
+    @property
+    def windows(self) -> list[dict]:
+        return [w for p in self.perijoves for w in p["windows"]]
+
+    def windows_frame(self):
+        """The windows as a DataFrame, geometry flattened (``start_``/``middle_``/``end_``)."""
+        import pandas as pd
+
+        rows = []
+        for w in self.windows:
+            row = {k: v for k, v in w.items() if k != "geometry"}
+            for where, rec in w["geometry"].items():
+                row.update({f"{where}_{k}": v for k, v in rec.items()
+                            if k not in ("utc", "et")})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def best_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([p["best"] for p in self.perijoves if p.get("best")])
+
+    def metadata(self) -> dict:
+        from . import __version__
+        from .junocam import camera
+
+        cam = camera()
+        junocam_text = (f"IFOV {cam.ifov_rad * 1e3:.4f} mrad; swath {cam.swath_deg[0]:+.2f}.."
+                        f"{cam.swath_deg[1]:+.2f} deg from the spin plane (centre of the target)")
+        return {"flyplan_version": __version__, "scenario_file": self.path,
+                "scenario": self.scenario.model_dump(mode="json"),
+                "edge_tolerance_s": EDGE_TOL_S,
+                "conventions": {**CONVENTIONS, "junocam": junocam_text,
+                                "above_limb": "the target's centre clear of Jupiter's disk "
+                                              "seen from Juno (LT+S)"}}
+
+    def to_dict(self) -> dict:
+        return {"windows": self.windows,
+                "best": [p["best"] for p in self.perijoves if p.get("best")],
+                "perijoves": [{k: v for k, v in p.items() if k not in ("windows", "best")}
+                              for p in self.perijoves],
+                "metadata": self.metadata()}
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False, default=_json_default)
+
+    def to_csv(self) -> str:
+        meta = self.metadata()
+        lines = [f"# flyplan {meta['flyplan_version']} plan {self.path or ''}".rstrip(),
+                 f"# scenario: {self.scenario.name}"]
+        for p in self.perijoves:
+            if p["status"] == "ok":
+                lines.append(f"# PJ{p['perijove']}: trajectory {p['trajectory']}; moons "
+                             f"{p['moons']}; spin axis {p['spin_axis']}")
+                lines += [f"# note: {x}" for x in p["notes"]]
+            else:
+                lines.append(f"# PJ{p['perijove']} skipped: {p['reason']}")
+        for key, text in meta["conventions"].items():
+            lines.append(f"# convention {key}: {text}")
+        df = self.best_frame() if self.scenario.outputs.best else self.windows_frame()
+        return "\n".join(lines) + "\n" + df.to_csv(index=False, float_format="%.6f")
+
+
+def _json_default(v):
+    from .pj import _jsonable
+
+    out = _jsonable(v)
+    if out is v:
+        raise TypeError(f"not JSON serializable: {type(v).__name__}")
+    return out
+
+
+def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int = 1) -> PlanResult:
+    """The windows in which all of a scenario's constraints hold.
+
+    Parameters
+    ----------
+    scenario : Scenario or path-like
+        A validated scenario or a TOML file.
+    kernels : path-like, optional
+        Kernel directory (as for :func:`flyplan.perijove`).
+    workers : int
+        Processes for scenarios over several perijoves (SPICE is not thread-safe).
+
+    Returns
+    -------
+    PlanResult
+
+    Raises
+    ------
+    flyplan.errors.FlyplanError
+        ScenarioError for a bad file; for a single perijove, the error that
+        stopped it (coverage, unknown perijove); perijoves of a multi-perijove
+        scenario that cannot be computed are listed as skipped instead.
+    """
+    from . import sources
+
+    path = None
+    if not isinstance(scenario, Scenario):
+        path = str(scenario)
+        scenario = load_scenario(scenario)
+    numbers = scenario.perijove_numbers()
+    if numbers is None or len(numbers) == 1:
+        cands = sources.candidates(sources.kernel_dirs(kernels))
+        one = _plan_one(scenario, numbers[0] if numbers else None, kernels, cands)
+        return PlanResult(scenario, path, [one])
+    workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
+    chunks = [c.tolist() for c in np.array_split(numbers, workers) if len(c)]
+    args = [(scenario.model_dump_json(), c, kernels) for c in chunks]
+    if workers == 1:
+        parts = [_plan_chunk(a) for a in args]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_plan_chunk, args))
+    return PlanResult(scenario, path, [p for part in parts for p in part])
+
+
+def plan_html(result: PlanResult) -> str:
+    """A small self-contained HTML page with the windows table (no scripts)."""
+    import html as _html
+
+    df = result.best_frame() if result.scenario.outputs.best else result.windows_frame()
+    title = _html.escape(result.scenario.name or (result.path or "flyplan plan"))
+    notes = "".join(f"<li>PJ{p['perijove']}: {_html.escape(p.get('reason', ''))}</li>"
+                    for p in result.perijoves if p["status"] != "ok")
+    table = df.to_html(index=False, float_format=lambda x: f"{x:,.3f}", border=0,
+                       classes="flyplan-plan") if len(df) else "<p>No window meets the " \
+                                                                "constraints.</p>"
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>flyplan: {title}</title><style>body{{font-family:system-ui,sans-serif;"
+            f"margin:1.5rem}} table{{border-collapse:collapse;font-size:.85rem}} "
+            f"td,th{{padding:.15rem .5rem;border-bottom:1px solid #ddd}}</style></head><body>"
+            f"<h1>{title}</h1><p>{_html.escape(result.scenario.description)}</p>"
+            f"<div id=\"flyplan-plan\">{table}</div>"
+            + (f"<ul>{notes}</ul>" if notes else "") + "</body></html>\n")
