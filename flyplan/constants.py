@@ -59,8 +59,10 @@ CONVENTIONS = {
     "perijove": "minimum distance to Jupiter's centre (NAIF 599, not the barycentre 5), "
                 "refined with the SPICE Geometry Finder to 1 ms",
     "time": "utc: UTC ISO-8601 (spacecraft event time); et: TDB seconds past J2000",
-    "abcorr": "Juno's position relative to Jupiter: geometric (NONE); moons, Jupiter's "
-              "limb and the Sun as seen from Juno: light time and stellar aberration (LT+S)",
+    "abcorr": "Juno's position relative to Jupiter: geometric (NONE); moons and Jupiter "
+              "as seen from Juno (range, occultation, transit, limb angle, phase): light time "
+              "(LT), as SPICE's occult/gfoclt; the Sun seen from Jupiter (local time, "
+              "illumination, shadow): light time and stellar aberration (LT+S)",
     "local_solar_time": "local solar time at Juno's planetocentric longitude, 24 'hours' "
                         "per Jupiter solar day (as SPICE et2lst)",
     "earth_received": "utc_ert: Earth-received time (ERT) = spacecraft event time (utc, SCET) "

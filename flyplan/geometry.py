@@ -52,20 +52,6 @@ def _angle(u, v):
     return np.arctan2(np.linalg.norm(np.cross(u, v), axis=-1), np.sum(u * v, axis=-1))
 
 
-_C_KM_S = 299792.458
-
-
-def _reaberrate(vec, dv):
-    # The Sun's direction from Jupiter carries the stellar aberration of
-    # Jupiter's motion; seen from a moon it is the aberration of the moon's.
-    # To first order in v/c (4e-5; the next order is 1e-9 rad) the difference is
-    # that of the moon's velocity relative to Jupiter, ``dv``.
-    n = np.linalg.norm(vec, axis=-1, keepdims=True)
-    u = vec / n
-    beta = dv / _C_KM_S
-    return (u + beta - np.sum(u * beta, axis=-1, keepdims=True) * u) * n
-
-
 # Spacing of the Sun's exact positions, s.  Between them the Sun as seen from
 # Jupiter's centre is interpolated linearly; the path bends under Jupiter's
 # solar acceleration and the moons' pull on Jupiter's centre, which over 600 s
@@ -74,8 +60,8 @@ def _reaberrate(vec, dv):
 _SUN_NODE_S = 300.0
 
 
-def sun_from_jupiter(et) -> np.ndarray:
-    """The Sun seen from Jupiter's centre (J2000, LT+S), km, shape (n, 3).
+def sun_from_jupiter(et, abcorr: str = "LT+S") -> np.ndarray:
+    """The Sun seen from Jupiter's centre (J2000, ``abcorr``), km, shape (n, 3).
 
     Exact SPICE positions every 300 s at most, linearly interpolated
     between them (a few metres, see ``_SUN_NODE_S``; tested to 10 m).
@@ -86,9 +72,9 @@ def sun_from_jupiter(et) -> np.ndarray:
     span = float(et.max() - et.min()) if len(et) else 0.0
     k = int(np.ceil(span / _SUN_NODE_S)) + 1
     if k >= len(et) // 2 or k < 2:
-        return cyice.spkezp_v(SUN, et, "J2000", "LT+S", JUPITER)[0]
+        return cyice.spkezp_v(SUN, et, "J2000", abcorr, JUPITER)[0]
     nodes = np.linspace(et.min(), et.max(), k)
-    sun, _ = cyice.spkezp_v(SUN, nodes, "J2000", "LT+S", JUPITER)
+    sun, _ = cyice.spkezp_v(SUN, nodes, "J2000", abcorr, JUPITER)
     return np.stack([np.interp(et, nodes, sun[:, i]) for i in range(3)], axis=1)
 
 
@@ -187,18 +173,22 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
 
     Notes
     -----
-    Moon and Jupiter as seen from Juno are corrected for light time and stellar
-    aberration (LT+S), so occultation and transit are what Juno observes.
+    Moon and Jupiter as seen from Juno are corrected for light time (LT), as
+    in SPICE's occultation routines (``occult``, ``gfoclt``): whether Jupiter
+    hides a moon is a property of the light rays and does not depend on the
+    observer's velocity, so stellar aberration is left out.  The shadow is
+    cast along the Sun's direction as seen from Jupiter's centre (LT+S),
+    which in Jupiter's rest frame is the direction sunlight travels.
     """
     from spiceypy import cyice
 
     et = np.ascontiguousarray(et, dtype=float)
     a, c = jupiter_radii()
     rot = juno["xform"][:, :3, :3]
-    app, lt = cyice.spkezp_v(moon, et, "J2000", "LT+S", JUNO)
+    app, lt = cyice.spkezp_v(moon, et, "J2000", "LT", JUNO)
     jup_app = juno.get("jupiter_from_juno")
     if jup_app is None:
-        jup_app, _ = cyice.spkezp_v(JUPITER, et, "J2000", "LT+S", JUNO)
+        jup_app, _ = cyice.spkezp_v(JUPITER, et, "J2000", "LT", JUNO)
         juno["jupiter_from_juno"] = jup_app
     rng = np.linalg.norm(app, axis=1)
     # Occultation/transit: the ray from Juno towards the moon against Jupiter's
@@ -209,12 +199,14 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     hits = np.isfinite(hit)
     limb = ellipsoid.limb_angle(obs_bf, dir_bf, a, c)
     # Shadow and phase need the moon where it was when the light left it.
-    state, _ = cyice.spkezr_v(str(moon), np.ascontiguousarray(et - lt), "J2000", "NONE",
-                              str(JUPITER))
-    pos = state[:, :3]
-    to_sun = _reaberrate(juno["sun_j2000"] - pos, state[:, 3:])
-    shadow = np.isfinite(ellipsoid.ray_intersection(_rotate(rot, pos),
-                                                   _unit(_rotate(rot, to_sun)), a, c))
+    pos, _ = cyice.spkezp_v(moon, np.ascontiguousarray(et - lt), "J2000", "NONE", JUPITER)
+    shadow = np.isfinite(ellipsoid.ray_intersection(
+        _rotate(rot, pos), _unit(_rotate(rot, juno["sun_j2000"] - pos)), a, c))
+    # The phase angle, like the moon's direction, takes light time only.
+    sun_lt = juno.get("sun_lt_j2000")
+    if sun_lt is None:
+        sun_lt = juno["sun_lt_j2000"] = sun_from_jupiter(et, "LT")
+    to_sun = sun_lt - pos
     return {
         "range_km": rng,
         "ang_diam": 2.0 * np.arcsin(np.minimum(moon_radius(moon) / rng, 1.0)),
