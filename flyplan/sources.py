@@ -248,6 +248,11 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
     orb = registry.best(cands, "orbnum")
     plan.orbnum = orb.path if orb else None
 
+    # Satellites before planets: a satellite file's copies of the planets (some
+    # excerpts carry broken ones) must not override the planetary ephemeris.
+    if moons:
+        _add_moons(plan, cands, t0, t1)
+
     # Planets: the Sun for illumination and local time.
     planets = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
     chosen = next((c for c in planets if _covers(c.path, [SUN, JUPITER_BARYCENTER], t0, t1)), None)
@@ -259,9 +264,6 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
             raise CoverageError("no planetary ephemeris covers the window",
                                 hint="install skyfield-data or fetch de440s.bsp")
         ks.add(de421, source="skyfield-data wheel", note="JPL DE421 planetary ephemeris")
-
-    if moons:
-        _add_moons(plan, cands, t0, t1)
 
     struct = registry.best(cands, "struct")
     if struct:
