@@ -47,8 +47,15 @@ def _version(value: bool):
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")):
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+    naif_url: Optional[str] = typer.Option(
+        None, "--naif-url", help="Archive every command fetches missing kernels from: https://, "
+        "http://, file:// or a directory laid out like NAIF's (sets FLYPLAN_NAIF_URL)."),
+    offline: bool = typer.Option(False, "--offline",
+                                 help="Never touch the network (sets FLYPLAN_OFFLINE)."),
+):
     """Juno perijove geometry and observation planning on SPICE kernels.
 
     Conventions: altitude above the 1-bar ellipsoid (nearest point); latitudes
@@ -56,6 +63,14 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     west-positive; speed relative to Jupiter's centre (599), inertial; UTC with Z
     and ET (TDB seconds past J2000).
     """
+    import os
+
+    # The library reads these from the environment; a global option is the one
+    # place every command (perijove, events, plan, kernels ...) honours them.
+    if naif_url:
+        os.environ["FLYPLAN_NAIF_URL"] = naif_url
+    if offline:
+        os.environ["FLYPLAN_OFFLINE"] = "1"
 
 
 def _err(message: str) -> None:

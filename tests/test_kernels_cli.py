@@ -191,3 +191,20 @@ def test_source_naif_fetch_failure_is_an_error_naming_the_url(mirror, monkeypatc
     assert "spk_rec_160729_160923_161027.bsp" in proc.stderr
     assert mirror.url + PJ1_SPK in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_global_offline_and_naif_url_options_reach_every_command(monkeypatch):
+    import os
+
+    from typer.testing import CliRunner
+
+    from flyplan.cli import app
+
+    # setenv first so that monkeypatch restores both afterwards.
+    monkeypatch.setenv("FLYPLAN_OFFLINE", "0")
+    monkeypatch.setenv("FLYPLAN_NAIF_URL", "http://127.0.0.1:9/")
+    res = CliRunner().invoke(app, ["--offline", "--naif-url", "file:///nowhere", "perijove",
+                                   "--help"])
+    assert res.exit_code == 0
+    assert os.environ["FLYPLAN_OFFLINE"] == "1"
+    assert os.environ["FLYPLAN_NAIF_URL"] == "file:///nowhere"
