@@ -151,6 +151,28 @@ def _emit(text: str, output: Optional[Path]) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _deliver(result, fmt: "Format", output: Optional[Path], printer: str,
+             page: Optional[str] = None, html: Optional[Path] = None) -> None:
+    """Print or write ``result`` (JSON, CSV or a terminal table), then its HTML page.
+
+    Everything is rendered before this is called, so an error leaves no
+    partial file; each file is written atomically.
+    """
+    from . import output as out
+
+    if fmt is Format.json:
+        _emit(result.to_json(), output)
+    elif fmt is Format.csv:
+        _emit(result.to_csv(), output)
+    else:
+        getattr(out, printer)(result)
+        if output:
+            _emit(result.to_csv(), output)
+    if page is not None:
+        out.write_atomic(html, page)
+        print(f"wrote {html}", file=sys.stderr)
+
+
 @app.command()
 @friendly_errors
 def perijove(
@@ -174,27 +196,12 @@ def perijove(
 
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
                           source=source.value, moons=moons)
-    # Render everything first, then write: an error leaves no partial file.
     page = None
     if html:
         from .report.html import perijove_html
 
         page = perijove_html(result)
-    if fmt is Format.json:
-        _emit(result.to_json(), output)
-    elif fmt is Format.csv:
-        _emit(result.to_csv(), output)
-    else:
-        from .output import print_perijove
-
-        print_perijove(result)
-        if output:
-            _emit(result.to_csv(), output)
-    if page is not None:
-        from .output import write_atomic
-
-        write_atomic(html, page)
-        print(f"wrote {html}", file=sys.stderr)
+    _deliver(result, fmt, output, "print_perijove", page, html)
 
 @app.command()
 @friendly_errors
@@ -315,21 +322,7 @@ def observe(
         from .report.observe import observe_html
 
         page = observe_html(result)
-    if fmt is Format.json:
-        _emit(result.to_json(), output)
-    elif fmt is Format.csv:
-        _emit(result.to_csv(), output)
-    else:
-        from .output import print_observability
-
-        print_observability(result)
-        if output:
-            _emit(result.to_csv(), output)
-    if page is not None:
-        from .output import write_atomic
-
-        write_atomic(html, page)
-        print(f"wrote {html}", file=sys.stderr)
+    _deliver(result, fmt, output, "print_observability", page, html)
 
 # -- flyplan kernels: the kernel manager -------------------------------------------------------
 
@@ -611,16 +604,7 @@ def events(
     res = _events(number, window, kernels=kernels, source=source.value, moons=moons,
                   latitudes=latitude, altitudes_km=tuple(DEFAULT_ALTITUDES_KM) + tuple(altitude),
                   kinds=kind or None)
-    if fmt is Format.json:
-        _emit(res.to_json(), output)
-    elif fmt is Format.csv:
-        _emit(res.to_csv(), output)
-    else:
-        from .output import print_events
-
-        print_events(res)
-        if output:
-            _emit(res.to_csv(), output)
+    _deliver(res, fmt, output, "print_events")
 
 
 @app.command()
@@ -653,21 +637,7 @@ def plan(
     output = output or (Path(sc.outputs.file) if sc.outputs.file else None)
     html = html or (Path(sc.outputs.html) if sc.outputs.html else None)
     page = plan_html(res) if html else None
-    if fmt is Format.json:
-        _emit(res.to_json(), output)
-    elif fmt is Format.csv:
-        _emit(res.to_csv(), output)
-    else:
-        from .output import print_plan
-
-        print_plan(res)
-        if output:
-            _emit(res.to_csv(), output)
-    if page is not None:
-        from .output import write_atomic
-
-        write_atomic(html, page)
-        print(f"wrote {html}", file=sys.stderr)
+    _deliver(res, fmt, output, "print_plan", page, html)
 
 
 def main() -> None:
