@@ -540,7 +540,9 @@ def build_rows(inp: Inputs, *, only: set[int] | None = None, log=print) -> dict[
 
     # 2. Perijove radii: Juno's trim maneuvers hold them on a slow trend, which
     #    the anchors sample; in between, interpolate linearly in time.
-    known_rp = {pj: (et[pj], rows[pj]["r_p_km"]) for pj in anchors}
+    #    PJ0 is left out: its closest approach was in the middle of the
+    #    insertion burn, not a perijove of the orbit that followed.
+    known_rp = {pj: (et[pj], rows[pj]["r_p_km"]) for pj in anchors if pj != 0}
     orb = [pj for pj in sorted(inp.orbnum) if pj in et and pj not in inp.anchors
            and pj not in FLYBYS and et.get(pj - 1, -np.inf) < inp.orbnum[pj][0] < et[pj]]
 
@@ -643,13 +645,17 @@ def uncertainty(row: dict) -> dict:
         angle = max(0.01, 0.01 * abs(row.get("kernel_dt_s", 0.0)))
         alt = 1.0
     elif method == "apojove":
-        angle = min(0.05 + 0.01 * n, 0.3)
+        # Line of apsides from ORBNUM (perijove point to ~0.02 deg); the plane
+        # about it is bridged, the radius interpolated between anchors.
+        angle = min(0.05 + 0.02 * n, 0.3)
         alt = min(50.0 + 25.0 * n, 400.0)
     elif method == "bridged":
-        angle = 0.1 + 0.05 * n
+        # Measured: 0.1-0.2 deg after one orbit, ~0.4 after two, growing
+        # ~0.15 deg per orbit (docs/juno_model.md, sections B-D).
+        angle = 0.05 + 0.15 * n
         alt = min(100.0 + 50.0 * n, 800.0)
     else:   # extrapolated across a moon flyby the model does not contain
-        angle = 3.0 + 0.1 * n
+        angle = 3.0 + 0.15 * n
         alt = 1000.0 + 50.0 * n
     angle = math.hypot(angle, t * _DEG_PER_S)
     return {"sigma_time_s": t, "sigma_alt_km": round(alt, -1) if alt >= 10 else alt,
@@ -671,8 +677,8 @@ def annotate(row: dict) -> dict:
     if row["method"] in ("bridged", "extrapolated") and "+" in row.get("plane_from", ""):
         notes.append(f"blend of bridges from {row['plane_from']}")
     if row["method"] == "extrapolated":
-        crossed = [FLYBYS[p] for p in sorted(FLYBYS)
-                   if _crosses_flyby(int(row["anchor"][2:]), pj) and p != pj]
+        lo, hi = sorted((int(row["anchor"][2:]), pj))
+        crossed = [FLYBYS[p] for p in sorted(FLYBYS) if lo < p <= hi]
         if crossed:
             notes.append("bridged across " + ", ".join(crossed) + ": indicative only")
     if pj in FLYBYS:
@@ -719,3 +725,49 @@ def write_table(rows: dict[int, dict], path: str | Path, header: str) -> Path:
     path = Path(path)
     path.write_text(buf.getvalue())
     return path
+
+
+# --- comparison -----------------------------------------------------------------
+
+JUPITER_RADII_KM = (71492.0, 71492.0, 66854.0)   # pck00010 BODY599_RADII (1-bar)
+
+
+def geometry(ets, states) -> np.ndarray:
+    """Altitude, planetographic latitude, System III longitude and speed of states.
+
+    Parameters
+    ----------
+    ets : array_like, shape (n,)
+        TDB seconds past J2000.
+    states : array_like, shape (n, 6)
+        Juno relative to 599, J2000, km and km/s.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 4)
+        Altitude above the 1-bar ellipsoid (nearest point, km), planetographic
+        latitude (deg), System III (IAU_JUPITER, west) longitude (deg) and
+        inertial speed (km/s).  Needs a PCK in SPICE's pool.
+    """
+    import spiceypy as sp
+
+    a, _, c = JUPITER_RADII_KM
+    out = []
+    for t, s in zip(np.atleast_1d(ets), np.atleast_2d(states)):
+        p = np.asarray(sp.pxform("J2000", "IAU_JUPITER", float(t))) @ s[:3]
+        npt, alt = sp.nearpt(p, a, a, c)
+        lon, lat, _ = sp.recpgr("JUPITER", npt, a, (a - c) / a)
+        out.append((alt, math.degrees(lat), math.degrees(lon), float(np.linalg.norm(s[3:]))))
+    return np.array(out)
+
+
+def compare(et_p: float, y_model, hours=(-1.0, 0.0, 1.0), burn=None) -> np.ndarray:
+    """Model minus loaded kernel at perijove + ``hours``: d_alt km, d_lat deg, d_lon deg, d_speed km/s.
+
+    The model is propagated from ``y_model`` at ``et_p``; the kernel is
+    whatever Juno SPK is loaded.  Longitude differences are wrapped to +-180.
+    """
+    ets = et_p + 3600.0 * np.asarray(hours, dtype=float)
+    d = geometry(ets, jm.propagate(et_p, y_model, ets, burn=burn)) - geometry(ets, kernel_state(ets))
+    d[:, 2] = (d[:, 2] + 180.0) % 360.0 - 180.0
+    return d

@@ -73,7 +73,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import PerijoveError
+from ..errors import KernelError, PerijoveError
 from ..paths import built_dir
 
 __all__ = [
@@ -254,12 +254,10 @@ _RING_GM = np.array([gm for gm, _ in MOON_RINGS])
 _RING_A = np.array([a for _, a in MOON_RINGS])
 
 
-def _rings(r: np.ndarray, pole: np.ndarray) -> np.ndarray:
+def _rings(r: np.ndarray, pole: np.ndarray, ellipk, ellipe) -> np.ndarray:
     # Potential of a ring of mass GM and radius a in Jupiter's equator, at
     # cylindrical (rho, z): -2 GM K(m) / (pi S), S^2 = (a+rho)^2 + z^2,
     # m = 4 a rho / S^2; its gradient in closed form with K and E.
-    from scipy.special import ellipe, ellipk
-
     z = float(r @ pole)
     rho_v = r - z * pole
     rho = math.sqrt(float(rho_v @ rho_v))
@@ -280,6 +278,9 @@ class _Forces:
     """Right-hand side of the equations of motion (position km, velocity km/s)."""
 
     def __init__(self, et_ref: float, span: float, burn: Burn | None = None):
+        from scipy.special import ellipe, ellipk
+
+        self._ellip = (ellipk, ellipe)
         self.pole = jupiter_pole(et_ref)
         self.burn = burn
         # The Sun moves < 0.1 deg/day as seen from Jupiter: a cubic through
@@ -297,7 +298,7 @@ class _Forces:
 
     def __call__(self, t: float, y: np.ndarray) -> np.ndarray:
         r = y[:3]
-        acc = _zonal(r, self.pole) + _rings(r, self.pole)
+        acc = _zonal(r, self.pole) + _rings(r, self.pole, *self._ellip)
         s = self.sun(t)
         d = s - r
         acc += GM_SUN * (d / np.linalg.norm(d) ** 3 - s / np.linalg.norm(s) ** 3)
@@ -665,6 +666,8 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
     ------
     PerijoveError
         If the table has no such perijove.
+    KernelError
+        If the cache folder cannot be created.
     """
     from filelock import FileLock
 
@@ -674,7 +677,12 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
     path = built_dir() / _spk_name(row.pj)
     if path.is_file():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KernelError(f"cannot create the folder for flyplan's Juno model: {exc.strerror}",
+                          kernel=str(path),
+                          hint="set FLYPLAN_CACHE to a writable folder") from None
     with FileLock(str(path) + ".lock"):
         if path.is_file():
             return path
