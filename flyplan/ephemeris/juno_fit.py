@@ -16,22 +16,29 @@ How a row is made
     (planetocentric latitude and longitude of the sub-spacecraft point and the
     altitude above the ellipsoid).  The velocity there is perpendicular to the
     position, in the orbit plane predicted by bridging (below); its size is
-    fitted so that the model reaches perijove at the published time.  This
-    pins the line of apsides and the perijove radius; only the orbit plane's
-    rotation about the line of apsides comes from bridging.
+    fitted so that the model's next perijove lies at the interpolated
+    perijove radius.  This pins the line of apsides (the perijove point to
+    ~0.02 deg); the orbit plane's turn about that line comes from bridging.
 ``bridged``
     The state of the nearest anchor is carried orbit by orbit: at each
     perijove the speed is set so that the model reaches the next perijove at
     its published time (Juno's trim maneuvers keep the period on its
-    schedule), the distance is reset to the perijove-radius trend of the
-    anchors and apojove fits (the maneuvers keep the perijove altitude), and
-    the orbit plane and perijove direction evolve freely with the model's
-    dynamics (zonal gravity, moon rings, the solar tide).  When both sides of
-    a gap have anchors, the two bridges are blended, weighted by the inverse
-    number of orbits bridged.
+    schedule), the distance is reset to the anchors' perijove-radius trend
+    (the maneuvers keep the perijove altitude), and the orbit plane and
+    perijove direction evolve freely with the model's dynamics (zonal
+    gravity, moon rings, the solar tide).  When both sides of a gap have
+    anchors, the two bridges are blended, weighted by the inverse number of
+    orbits bridged.  No bridge crosses a targeted moon flyby or the 2019
+    eclipse-avoidance burn (:data:`BREAKS`).
 ``extrapolated``
     Bridged across a targeted moon flyby (the Io flybys before PJ57 and PJ58),
     which the model does not contain: indicative only.
+
+The perijove radius of every non-anchored row is interpolated linearly in
+time between the anchors (held at the nearest one beyond them): fitting it
+to the published times instead is no good, since the model's flight time over
+half an orbit is off by minutes (moon positions, small maneuvers), which is
+hundreds of km of perijove radius.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ import numpy as np
 from . import juno_model as jm
 
 __all__ = [
-    "ANCHOR_KERNELS", "ORBNUM_FILE", "FLYBYS", "Inputs", "load_inputs",
+    "ANCHOR_KERNELS", "ORBNUM_FILE", "FLYBYS", "BREAKS", "Inputs", "load_inputs",
     "find_apsis", "fit_period", "bridge", "apojove_fit", "build_rows",
     "GM_SYSTEM",
 ]
@@ -67,6 +74,12 @@ GENERIC = ("generic_kernels/lsk/naif0012.tls", "generic_kernels/pck/pck00010.tpc
 #: the flyby is wrong and no bridge may cross one.
 FLYBYS = {34: "Ganymede flyby 2021-06-07", 45: "Europa flyby 2022-09-29",
           57: "Io flyby 2023-12-30", 58: "Io flyby 2024-02-03"}
+#: Orbit changes no bridge may cross, keyed by the perijove whose inbound leg
+#: (since the previous perijove) holds them: the flybys, and the 10.5-hour
+#: eclipse-avoidance burn of 2019-09-30 (Juno mission news, JPL: ~56 m/s, before
+#: orbit 23's apojove; the ORBNUM apojove latitudes jump by 0.17 deg there
+#: against their smooth orbit-to-orbit trend).
+BREAKS = {**FLYBYS, 23: "eclipse-avoidance maneuver 2019-09-30"}
 
 #: GM of Jupiter plus the Galilean moons (gm_de431): what Juno orbits far out.
 GM_SYSTEM = jm.GM_JUPITER + float(sum(gm for gm, _ in jm.MOON_RINGS))
@@ -254,7 +267,7 @@ def _with_speed(y, speed):
     return y
 
 
-def fit_period(et0: float, y0, target: float, *, kind: str = "peri", tol: float = 0.01,
+def fit_period(et0: float, y0, target: float, *, tol: float = 0.01,
                burn=None) -> tuple[np.ndarray, float, np.ndarray]:
     """Scale the speed of ``y0`` so the model's next perijove falls at ``target``.
 
@@ -471,11 +484,11 @@ def fit_burn(et_p: float, *, search: float = 3 * 3600.0, threshold: float = 2e-5
 
 # --- the table -----------------------------------------------------------------
 
-def _crosses_flyby(src: int, dst: int) -> bool:
+def _crosses_break(src: int, dst: int) -> bool:
     # Going from src to dst crosses the inbound legs of the perijoves after the
     # earlier one, up to and including the later one.
     lo, hi = sorted((src, dst))
-    return any(lo < pj <= hi for pj in FLYBYS)
+    return any(lo < pj <= hi for pj in BREAKS)
 
 
 def _interp_rp(known: dict[int, tuple[float, float]], et: float) -> float:
@@ -540,9 +553,9 @@ def build_rows(inp: Inputs, *, only: set[int] | None = None, log=print) -> dict[
 
     # 2. Perijove radii: Juno's trim maneuvers hold them on a slow trend, which
     #    the anchors sample; in between, interpolate linearly in time.
-    #    PJ0 is left out: its closest approach was in the middle of the
-    #    insertion burn, not a perijove of the orbit that followed.
-    known_rp = {pj: (et[pj], rows[pj]["r_p_km"]) for pj in anchors if pj != 0}
+    #    (PJ0's closest approach was mid-burn; the orbit after it had its
+    #    perijove 340 km lower, still a better guess than none.)
+    known_rp = {pj: (et[pj], rows[pj]["r_p_km"]) for pj in anchors}
     orb = [pj for pj in sorted(inp.orbnum) if pj in et and pj not in inp.anchors
            and pj not in FLYBYS and et.get(pj - 1, -np.inf) < inp.orbnum[pj][0] < et[pj]]
 
@@ -550,15 +563,15 @@ def build_rows(inp: Inputs, *, only: set[int] | None = None, log=print) -> dict[
         return _interp_rp(known_rp, et[pj])
 
     # 3. Which anchors each row is bridged from: the nearest on each side,
-    #    unless the way crosses a targeted moon flyby; with neither, the
-    #    nearest one anyway (extrapolated, flagged).
+    #    unless the way crosses a moon flyby or a big maneuver (BREAKS); with
+    #    neither, the nearest one anyway (extrapolated, flagged).
     todo = [pj for pj in pjs if pj not in inp.anchors]
     sources: dict[int, list[int]] = {}
     for pj in todo:
         sides = [max([k for k in anchors if k < pj], default=None),
                  min([k for k in anchors if k > pj], default=None)]
         sides = [k for k in sides if k is not None]
-        ok = [k for k in sides if not _crosses_flyby(k, pj)]
+        ok = [k for k in sides if not _crosses_break(k, pj)]
         sources[pj] = ok or [min(sides, key=lambda k: abs(k - pj))]
 
     # 4. One bridge per (anchor, direction), out to the farthest row using it.
@@ -581,7 +594,7 @@ def build_rows(inp: Inputs, *, only: set[int] | None = None, log=print) -> dict[
     #    ORBNUM gives the apojove before it, fit the line of apsides to that.
     for pj in todo:
         use = bridged[pj]
-        crossing = any(_crosses_flyby(k, pj) for _, k, _ in use)
+        crossing = any(_crosses_break(k, pj) for _, k, _ in use)
         ys, weights = [c[0] for c in use], [1.0 / c[2] for c in use]
         nearest = min(use, key=lambda c: c[2])
         y = blend(ys, weights, rp_prior(pj), float(np.linalg.norm(nearest[0][3:])))
@@ -646,8 +659,10 @@ def uncertainty(row: dict) -> dict:
         alt = 1.0
     elif method == "apojove":
         # Line of apsides from ORBNUM (perijove point to ~0.02 deg); the plane
-        # about it is bridged, the radius interpolated between anchors.
-        angle = min(0.05 + 0.02 * n, 0.3)
+        # about it is bridged (its turn about that line, ~0.1 deg per orbit
+        # from the trim maneuvers' normal components, is what grows), the
+        # radius interpolated between anchors.
+        angle = 0.05 + 0.08 * n
         alt = min(50.0 + 25.0 * n, 400.0)
     elif method == "bridged":
         # Measured: 0.1-0.2 deg after one orbit, ~0.4 after two, growing
@@ -678,7 +693,7 @@ def annotate(row: dict) -> dict:
         notes.append(f"blend of bridges from {row['plane_from']}")
     if row["method"] == "extrapolated":
         lo, hi = sorted((int(row["anchor"][2:]), pj))
-        crossed = [FLYBYS[p] for p in sorted(FLYBYS) if lo < p <= hi]
+        crossed = [BREAKS[p] for p in sorted(BREAKS) if lo < p <= hi]
         if crossed:
             notes.append("bridged across " + ", ".join(crossed) + ": indicative only")
     if pj in FLYBYS:

@@ -63,7 +63,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-import os
 import time
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
@@ -717,7 +716,7 @@ def _comment(row: PerijoveRow, t0: float, t1: float) -> str:
     lines = [
         "flyplan Juno model, approximate",
         "",
-        f"Juno (-61) relative to Jupiter's centre (599), frame J2000, SPK type 13,",
+        "Juno (-61) relative to Jupiter's centre (599), frame J2000, SPK type 13,",
         f"PJ{row.pj} (perijove {row.utc}), covering ET {t0:.3f} .. {t1:.3f}.",
         f"Accuracy: {describe(row.pj)}",
         f"Method: {row.label}; {row.note}".rstrip("; "),
