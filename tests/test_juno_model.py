@@ -203,6 +203,19 @@ def test_model_spk_reproduces_the_propagator(monkeypatch):
     assert jm._spk_name(38) != path.name
 
 
+def test_model_spk_across_the_insertion_burn():
+    """PJ0's SPK is split at the burn edges; no sample crowding after them."""
+    import spiceypy as sp
+
+    path = jm.model_spk(0)
+    sp.furnsh(str(path))
+    row = jm.perijove_row(0)
+    ets = np.concatenate([np.linspace(e - 120.0, e + 120.0, 241) for e in (row.burn_et0, row.burn_et1)]
+                         + [row.et + np.linspace(-3 * 3600.0, 3 * 3600.0, 181)])
+    spk = np.array([sp.spkezr("-61", float(t), "J2000", "NONE", "599")[0] for t in ets])
+    assert np.abs(spk[:, :3] - jm.trajectory(0, ets)[:, :3]).max() < SPK_FIT_KM
+
+
 def test_model_spk_unwritable_cache_is_a_user_error(tmp_path, monkeypatch):
     from flyplan.errors import KernelError
 

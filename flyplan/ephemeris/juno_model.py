@@ -91,7 +91,7 @@ __all__ = [
 ]
 
 #: Bump when the dynamics or the SPK layout change: it is part of the SPK's name.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 ACCURACY_NOTE = ("approximate (flyplan Juno model: a perijove table propagated with "
                  "Jupiter's zonal gravity; see the row's method and uncertainty)")
@@ -607,11 +607,25 @@ def trajectory(pj: int, ets) -> np.ndarray:
     return propagate(et0, y0, ets, burn=row.burn)
 
 
-def _sample_times(et_p: float, t0: float, t1: float, sols) -> np.ndarray:
+#: Closest spacing of SPK samples, s.  Right after a burn edge the integrator
+#: restarts with millisecond steps; samples that close make the Hermite fit
+#: ill-conditioned.
+_MIN_GAP_S = 5.0
+
+
+def _sample_times(t0: float, t1: float, sols, keep) -> np.ndarray:
     # The integrator's own steps are short near perijove and long far out;
     # cutting each into pieces puts the SPK's samples where the curvature is.
-    steps = np.unique(np.concatenate([s.t for s in sols] + [[t0, t1, et_p]]))
+    keep = {float(k) for k in keep if t0 <= k <= t1}
+    steps = np.unique(np.concatenate([s.t for s in sols] + [sorted(keep)]))
     steps = steps[(steps >= t0) & (steps <= t1)]
+    thinned = [steps[0]]
+    for t in steps[1:]:
+        if t - thinned[-1] >= _MIN_GAP_S:
+            thinned.append(t)
+        elif t in keep and thinned[-1] not in keep:
+            thinned[-1] = t
+    steps = np.array(thinned)
     pieces = 6
     frac = np.arange(pieces) / pieces
     t = (steps[:-1, None] + np.diff(steps)[:, None] * frac).ravel()
@@ -619,8 +633,7 @@ def _sample_times(et_p: float, t0: float, t1: float, sols) -> np.ndarray:
     gaps = np.diff(np.append(t, steps[-1]))
     extra = [np.linspace(a, a + g, int(g // 3600.0) + 1, endpoint=False)[1:]
              for a, g in zip(t, gaps) if g > 3600.0]
-    t = np.unique(np.concatenate([t, [steps[-1]], *extra]))
-    return t
+    return np.unique(np.concatenate([t, [steps[-1]], *extra]))
 
 
 def _spk_name(pj: int) -> str:
@@ -695,15 +708,23 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
         for end in (t0, t1):
             forces = _Forces(et_p, end - et_p, burn)
             sols += _solve(forces, et_p, y0, end)
-        ets = _sample_times(et_p, t0, t1, sols)
+        edges = [] if burn is None else [e for e in (burn.et0, burn.et1) if t0 < e < t1]
+        ets = _sample_times(t0, t1, sols, [t0, t1, et_p, *edges])
         states = np.empty((len(ets), 6))
         for sol in sols:
             lo, hi = sorted((sol.t[0], sol.t[-1]))
             sel = (ets >= lo) & (ets <= hi)
             states[sel] = sol.sol(ets[sel]).T
         states[ets == et_p] = y0
-        segments = [Segment(-61, 599, "J2000", ets, states, degree=15,
-                            segid=f"flyplan Juno model PJ{row.pj}")]
+        # A burn switches the acceleration on and off: one segment on each side
+        # of an edge, so that no interpolation window straddles it.
+        bounds = [t0, *edges, t1]
+        segments = []
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            sel = (ets >= a) & (ets <= b)
+            segments.append(Segment(-61, 599, "J2000", ets[sel], states[sel],
+                                    degree=min(15, 2 * int(sel.sum()) - 1),
+                                    segid=f"flyplan Juno model PJ{row.pj}"))
         write_spk13(path, segments, comment=_comment(row, t0, t1), internal_name="flyplan Juno model")
         if progress is not None:
             progress(f"  wrote {path.name} ({len(ets)} states, "
