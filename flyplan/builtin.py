@@ -21,7 +21,8 @@ import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["leapseconds_kernel", "constants_kernel", "planetary_spk"]
+__all__ = ["leapseconds_kernel", "constants_kernel", "planetary_spk",
+           "jupiter_at_barycentre_spk"]
 
 _LSK = r"""KPL/LSK
 
@@ -169,3 +170,26 @@ def planetary_spk() -> Path | None:
         return None
     path = Path(skyfield_data.__file__).parent / "data" / "de421.bsp"
     return path if path.is_file() else None
+
+
+def jupiter_at_barycentre_spk() -> Path:
+    """An SPK placing Jupiter's centre (599) at the system barycentre (5), 1900-2100.
+
+    A fallback for when no satellite ephemeris gives Jupiter's offset from the
+    barycentre (under 200 km, from the Galilean moons' pull): it lets SPICE
+    chain a Jupiter-centred trajectory to the Sun and Earth.  Load it first so
+    that any real source takes precedence.
+    """
+    import numpy as np
+
+    from .ephemeris.spkwrite import Segment, write_spk13
+    from .paths import built_dir
+
+    path = built_dir() / "flyplan_jupiter_at_barycentre_v1.bsp"
+    if not path.exists():
+        et = np.array([-3.2e9, 3.2e9])  # about 1899 .. 2101, TDB s past J2000
+        write_spk13(path, [Segment(599, 5, "J2000", et, np.zeros((2, 6)), degree=1,
+                                   segid="flyplan 599 at barycentre")],
+                    comment="flyplan fallback: Jupiter's centre (599) at the Jupiter "
+                            "barycentre (5), zero offset; true offset < 200 km.")
+    return path

@@ -214,7 +214,7 @@ class KernelSet:
 
     # -- building the set -------------------------------------------------------------
     def add(self, path: str | os.PathLike, *, source: str = "local", note: str = "",
-            sha256: str | None = None) -> KernelInfo:
+            sha256: str | None = None, first: bool = False) -> KernelInfo:
         """Add a kernel file (checked, hashed); adding a file twice keeps the first.
 
         Parameters
@@ -227,6 +227,9 @@ class KernelSet:
             What it is, or its accuracy.
         sha256 : str, optional
             A known digest (skips hashing, e.g. from a verified download).
+        first : bool
+            Put it first in load order (lowest precedence in SPICE), for a
+            fallback that any real source should override.
         """
         p = Path(path).expanduser().resolve()
         if p in self._infos:
@@ -234,7 +237,10 @@ class KernelSet:
         kind = check_kernel_file(p)
         info = KernelInfo(p, kind, p.stat().st_size, sha256 or cached_sha256(p), source, note)
         self._infos[p] = info
-        self.files.append(p)
+        if first:
+            self.files.insert(0, p)
+        else:
+            self.files.append(p)
         return info
 
     def extend(self, other: "KernelSet") -> None:

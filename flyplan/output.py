@@ -68,7 +68,7 @@ def _earth_rows(s: dict) -> list[tuple[str, str]]:
 
 
 _TABLE_COLS = [
-    ("utc", "UTC (SCET)", None),
+    ("utc", "UTC (SCET)", None),  # shown as MM-DD HH:MM
     ("altitude_km", "alt km", 0),
     ("lat_pg_deg", "lat_pg °", 2),
     ("lat_pc_deg", "lat_pc °", 2),
@@ -96,7 +96,9 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     src = pj.plan
     traj = src.trajectory_label
     if src.approximate:
-        traj = f"[bold yellow]APPROXIMATE[/] {traj}"
+        rest = traj[len("approximate"):].lstrip() if traj.lower().startswith("approximate") \
+            else traj
+        traj = f"[bold yellow]APPROXIMATE[/] {rest}"
     grid.add_row("Trajectory", traj)
     grid.add_row("Moons", src.moons_label or "-")
     console.print(Panel(grid, title=f"Juno perijove {pj.number}", expand=False))
@@ -109,10 +111,11 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     moon_names = [m for m in MOONS if f"{m.lower()}_range_km" in df.columns]
     for m in moon_names:
         cols.append((f"{m.lower()}_range_km", f"{m} 10³km", None))
-    table = Table(box=box.SIMPLE_HEAD, title=f"Samples every {pj.step_s:g} s "
+    year = str(df["utc"].iloc[0])[:4] if len(df) else ""
+    table = Table(box=box.SIMPLE_HEAD, title=f"Samples every {pj.step_s:g} s, UTC {year} "
                   f"(showing {min(max_rows, len(df))} of {len(df)}; full table: --format csv)")
     for _, head, _ in cols:
-        table.add_column(head, justify="right")
+        table.add_column(head, justify="right", no_wrap=True)
     idx = _thin(len(df), max_rows)
     for i in idx:
         row = df.iloc[i]
@@ -125,7 +128,8 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
                         else "sh" if row[f"{name}_in_shadow"] else "")
                 cells.append(f"{v / 1000:,.0f}{(' ' + flag) if flag else ''}")
             elif key == "utc":
-                cells.append(str(v)[:16].replace("T", " "))
+                # Month-day and time fit 80 columns; the date is in the title.
+                cells.append(str(v)[5:16].replace("T", " "))
             else:
                 cells.append(_fmt(v, digits) if digits is not None else str(v))
         table.add_row(*cells)

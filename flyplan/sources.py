@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import builtin, registry
-from .constants import JUNO, JUPITER_BARYCENTER, MOON_IDS, SUN
+from .constants import JUNO, JUPITER, JUPITER_BARYCENTER, MOON_IDS, SUN
 from .errors import CoverageError
 from .kernelset import KernelSet
 from .registry import Candidate
@@ -340,6 +340,18 @@ def _add_model(plan: KernelPlan, pj, t0, t1, cands, failures=()) -> None:
     label = juno_model.describe(pj)
     plan.kernels.add(path, source="built-in", note=label)
     plan.trajectory, plan.trajectory_label, plan.approximate = "model", label, True
+    # The model gives Juno relative to Jupiter's centre (599); reaching the Sun
+    # and Earth needs 599 relative to the barycentre (5), which only a
+    # satellite ephemeris has.  Without one, place the centre at the barycentre
+    # (off by < 200 km, which moves the Sun's direction by < 3e-7 rad), loaded
+    # first so that any real source overrides it.
+    if not any(_covers(k.path, [JUPITER], t0, t1) for k in plan.kernels.of_kind("spk")
+               if k.path != path):
+        plan.kernels.add(builtin.jupiter_at_barycentre_spk(), source="built-in", first=True,
+                         note="Jupiter's centre placed at the system barycentre (< 200 km)")
+        plan.notes.append("no satellite ephemeris covers the window: Jupiter's centre is "
+                          "placed at the Jupiter-system barycentre (< 200 km; Sun and Earth "
+                          "directions unaffected)")
 
 
 def _progress(message: str) -> None:
