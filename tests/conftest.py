@@ -6,8 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Geometry examples call SPICE; on a loaded CI machine one can exceed
+# hypothesis' default 200 ms deadline without anything being wrong.
+settings.register_profile("flyplan", deadline=None)
+settings.load_profile("flyplan")
 
 
 def _shared_dir() -> Path:
