@@ -10,7 +10,7 @@ GM) are jup310's own, read from the excerpts' comment areas.
 Fits made, each with 24 initial-state components and 4 pole terms:
 - every excerpt held out in turn (fit on the other two): the honest measure
   of accuracy, stored with the held-out residuals so tests can re-check them;
-- all three excerpts: the model flyplan uses.
+- all three excerpts: the model flyplan uses (epoch 2021-02-26 12:00 TDB).
 
 Usage::
 
@@ -84,11 +84,19 @@ def start_model(excerpts: list[gf.Excerpt], pck: Path) -> gal.GalileanFit:
 
 
 def first_guess(model: gal.GalileanFit, excerpts: list[gf.Excerpt]) -> gal.GalileanFit:
-    """The states of the training excerpt nearest the epoch, propagated to the epoch unfitted."""
+    """Epoch and first-guess states for a fit on ``excerpts``.
+
+    The epoch is EPOCH_JD when a training excerpt covers it, else the middle
+    of the training excerpt nearest to it: with data at the epoch the states
+    are pinned directly and the least-squares problem is well conditioned
+    (with the epoch between two far-apart windows it is not).  The first
+    guess is the excerpt's own state there.
+    """
     nearest = min(excerpts, key=lambda ex: abs(np.mean(ex.window_jd) - EPOCH_JD))
-    t = float(np.round(gal.et_from_jd(np.mean(nearest.window_jd)) / STEP_S) * STEP_S)
-    there = model.replace(epoch=t, states=nearest.jovicentric([t])[0])
-    return model.replace(states=gal.propagate([model.epoch], there)[0])
+    lo, hi = nearest.window_jd
+    jd = EPOCH_JD if lo <= EPOCH_JD <= hi else np.mean(nearest.window_jd)
+    epoch = float(np.round(gal.et_from_jd(jd) / STEP_S) * STEP_S)
+    return model.replace(epoch=epoch, states=nearest.jovicentric([epoch])[0])
 
 
 def fit(model, excerpts, all_excerpts, label):
