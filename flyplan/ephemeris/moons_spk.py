@@ -1,0 +1,228 @@
+"""The built-in Galilean-moon ephemeris as an SPK kernel, built into the cache on first use.
+
+:func:`galilean_spk` returns the path of an SPK holding Io, Europa, Ganymede,
+Callisto (501-504) and Jupiter (599) relative to Jupiter's barycentre (5) for
+Juno's mission, generated from :mod:`flyplan.ephemeris.galilean` the first
+time it is asked for (seconds) and reused afterwards.  Its name carries a hash
+of the fitted constants and of the generator version, so a file made from
+other constants is never picked up.  The kernel manager should prefer NAIF's
+jup3xx satellite ephemeris when one is available; outputs that used this one
+should say so with :data:`ACCURACY_NOTE`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from flyplan.ephemeris.galilean import (JUPITER, JUPITER_BARYCENTER, MOON_NAMES, MOONS, GalileanFit,
+                                        et_from_jd, load_fit, system_states)
+from flyplan.errors import KernelError
+
+__all__ = [
+    "ACCURACY_NOTE",
+    "ACCURACY_KM",
+    "DEFAULT_START_ET",
+    "DEFAULT_STOP_ET",
+    "build_galilean_spk",
+    "galilean_spk",
+    "cache_name",
+]
+
+# Bump when the generated file would differ for the same fit (sampling,
+# layout, comment text, integrator): the cache name changes with it.
+GENERATOR_VERSION = 1
+
+# 2015-12-01 .. 2027-02-01 TDB: Juno's mission, 2016-01-01 .. 2026-12-31,
+# with a month's margin either side for light time and time-scale offsets.
+DEFAULT_START_ET = float(et_from_jd(2457357.5))
+DEFAULT_STOP_ET = float(et_from_jd(2461437.5))
+
+# States every 4 h on the integrator's grid, Hermite degree 15: the SPK
+# reproduces the integrator to a few metres (Io is the worst).
+SPACING_S = 14400.0
+DEGREE = 15
+
+# Measured: held-out fits (two excerpts fitted, the third predicted) and the
+# SPK against the integrator; see flyplan/data/galilean_fit.json and
+# tests/test_galilean.py.
+ACCURACY_KM = 1.0
+ACCURACY_NOTE = (
+    "built-in Galilean-moon ephemeris (flyplan, integrated and fitted to JPL jup310): "
+    "about 1 km from jup310 over 2016-2026; expect 10-20 km from the ephemerides Juno's "
+    "navigation used after 2022"
+)
+
+SPK_BODIES = (*MOONS, JUPITER)
+_LOCK_TIMEOUT_S = 600.0
+
+
+def _tdb_date(et: float) -> str:
+    import datetime as dt
+
+    return (dt.datetime(2000, 1, 1, 12) + dt.timedelta(seconds=float(et))).strftime("%Y-%m-%d %H:%M TDB")
+
+
+def _comment(fit: GalileanFit, first: float, last: float, spacing_s: float, degree: int) -> str:
+    info = fit.info or {}
+    sources = info.get("sources", {})
+    excerpts = ", ".join(e["label"] for e in sources.get("excerpts", [])) or "(unknown)"
+    lines = [
+        "flyplan built-in Galilean-moon ephemeris",
+        "",
+        "Bodies 501 Io, 502 Europa, 503 Ganymede, 504 Callisto and 599 Jupiter relative to",
+        "body 5 (Jupiter barycentre), frame J2000, TDB; SPK type 13 (Hermite), degree "
+        f"{degree}, states every {spacing_s / 3600:g} h,",
+        f"{_tdb_date(first)} to {_tdb_date(last)}.",
+        "",
+        "This is not a JPL product.  Prefer NAIF's jup3xx satellite ephemeris when available.",
+        "",
+        "Source: numerical integration of the four moons about Jupiter (point mass, J2, J4,",
+        "J6 about the IAU pole with its periodic terms; mutual attraction with indirect",
+        "terms; tides of the Sun, Saturn, Uranus and Neptune from de421), DOP853 8th order",
+        f"at a fixed {fit.step:g} s step.  Initial states and the pole's mean terms fitted by",
+        "least squares to one-day excerpts of JPL's jup310 "
+        f"({excerpts}); GMs and harmonics are jup310's.",
+        f"Fit: flyplan/data/galilean_fit.json ({info.get('generated_by', 'scripts/fit_galilean.py')}, "
+        f"fit of {info.get('fit_date', '?')}), constants digest {fit.digest[:16]}.",
+        "Jupiter (599) is placed so that GM(599) r(599) + sum GM(i) r(i) = 0 about body 5.",
+        "",
+        f"Accuracy: {ACCURACY_NOTE}.",
+    ]
+    held = info.get("held_out", [])
+    if held:
+        lines.append("Held-out test (fit two excerpts, predict the third), largest position error, km:")
+        for h in held:
+            res = h["residuals_km"][h["held_out"]]
+            lines.append(f"  {h['held_out']}: " + ", ".join(
+                f"{MOON_NAMES[int(b)]} {v['max_km']:.3f}" for b, v in res.items()))
+    lines += ["", f"Generator: flyplan.ephemeris.moons_spk, version {GENERATOR_VERSION}."]
+    return "\n".join(lines)
+
+
+def _grid(fit: GalileanFit, start_et: float, stop_et: float, spacing_s: float, degree: int) -> np.ndarray:
+    """Sample epochs on the integrator's grid spanning [start_et, stop_et]."""
+    k0 = np.floor((start_et - fit.epoch) / spacing_s)
+    k1 = np.ceil((stop_et - fit.epoch) / spacing_s)
+    # type 13 needs (degree + 1) / 2 states in a segment
+    k1 = max(k1, k0 + (degree + 1) // 2 - 1)
+    return fit.epoch + np.arange(k0, k1 + 1) * spacing_s
+
+
+def build_galilean_spk(path, start_et: float = DEFAULT_START_ET, stop_et: float = DEFAULT_STOP_ET,
+                       progress: Callable[[str], None] | None = None, *, fit: GalileanFit | None = None,
+                       spacing_s: float = SPACING_S, degree: int = DEGREE) -> Path:
+    """Write the built-in moon ephemeris for ``start_et`` .. ``stop_et`` as an SPK.
+
+    Parameters
+    ----------
+    path : path-like
+        Destination; written atomically.
+    start_et, stop_et : float
+        TDB seconds past J2000 to cover (the file extends to the enclosing
+        sample epochs).  Within 1900-2053.
+    progress : callable, optional
+        Receives short messages (what is being done).
+    fit : GalileanFit, optional
+        The model; the committed fit by default.
+    spacing_s : float
+        Interval between states, s; a multiple of the integrator step.
+    degree : int
+        Hermite degree of the type 13 segments.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.  The bytes depend only on the arguments and the fit: no
+        time stamp is written.
+    """
+    from flyplan.ephemeris import _galilean_core as core
+    from flyplan.ephemeris.spkwrite import Segment, write_spk13
+
+    say = progress or (lambda message: None)
+    fit = fit or load_fit()
+    if not stop_et > start_et:
+        raise ValueError("stop_et must be after start_et")
+    if abs(spacing_s / fit.step - round(spacing_s / fit.step)) > 1e-9:
+        raise ValueError(f"spacing_s must be a multiple of the integrator step ({fit.step:g} s)")
+    t0 = time.perf_counter()
+    et = _grid(fit, start_et, stop_et, spacing_s, degree)
+    if not core.propagate.signatures:
+        say("compiling the moon integrator (numba, once per process)")
+    say(f"integrating the Galilean moons {_tdb_date(et[0])[:10]} .. {_tdb_date(et[-1])[:10]}")
+    states = system_states(et, fit)
+    segid = f"flyplan Galilean fit {fit.digest[:8]}"
+    segments = [Segment(body, JUPITER_BARYCENTER, "J2000", et, states[:, i], degree=degree, segid=segid)
+                for i, body in enumerate(SPK_BODIES)]
+    say(f"writing {path}")
+    path = write_spk13(path, segments, comment=_comment(fit, et[0], et[-1], spacing_s, degree),
+                       internal_name="flyplan built-in Galilean moons")
+    say(f"built-in moon ephemeris ready ({time.perf_counter() - t0:.1f} s, "
+        f"{path.stat().st_size / 1e6:.1f} MB)")
+    return path
+
+
+def cache_name(fit: GalileanFit | None = None) -> str:
+    """File name of the cached SPK: changes with the fitted constants and the generator."""
+    fit = fit or load_fit()
+    key = (f"{GENERATOR_VERSION}|{fit.digest}|{DEFAULT_START_ET!r}|{DEFAULT_STOP_ET!r}|"
+           f"{SPACING_S!r}|{DEGREE}")
+    return f"galilean_jup310fit_{hashlib.sha256(key.encode()).hexdigest()[:12]}.bsp"
+
+
+def galilean_spk(progress: Callable[[str], None] | None = None) -> Path:
+    """The built-in moon ephemeris SPK in the cache, built on first use.
+
+    Parameters
+    ----------
+    progress : callable, optional
+        Receives short messages while the file is built (the CLI prints them
+        on stderr); not called when the file is already there.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<cache>/built/galilean_jup310fit_<hash>.bsp``, covering
+        2015-12-01 .. 2027-02-01 TDB.
+
+    Raises
+    ------
+    KernelError
+        When the cache cannot be written, or another process holds the build
+        lock for too long.
+    """
+    from filelock import FileLock, Timeout
+
+    from flyplan.paths import built_dir
+
+    fit = load_fit()
+    path = built_dir() / cache_name(fit)
+    if path.is_file():
+        return path
+    lock = FileLock(str(path) + ".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with lock.acquire(timeout=_LOCK_TIMEOUT_S):
+            # another process may have built it while this one waited
+            if not path.is_file():
+                say = progress or (lambda message: None)
+                say("building flyplan's built-in Galilean-moon ephemeris (first use, a few seconds)")
+                build_galilean_spk(path, progress=progress, fit=fit)
+    except Timeout as exc:
+        raise KernelError(
+            "another flyplan process has been building the moon ephemeris for over "
+            f"{_LOCK_TIMEOUT_S:.0f} s",
+            kernel=str(path),
+            hint=f"if no flyplan process is running, delete {lock.lock_file} and retry",
+        ) from exc
+    except OSError as exc:
+        raise KernelError(
+            f"cannot write the built-in moon ephemeris into the cache ({exc.strerror or exc})",
+            kernel=str(path),
+            hint="set FLYPLAN_CACHE to a folder you can write to",
+        ) from exc
+    return path
