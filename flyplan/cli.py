@@ -536,6 +536,23 @@ def kernels_status(
         con.print("corrupt kernels are removed and fetched again the next time they are needed")
 
 
+@kernels_app.command("build")
+@friendly_errors
+def kernels_build():
+    """Build flyplan's built-in Galilean-moon SPK into the cache now (else on first use).
+
+    Io, Europa, Ganymede, Callisto and Jupiter's centre for 2015-12 .. 2027-01,
+    integrated from constants fitted to JPL's jup310; NAIF's jup3xx is
+    preferred whenever one covers a window.
+    """
+    from .ephemeris import moons_spk
+    from .fetch import _human
+
+    path = moons_spk.galilean_spk(progress=lambda m: print(m, file=sys.stderr, flush=True))
+    print(f"{path} ({_human(path.stat().st_size)})")
+    print(moons_spk.ACCURACY_NOTE, file=sys.stderr)
+
+
 @kernels_app.command("clean")
 @friendly_errors
 def kernels_clean(

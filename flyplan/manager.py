@@ -315,11 +315,11 @@ def _skip(e: Entry, note: str) -> Item:
 
 def _builtin_moons_serve(t0, t1) -> bool:
     try:
-        from .ephemeris import galilean
+        from .ephemeris import moons_spk
     except ImportError:
         return False
     try:
-        return bool(galilean.covers(t0, t1))
+        return bool(moons_spk.covers(t0, t1))
     except Exception:  # noqa: BLE001 - a broken optional module must not stop planning
         return False
 

@@ -302,13 +302,13 @@ def _add_moons(plan: KernelPlan, cands, t0, t1) -> None:
         plan.moons, plan.moons_label = "naif", f"JPL satellite ephemeris {chosen.name}"
         return
     try:
-        from .ephemeris import galilean
+        from .ephemeris import moons_spk
     except ImportError:
-        galilean = None
-    if galilean is not None and galilean.covers(t0, t1):
-        path = galilean.galilean_spk(progress=_progress)
-        plan.kernels.add(path, source="built-in", note=galilean.ACCURACY_NOTE)
-        plan.moons, plan.moons_label = "built-in", galilean.ACCURACY_NOTE
+        moons_spk = None
+    if moons_spk is not None and moons_spk.covers(t0, t1):
+        path = moons_spk.galilean_spk(progress=_progress)
+        plan.kernels.add(path, source="built-in", note=moons_spk.ACCURACY_NOTE)
+        plan.moons, plan.moons_label = "built-in", moons_spk.ACCURACY_NOTE
         if sats:
             plan.notes.append("NAIF satellite ephemerides found do not cover the window: "
                               "using flyplan's built-in Galilean ephemeris")

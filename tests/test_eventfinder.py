@@ -401,25 +401,27 @@ def test_perijove_includes_window_events_and_junocam_columns(moons_kernel_dir):
 
 
 # -- PJ45: the real Europa flyby ---------------------------------------------------------------
-# Published: closest approach 2022-09-29 09:36 UTC, 352-358 km above Europa
-# (NASA/JPL, Juno mission). Tolerances allow for the predicted trajectory and
-# the built-in moon ephemeris.
-PJ45_CA_UTC = "2022-09-29T09:36:00"
-PJ45_CA_TOL_S = 120.0
-PJ45_ALT_KM, PJ45_ALT_TOL_KM = 355.0, 100.0
+# Published: closest approach 2022-09-29 09:36 UTC (to the minute), 352-358 km
+# above Europa (NASA/JPL, Juno mission). The time must fall inside the published
+# minute. The altitude may leave the published band by 10 km: the kernel is the
+# predicted jm0450 of 2022-08-10 (before the last trims), and the built-in moons
+# follow jup310, not the newer ephemeris Juno's navigation targeted with.
+PJ45_CA_MINUTE_UTC = "2022-09-29T09:36:00"
+PJ45_ALT_BAND_KM = (352.0, 358.0)
+PJ45_ALT_SLACK_KM = 10.0
 
 
 def test_pj45_europa_closest_approach(naif_dir):
-    pytest.importorskip("flyplan.ephemeris.galilean",
-                        reason="needs flyplan.ephemeris.galilean (built-in moon ephemeris)")
     res = flyplan.events(45, kernels=naif_dir, kinds=["closest_approach"])
     assert res.window_basis == "orbit"
     eu = res.events[(res.events["body"] == "EUROPA") &
                     (res.events["detail"] == "smallest in window")]
     assert len(eu) == 1
     ca = eu.iloc[0]
-    assert abs(ca["et"] - spiceypy.str2et(PJ45_CA_UTC)) < PJ45_CA_TOL_S, ca["utc"]
-    assert ca["altitude_km"] == pytest.approx(PJ45_ALT_KM, abs=PJ45_ALT_TOL_KM)
+    print(f"\nEuropa closest approach {ca['utc']}, {ca['altitude_km']:.1f} km")
+    assert 0.0 <= ca["et"] - spiceypy.str2et(PJ45_CA_MINUTE_UTC) < 60.0, ca["utc"]
+    lo, hi = PJ45_ALT_BAND_KM
+    assert lo - PJ45_ALT_SLACK_KM < ca["altitude_km"] < hi + PJ45_ALT_SLACK_KM, ca["altitude_km"]
     # 7.6 h before perijove 45.
     assert (res.et - ca["et"]) / 3600 == pytest.approx(7.6, abs=0.1)
     # The default window is the whole orbit: it reaches back before the flyby.

@@ -315,15 +315,7 @@ def test_plan_several_perijoves_and_best(moons_kernel_dir):
 
 
 # -- the shipped scenarios on flyplan's built-in model and moons ----------------------------------
-def _needs_builtin():
-    pytest.importorskip("flyplan.ephemeris.galilean",
-                        reason="needs flyplan.ephemeris.galilean (built-in moon ephemeris)")
-
-
 def test_pj38_io_and_callisto_above_the_limb(naif_dir):
-    pytest.importorskip("flyplan.ephemeris.juno_model",
-                        reason="needs flyplan.ephemeris.juno_model (built-in Juno model)")
-    _needs_builtin()
     res = scenario.plan(REPO / "scenarios" / "pj38_io_callisto.toml", kernels=naif_dir)
     assert res.windows, res.perijoves
     for w in res.windows:
@@ -337,7 +329,6 @@ def test_pj38_io_and_callisto_above_the_limb(naif_dir):
 
 
 def test_pj45_europa_flyby_scenario(naif_dir):
-    _needs_builtin()
     res = scenario.plan(REPO / "scenarios" / "pj45_europa.toml", kernels=naif_dir)
     assert res.windows
     best = res.perijoves[0]["best"]
@@ -347,18 +338,12 @@ def test_pj45_europa_flyby_scenario(naif_dir):
 
 
 def test_pj57_io_flyby_scenario(naif_dir):
-    pytest.importorskip("flyplan.ephemeris.juno_model",
-                        reason="needs flyplan.ephemeris.juno_model (built-in Juno model)")
-    _needs_builtin()
     res = scenario.plan(REPO / "scenarios" / "pj57_io.toml", kernels=naif_dir)
     assert res.windows
     assert res.perijoves[0]["best"]["io_km_per_px"] < 10.0
 
 
 def test_best_io_over_perijoves(naif_dir):
-    pytest.importorskip("flyplan.ephemeris.juno_model",
-                        reason="needs flyplan.ephemeris.juno_model (built-in Juno model)")
-    _needs_builtin()
     sc = load_scenario(REPO / "scenarios" / "best_io_all_perijoves.toml")
     sc = sc.model_copy(update={"perijoves": [55, 56, 57, 58]})
     res = scenario.plan(sc, kernels=naif_dir, workers=2)

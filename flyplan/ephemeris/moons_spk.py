@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_START_ET",
     "DEFAULT_STOP_ET",
     "build_galilean_spk",
+    "covers",
     "galilean_spk",
     "cache_name",
 ]
@@ -58,6 +59,11 @@ ACCURACY_NOTE = (
 )
 
 SPK_BODIES = (*MOONS, JUPITER)
+
+
+def covers(t0: float, t1: float) -> bool:
+    """Whether the built-in ephemeris serves ``t0 .. t1`` (ET, TDB s past J2000)."""
+    return DEFAULT_START_ET <= float(t0) <= float(t1) <= DEFAULT_STOP_ET
 _LOCK_TIMEOUT_S = 600.0
 
 
