@@ -68,26 +68,26 @@ def _earth_rows(s: dict) -> list[tuple[str, str]]:
 
 
 _TABLE_COLS = [
-    ("utc", "UTC (SCET)", None),  # shown as MM-DD HH:MM
-    ("altitude_km", "alt km", 0),
-    ("lat_pg_deg", "lat_pg °", 2),
-    ("lat_pc_deg", "lat_pc °", 2),
-    ("lon_w_deg", "lon_W °", 2),
-    ("local_solar_time", "LST", None),
-    ("speed_km_s", "v km/s", 3),
+    ("utc", "UTC (SCET)\nMM-DD hh:mm", None),
+    ("altitude_km", "alt\nkm", 0),
+    ("lat_pg_deg", "lat_pg\n°", 2),
+    ("lat_pc_deg", "lat_pc\n°", 2),
+    ("lon_w_deg", "lon_W\n°", 2),
+    ("local_solar_time", "LST\nhh:mm:ss", None),
+    ("speed_km_s", "v\nkm/s", 3),
 ]
 
 
 def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     """Render a perijove's summary, sources, conventions and a thinned table."""
     from rich import box
-    from rich.console import Console
+    from rich.measure import Measurement
     from rich.panel import Panel
     from rich.table import Table
 
     from .constants import MOONS
 
-    console = console or Console()
+    console = console or _wide_console()
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
@@ -101,7 +101,8 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
         traj = f"[bold yellow]APPROXIMATE[/] {rest}"
     grid.add_row("Trajectory", traj)
     grid.add_row("Moons", src.moons_label or "-")
-    console.print(Panel(grid, title=f"Juno perijove {pj.number}", expand=False))
+    console.print(Panel(grid, title=f"Juno perijove {pj.number}", expand=False,
+                        width=min(console.width, 100)))
     for note in src.notes:
         if note != src.moons_label:
             console.print(f"[yellow]note:[/] {note}")
@@ -110,31 +111,29 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     cols = list(_TABLE_COLS)
     moon_names = [m for m in MOONS if f"{m.lower()}_range_km" in df.columns]
     for m in moon_names:
-        cols.append((f"{m.lower()}_range_km", f"{m} 10³km", None))
+        cols.append((f"{m.lower()}_range_km", f"{m}\n10³ km", None))
     year = str(df["utc"].iloc[0])[:4] if len(df) else ""
-    table = Table(box=box.SIMPLE_HEAD, title=f"Samples every {pj.step_s:g} s, UTC {year} "
-                  f"(showing {min(max_rows, len(df))} of {len(df)}; full table: --format csv)")
-    for _, head, _ in cols:
-        table.add_column(head, justify="right", no_wrap=True)
     idx = _thin(len(df), max_rows)
-    for i in idx:
-        row = df.iloc[i]
-        cells = []
-        for key, _, digits in cols:
-            v = row[key]
-            if key.endswith("_range_km"):
-                name = key[: -len("_range_km")]
-                flag = ("occ" if row[f"{name}_occulted"] else "tr" if row[f"{name}_transit"]
-                        else "sh" if row[f"{name}_in_shadow"] else "")
-                cells.append(f"{v / 1000:,.0f}{(' ' + flag) if flag else ''}")
-            elif key == "utc":
-                # Month-day and time fit 80 columns; the date is in the title.
-                cells.append(str(v)[5:16].replace("T", " "))
-            else:
-                cells.append(_fmt(v, digits) if digits is not None else str(v))
-        table.add_row(*cells)
+    rows = [_table_cells(df.iloc[i], cols) for i in idx]
+    # A terminal narrower than the table loses columns from the right (moons
+    # first), named below, rather than folding every cell into "…".
+    dropped = []
+    while True:
+        table = Table(box=box.SIMPLE_HEAD, title=f"Samples every {pj.step_s:g} s, UTC {year} "
+                      f"(showing {len(idx)} of {len(df)}; full table: --format csv)")
+        for _, head, _ in cols:
+            table.add_column(head, justify="right", no_wrap=True)
+        for cells in rows:
+            table.add_row(*cells[:len(cols)])
+        wide = console.options.update_width(10_000)
+        if len(cols) <= 4 or Measurement.get(console, wide, table).maximum <= console.width:
+            break
+        dropped.insert(0, cols.pop()[1].split("\n")[0])
     console.print(table)
-    if moon_names:
+    if dropped:
+        console.print(f"  not shown at {console.width} columns: {', '.join(dropped)} "
+                      "(widen the terminal, or --format csv)", style="dim")
+    if moon_names and len(dropped) < len(moon_names):
         console.print("  moon flags: occ = behind Jupiter (seen from Juno), tr = transiting "
                       "Jupiter's disk, sh = in Jupiter's shadow", style="dim")
     console.print("  conventions: altitude above the 1-bar ellipsoid 71492 x 71492 x 66854 km "
@@ -142,6 +141,23 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
                   "position; longitude System III (IAU_JUPITER) west-positive; speed relative "
                   "to Jupiter's centre (599), inertial J2000; UTC = spacecraft event time",
                   style="dim")
+
+
+def _table_cells(row, cols) -> list[str]:
+    cells = []
+    for key, _, digits in cols:
+        v = row[key]
+        if key.endswith("_range_km"):
+            name = key[: -len("_range_km")]
+            flag = ("occ" if row[f"{name}_occulted"] else "tr" if row[f"{name}_transit"]
+                    else "sh" if row[f"{name}_in_shadow"] else "")
+            cells.append(f"{v / 1000:,.0f}{(' ' + flag) if flag else ''}")
+        elif key == "utc":
+            # Month-day and time; the year is in the title.
+            cells.append(str(v)[5:16].replace("T", " "))
+        else:
+            cells.append(_fmt(v, digits) if digits is not None else str(v))
+    return cells
 
 
 def _thin(n: int, k: int) -> list[int]:
