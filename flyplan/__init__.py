@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "perijove": "flyplan.pj",
     "Perijove": "flyplan.pj",
+    "perijoves": "flyplan.mission",
     "KernelSet": "flyplan.kernelset",
     "FlyplanError": "flyplan.errors",
     "KernelError": "flyplan.errors",

@@ -80,8 +80,6 @@ _TABLE_COLS = [
 
 def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     """Render a perijove's summary, sources, conventions and a thinned table."""
-    from rich import box
-    from rich.measure import Measurement
     from rich.panel import Panel
     from rich.table import Table
 
@@ -115,25 +113,14 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     year = str(df["utc"].iloc[0])[:4] if len(df) else ""
     idx = _thin(len(df), max_rows)
     rows = [_table_cells(df.iloc[i], cols) for i in idx]
-    # A terminal narrower than the table loses columns from the right (moons
-    # first), named below, rather than folding every cell into "…".
-    dropped = []
-    while True:
-        table = Table(box=box.SIMPLE_HEAD, title=f"Samples every {pj.step_s:g} s, UTC {year} "
-                      f"(showing {len(idx)} of {len(df)}; full table: --format csv)")
-        for _, head, _ in cols:
-            table.add_column(head, justify="right", no_wrap=True)
-        for cells in rows:
-            table.add_row(*cells[:len(cols)])
-        wide = console.options.update_width(10_000)
-        if len(cols) <= 4 or Measurement.get(console, wide, table).maximum <= console.width:
-            break
-        dropped.insert(0, cols.pop()[1].split("\n")[0])
+    title = (f"Samples every {pj.step_s:g} s, UTC {year} "
+             f"(showing {len(idx)} of {len(df)}; full table: --format csv)")
+    # Moons go first, from the right, then local time and lat_pc.
+    droppable = list(range(len(cols) - 1, len(_TABLE_COLS) - 1, -1)) + [5, 3]
+    table, dropped = _fitted_table(console, title, [h for _, h, _ in cols], rows, droppable)
     console.print(table)
-    if dropped:
-        console.print(f"  not shown at {console.width} columns: {', '.join(dropped)} "
-                      "(widen the terminal, or --format csv)", style="dim")
-    if moon_names and len(dropped) < len(moon_names):
+    _print_dropped(console, dropped)
+    if len(dropped) < len(moon_names):
         console.print("  moon flags: occ = behind Jupiter (seen from Juno), tr = transiting "
                       "Jupiter's disk, sh = in Jupiter's shadow", style="dim")
     console.print("  conventions: altitude above the 1-bar ellipsoid 71492 x 71492 x 66854 km "
@@ -141,6 +128,41 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
                   "position; longitude System III (IAU_JUPITER) west-positive; speed relative "
                   "to Jupiter's centre (599), inertial J2000; UTC = spacecraft event time",
                   style="dim")
+
+
+def _fitted_table(console, title: str, heads: list[str], rows: list[list[str]],
+                  droppable: list[int]):
+    """A right-justified table of ``rows`` that fits ``console``'s width.
+
+    A terminal narrower than the table loses the ``droppable`` columns, in
+    that order, rather than folding every cell into "…".  Returns the table
+    and the names of the columns left out (to say so under it).
+    """
+    from rich import box
+    from rich.measure import Measurement
+    from rich.table import Table
+
+    keep = list(range(len(heads)))
+    dropped: list[str] = []
+    wide = console.options.update_width(10_000)
+    todo = list(droppable)
+    while True:
+        table = Table(box=box.SIMPLE_HEAD, title=title)
+        for i in keep:
+            table.add_column(heads[i], justify="right", no_wrap=True)
+        for cells in rows:
+            table.add_row(*(cells[i] for i in keep))
+        if not todo or Measurement.get(console, wide, table).maximum <= console.width:
+            return table, dropped
+        i = todo.pop(0)
+        keep.remove(i)
+        dropped.append(heads[i].replace("\n", " "))
+
+
+def _print_dropped(console, dropped) -> None:
+    if dropped:
+        console.print(f"  not shown at {console.width} columns: {', '.join(dropped)} "
+                      "(widen the terminal, or --format csv)", style="dim")
 
 
 def _table_cells(row, cols) -> list[str]:
@@ -197,23 +219,14 @@ def mission_json(df) -> str:
 
 def print_mission(df, console=None) -> None:
     """Render the mission table in the terminal."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console()
-    table = Table(box=box.SIMPLE_HEAD, title="Juno perijoves")
-    cols = [("pj", "PJ", None), ("utc", "UTC (SCET)", None), ("altitude_km", "alt km", 0),
-            ("lat_pg_deg", "lat_pg °", 2), ("lon_w_deg", "lon_W °", 2),
-            ("speed_km_s", "v km/s", 3)]
-    moon_cols = [(f"{m}_ca_range_km", f"{m.title()} CA 10³km") for m in
+    console = console or _wide_console()
+    cols = [("pj", "PJ", None), ("utc", "UTC (SCET)", None), ("altitude_km", "alt\nkm", 0),
+            ("lat_pg_deg", "lat_pg\n°", 2), ("lon_w_deg", "lon_W\n°", 2),
+            ("speed_km_s", "v\nkm/s", 3)]
+    moon_cols = [(f"{m}_ca_range_km", f"{m.title()} CA\n10³ km") for m in
                  ("io", "europa", "ganymede", "callisto") if f"{m}_ca_range_km" in df.columns]
-    for _, head, _ in cols:
-        table.add_column(head, justify="right")
-    for _, head in moon_cols:
-        table.add_column(head, justify="right")
-    table.add_column("source")
-    errors = []
+    heads = [h for _, h, _ in cols] + [h for _, h in moon_cols] + ["source"]
+    errors, rows = [], []
     for _, row in df.iterrows():
         if isinstance(row.get("error"), str):
             errors.append((row["pj"], row["error"]))
@@ -226,14 +239,18 @@ def print_mission(df, console=None) -> None:
         for key, _ in moon_cols:
             v = row[key]
             cells.append("-" if v != v else f"{v / 1000:,.1f}")
-        cells.append(("[yellow]model (approx.)[/]" if row["approximate"] else "NAIF"))
-        table.add_row(*cells)
+        cells.append(("[yellow]model[/]" if row["approximate"] else "NAIF"))
+        rows.append(cells)
+    droppable = list(range(len(cols) + len(moon_cols) - 1, len(cols) - 1, -1))
+    table, dropped = _fitted_table(console, "Juno perijoves", heads, rows, droppable)
     console.print(table)
+    _print_dropped(console, dropped)
     for pj, message in errors:
         console.print(f"[red]PJ{pj} not computed:[/] {message}", highlight=False)
     console.print("  conventions: altitude above the 1-bar ellipsoid (nearest point); lat_pg "
                   "planetographic; System III west longitude; speed relative to Jupiter's centre, "
-                  "inertial; CA = closest approach within the orbit, range from Juno",
+                  "inertial; CA = closest approach within the orbit, range from Juno; source model = "
+                  "flyplan's approximate Juno trajectory (accuracy per row: --format csv)",
                   style="dim")
 
 def print_observability(obs, console=None) -> None:
