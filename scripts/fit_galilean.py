@@ -16,7 +16,7 @@ Usage::
 
     PYTHONPATH=. python scripts/fit_galilean.py [--shared ../shared] [--out flyplan/data/galilean_fit.json]
 
-Runs for about half an hour on two cores (about 30 propagations over 38 years
+Runs for about 40 minutes on two cores (about 30 propagations over 38 years
 per Levenberg-Marquardt iteration; the four fits run in parallel processes).
 """
 

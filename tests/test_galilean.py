@@ -201,7 +201,7 @@ def test_jupiter_offset_matches_jup310(fit, naif_dir):
     et = _window_times(ex, 1800.0)
     ours = gal.system_states(et, fit)[:, 4]
     theirs = ex.states(et)[:, 4]
-    assert np.linalg.norm(theirs[:, :3], axis=1).min() > 30.0  # a real offset, not zero
+    assert np.linalg.norm(theirs[:, :3], axis=1).min() > 10.0  # a real offset (28-117 km here), not zero
     assert np.linalg.norm(ours[:, :3] - theirs[:, :3], axis=1).max() < JUPITER_OFFSET_TOL_KM
 
 
