@@ -20,6 +20,7 @@ from pathlib import Path
 from .errors import CoverageError, KernelError
 
 __all__ = ["KernelInfo", "KernelSet", "kernel_kind", "check_kernel_file", "sha256_file",
+           "damaged_spk_bodies",
            "active"]
 
 # Extension -> kernel kind, from NAIF's kernel naming recommendations.
@@ -83,6 +84,51 @@ def cached_sha256(path: Path) -> str:
         except OSError:
             pass  # a read-only cache only costs a re-hash next time
     return digest
+
+
+_DAMAGE: dict[str, dict[int, str]] = {}
+
+
+def damaged_spk_bodies(path: str | os.PathLike) -> dict[int, str]:
+    """Bodies whose SPK segments in ``path`` cannot be read: ``{naif_id: why}``.
+
+    A Chebyshev segment (types 2 and 3) ends with its directory: the
+    interval length, the record size and the record count, whose product
+    must fill the segment.  Files cut out of larger ones sometimes carry
+    segments whose directory is zero: ``spkcov`` still reports them
+    covering, and SPICE fails only when a position is asked for
+    (``SPICE(DAFBEGGTEND)``).  Checking the directories here (a few doubles
+    a segment, through ``dafgda``; nothing is loaded into the pool) lets the
+    caller choose another file instead.  Other segment types are only
+    checked for addresses inside the file.  Remembered per (path, size,
+    modification time) for the process.
+    """
+    import spiceypy
+
+    p = Path(path)
+    st = p.stat()
+    key = f"{p}|{st.st_size}|{st.st_mtime_ns}"
+    if key in _DAMAGE:
+        return _DAMAGE[key]
+    words = st.st_size // 8
+    damaged: dict[int, str] = {}
+    handle = spiceypy.dafopr(str(p))
+    try:
+        spiceypy.dafbfs(handle)
+        while spiceypy.daffna():
+            _, ic = spiceypy.dafus(spiceypy.dafgs(2), 2, 6)
+            body, kind, begin, end = int(ic[0]), int(ic[3]), int(ic[4]), int(ic[5])
+            if not 0 < begin <= end <= words:
+                damaged[body] = f"segment addresses {begin}..{end} outside the file"
+            elif kind in (2, 3) and end - begin >= 3:
+                _, _, rsize, n = spiceypy.dafgda(handle, end - 3, end)
+                if n < 1 or rsize * n + 4 != end - begin + 1:
+                    damaged[body] = (f"type {kind} segment directory says {n:.0f} records of "
+                                     f"{rsize:.0f} words in a {end - begin + 1}-word segment")
+    finally:
+        spiceypy.dafcls(handle)
+    _DAMAGE[key] = damaged
+    return damaged
 
 
 def check_kernel_file(path: str | os.PathLike) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fetch, registry
-from .constants import JUNO, JUPITER_BARYCENTER, MOON_IDS, SUN
+from .constants import JUNO, MOON_IDS
 from .errors import FetchError
 from .registry import Candidate, Entry
 
@@ -263,13 +263,15 @@ def _plan_planets(out: Plan, cands, t0, t1, base, exclude) -> None:
     from . import builtin, sources
 
     ranked = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
-    chosen = next((c for c in ranked if sources._covers(c.path, [SUN, JUPITER_BARYCENTER],
-                                                         t0, t1)), None)
+    need = sources.PLANET_BODIES
+    chosen = next((c for c in ranked if sources._covers(c.path, need, t0, t1)), None)
+    out.notes.extend(sources._damage_notes(ranked[:ranked.index(chosen)] if chosen else ranked,
+                                           need, t0, t1))
     if chosen is not None:
         out.items.append(_have(chosen, "planets"))
         return
     de421 = builtin.planetary_spk()
-    if de421 is not None and sources._covers(de421, [SUN, JUPITER_BARYCENTER], t0, t1):
+    if de421 is not None and sources._covers(de421, need, t0, t1):
         out.items.append(Item("planets", Path(de421).name, "built-in", Path(de421),
                               url="skyfield-data wheel", size=Path(de421).stat().st_size,
                               note="the same file as NAIF's de421.bsp"))

@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import builtin, registry
-from .constants import JUNO, JUPITER, JUPITER_BARYCENTER, MOON_IDS, SUN
+from .constants import EARTH, JUNO, JUPITER, JUPITER_BARYCENTER, MOON_IDS, SUN
+
+# What the planetary ephemeris must serve: the Sun (illumination, local time),
+# Jupiter's barycentre, and the Earth (light time, Earth-pointed attitude).
+PLANET_BODIES = (SUN, JUPITER_BARYCENTER, 3, EARTH)
 from .errors import CoverageError
 from .kernelset import KernelSet
 from .registry import Candidate
@@ -164,7 +168,29 @@ def _spk_cover(path: Path, body: int) -> list[tuple[float, float]]:
 
 
 def _covers(path: Path, bodies, t0: float, t1: float) -> bool:
+    """Whether ``path`` has readable segments for every body over ``t0 .. t1``."""
+    from .kernelset import damaged_spk_bodies
+
+    return _spans(path, bodies, t0, t1) and not set(bodies) & set(damaged_spk_bodies(path))
+
+
+def _spans(path: Path, bodies, t0: float, t1: float) -> bool:
     return all(any(a <= t0 and t1 <= b for a, b in _spk_cover(path, body)) for body in bodies)
+
+
+def _damage_notes(cands, bodies, t0: float, t1: float) -> list[str]:
+    """One note per candidate that covers the window but was passed over for a damaged segment."""
+    from .kernelset import damaged_spk_bodies
+
+    notes = []
+    for c in cands:
+        if not _spans(c.path, bodies, t0, t1):
+            continue
+        bad = {b: why for b, why in damaged_spk_bodies(c.path).items() if b in bodies}
+        if bad:
+            notes.append(f"{c.name}: not used, damaged segment(s) for "
+                         + "; ".join(f"{b} ({why})" for b, why in sorted(bad.items())))
+    return notes
 
 
 def _juno_files(cands: list[Candidate], t0: float, t1: float) -> list[Candidate]:
@@ -252,10 +278,13 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
     # excerpts carry broken ones) must not override the planetary ephemeris.
     if moons:
         _add_moons(plan, cands, t0, t1)
+    else:
+        plan.moons_label = "moons not asked for (--no-moons): moon columns omitted"
 
-    # Planets: the Sun for illumination and local time.
     planets = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
-    chosen = next((c for c in planets if _covers(c.path, [SUN, JUPITER_BARYCENTER], t0, t1)), None)
+    chosen = next((c for c in planets if _covers(c.path, PLANET_BODIES, t0, t1)), None)
+    skipped = planets[:planets.index(chosen)] if chosen else planets
+    plan.notes.extend(n for n in _damage_notes(skipped, PLANET_BODIES, t0, t1) if n not in plan.notes)
     if chosen:
         _add(ks, chosen, "planetary ephemeris")
     else:

@@ -121,3 +121,32 @@ def test_growing_and_shrinking_a_set_loads_only_the_difference(naif_dir, monkeyp
     assert kernelset.active() is base
     with pytest.raises(spiceypy.utils.exceptions.SpiceyError):
         spiceypy.spkezr("-61", spiceypy.str2et("2016-08-27T12:00"), "J2000", "NONE", "599")
+
+
+def test_damaged_spk_segments_are_found_without_loading(naif_dir):
+    """de440s_2030.bsp here has zeroed directories for 199, 299 and 399 (spkcov still lists them)."""
+    import spiceypy
+
+    from flyplan.kernelset import damaged_spk_bodies
+
+    bad = naif_dir / "generic_kernels/spk/planets/de440s_2030.bsp"
+    assert set(damaged_spk_bodies(bad)) == {199, 299, 399}
+    assert damaged_spk_bodies(naif_dir / "generic_kernels/spk/planets/de421.bsp") == {}
+    assert spiceypy.ktotal("ALL") == 0
+    # What the check predicts is what SPICE does with the file.
+    spiceypy.furnsh(str(naif_dir / "generic_kernels/lsk/naif0012.tls"))
+    spiceypy.furnsh(str(bad))
+    et = spiceypy.str2et("2022-08-17T14:45:00")
+    spiceypy.spkgps(5, et, "J2000", 0)
+    with pytest.raises(spiceypy.utils.exceptions.SpiceyError, match="DAFBEGGTEND"):
+        spiceypy.spkgps(399, et, "J2000", 0)
+
+
+def test_a_planetary_file_with_a_damaged_earth_is_passed_over(naif_dir):
+    from flyplan import sources
+
+    et = 714000000.0  # 2022-08-17, PJ44: de440s_2030 covers it, de421 too
+    plan = sources.assemble(et - 3600, et + 3600, kernels=naif_dir, moons=False)
+    names = [k.path.name for k in plan.kernels.kernels]
+    assert "de440s_2030.bsp" not in names and "de421.bsp" in names
+    assert any("de440s_2030.bsp: not used" in n and "399" in n for n in plan.notes)
