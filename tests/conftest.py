@@ -52,11 +52,24 @@ def _clear_kernel_pool():
     spiceypy.kclear()
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Keep tests out of the user's real cache unless a test sets its own."""
-    if "FLYPLAN_CACHE" not in os.environ:
-        monkeypatch.setenv("FLYPLAN_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+_UNREACHABLE = "http://127.0.0.1:9/naif-unreachable/"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_isolation(tmp_path_factory):
+    """Module- and session-scoped fixtures run before function-scoped ones:
+    keep them, too, out of the user's cache and off the network."""
+    saved = {k: os.environ.get(k) for k in ("FLYPLAN_CACHE", "FLYPLAN_OFFLINE", "FLYPLAN_NAIF_URL")}
+    if saved["FLYPLAN_CACHE"] is None:
+        os.environ["FLYPLAN_CACHE"] = str(tmp_path_factory.getbasetemp() / "cache")
+    os.environ["FLYPLAN_OFFLINE"] = "1"
+    os.environ["FLYPLAN_NAIF_URL"] = _UNREACHABLE
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture(autouse=True)
@@ -64,4 +77,4 @@ def _no_network(monkeypatch):
     """Tests never reach NAIF: downloads are off unless a test turns them on
     (``monkeypatch.delenv("FLYPLAN_OFFLINE")``) with a local mirror."""
     monkeypatch.setenv("FLYPLAN_OFFLINE", "1")
-    monkeypatch.setenv("FLYPLAN_NAIF_URL", "http://127.0.0.1:9/naif-unreachable/")
+    monkeypatch.setenv("FLYPLAN_NAIF_URL", _UNREACHABLE)

@@ -325,8 +325,15 @@ def test_moon_timeline_lanes(pj_moons, pj_cam):
     assert len(with_swath.layout.yaxis.categoryarray) == 4 * 5
 
 
-def test_moon_figures_note_what_is_absent(pj1):
+def test_moon_figures_note_what_is_absent(naif_dir, monkeypatch):
+    from flyplan.ephemeris import moons_spk
+    from flyplan.pj import perijove
     from flyplan.report.figures import moon_range_figure, moon_timeline_figure, orbit3d_figure
+
+    # As where neither JPL's file nor the built-in ephemeris covers the window.
+    monkeypatch.setattr(moons_spk, "covers", lambda t0, t1: False)
+    pj1 = perijove(1, kernels=naif_dir, window="-1h..+1h")
+    assert pj1.plan.moons is None
 
     for fig in (moon_timeline_figure(pj1), moon_range_figure(pj1)):
         text = " ".join(a.text for a in fig.layout.annotations)
