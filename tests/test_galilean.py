@@ -30,7 +30,7 @@ HELD_OUT_TOL_KM = 2.0
 # to ~50 m over the 38 years from 2015 to 2053 (the floor of the model and
 # of the integrator's rounding over that span).
 TRAINING_TOL_KM = 0.1
-# The SPK reproduces the integrator (Hermite interpolation of 4-hourly states).
+# The SPK reproduces the integrator (daily Chebyshev records fitted to half-hourly states).
 SPK_POSITION_TOL_KM = 0.010
 SPK_VELOCITY_TOL_KMS = 1e-6
 # jup310's Jupiter (599) about the barycentre against ours: the moons' ~km
@@ -401,3 +401,20 @@ def test_cli_kernels_build_reuses_the_cached_spk(built, monkeypatch):
     assert result.exit_code == 0, result.output
     assert str(built["path"]) in result.output and "jup310" in result.output
     assert built["path"].stat().st_mtime_ns == mtime  # found, not rebuilt
+
+
+def test_chebyshev_records_reproduce_a_known_polynomial_and_meet_at_the_ends():
+    from numpy.polynomial import chebyshev
+
+    from flyplan.ephemeris.spkwrite import chebyshev_records
+
+    et = 1000.0 + np.arange(3 * 8 + 1) * 10.0  # three records of 80 s, 9 samples each
+    pos = np.stack([np.sin(et / 300.0), et ** 2 / 1e4, np.full_like(et, 7.0)], axis=1)
+    first, coeffs = chebyshev_records(et, pos, 80.0, 6)
+    assert first == 1000.0 and coeffs.shape == (3, 3, 7)
+    for r in range(3):
+        t = 1000.0 + 80.0 * r + np.linspace(0, 80.0, 33)
+        x = (t - (1040.0 + 80.0 * r)) / 40.0
+        got = np.stack([chebyshev.chebval(x, coeffs[r, c]) for c in range(3)], axis=1)
+        want = np.stack([np.sin(t / 300.0), t ** 2 / 1e4, np.full_like(t, 7.0)], axis=1)
+        np.testing.assert_allclose(got, want, atol=1e-7)

@@ -1,8 +1,11 @@
 """Write flyplan's own ephemerides (the built-in moons, the Juno model) as SPK files.
 
 The geometry engine reads every trajectory through SPICE, so a trajectory that
-flyplan computes itself is written out as an SPK type 13 (Hermite interpolation
-of position and velocity, unequal time steps) and loaded like any NAIF kernel.
+flyplan computes itself is written out as an SPK and loaded like any NAIF
+kernel: type 13 (Hermite interpolation of position and velocity, unequal time
+steps; the Juno model) or type 2 (Chebyshev polynomials of position over
+equal intervals, as JPL's ephemerides; the moons, where SPICE evaluates it
+several times faster than type 13).
 
 Files are written to a temporary name beside the target and renamed into place,
 so a crash or an error never leaves a half-written kernel where a reader would
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Segment", "write_spk13"]
+__all__ = ["Segment", "ChebyshevSegment", "write_spk", "write_spk13", "chebyshev_records"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,75 @@ class Segment:
     segid: str = "flyplan"
 
 
+@dataclass(frozen=True)
+class ChebyshevSegment:
+    """One SPK type 2 segment: Chebyshev coefficients of position over equal intervals.
+
+    Parameters
+    ----------
+    body, center : int
+        NAIF ids of the target and of the centre of motion.
+    frame : str
+        Reference frame name (normally ``"J2000"``).
+    first : float
+        Start of the first interval, TDB seconds past J2000.
+    interval_s : float
+        Length of each interval, s.
+    coeffs : numpy.ndarray, shape (n, 3, degree + 1)
+        Per interval, the Chebyshev coefficients of x, y, z (km) in the
+        interval's time scaled to [-1, 1].
+    segid : str
+        Segment identifier, at most 40 characters.
+    """
+
+    body: int
+    center: int
+    frame: str
+    first: float
+    interval_s: float
+    coeffs: np.ndarray
+    segid: str = "flyplan"
+
+
+def chebyshev_records(et: np.ndarray, positions: np.ndarray, interval_s: float,
+                      degree: int) -> tuple[float, np.ndarray]:
+    """Least-squares Chebyshev fits of positions sampled on a regular grid.
+
+    Parameters
+    ----------
+    et : numpy.ndarray, shape (n,)
+        Equally spaced epochs, TDB s; ``interval_s`` must be a whole number
+        ``k`` of steps and ``n - 1`` a multiple of ``k``.
+    positions : numpy.ndarray, shape (n, 3) or (n, m, 3)
+        Positions at ``et``, km (``m`` bodies at once).
+    interval_s : float
+        Record length, s.
+    degree : int
+        Polynomial degree; ``k + 1 > degree + 1`` samples per record (every
+        record is fitted to its own ``k + 1`` samples, ends included, so
+        neighbouring records meet).
+
+    Returns
+    -------
+    first : float
+        Start of the first record (``et[0]``).
+    coeffs : numpy.ndarray, shape (records, 3, degree + 1) or (records, m, 3, degree + 1)
+    """
+    from numpy.polynomial import chebyshev
+
+    step = et[1] - et[0]
+    k = int(round(interval_s / step))
+    if abs(k * step - interval_s) > 1e-6 * step or (len(et) - 1) % k or k < degree + 1:
+        raise ValueError("the samples must tile whole records, with more samples than coefficients")
+    records = (len(et) - 1) // k
+    x = np.linspace(-1.0, 1.0, k + 1)
+    solve = np.linalg.pinv(chebyshev.chebvander(x, degree))  # (degree + 1, k + 1)
+    idx = np.arange(records)[:, None] * k + np.arange(k + 1)[None, :]
+    samples = np.asarray(positions, dtype=float)[idx]  # (records, k + 1, ..., 3)
+    coeffs = np.einsum("ck,rk...->r...c", solve, samples)
+    return float(et[0]), np.ascontiguousarray(coeffs)
+
+
 def _comment_lines(text: str, width: int = 1000) -> list[str]:
     # SPICE's comment area takes lines of printable ASCII only.
     out = []
@@ -58,8 +130,8 @@ def _comment_lines(text: str, width: int = 1000) -> list[str]:
     return out
 
 
-def write_spk13(path: str | os.PathLike, segments: list[Segment], *,
-                comment: str = "", internal_name: str = "flyplan") -> Path:
+def write_spk(path: str | os.PathLike, segments: list, *,
+              comment: str = "", internal_name: str = "flyplan") -> Path:
     """Write ``segments`` to a new SPK file at ``path``, atomically.
 
     Parameters
@@ -67,7 +139,7 @@ def write_spk13(path: str | os.PathLike, segments: list[Segment], *,
     path : path-like
         Destination.  An existing file there is replaced only once the new one
         is complete.
-    segments : list of Segment
+    segments : list of Segment or ChebyshevSegment
         What to write, in order (later segments take precedence in SPICE).
     comment : str
         Text for the comment area (provenance: what generated the file, from
@@ -92,6 +164,14 @@ def write_spk13(path: str | os.PathLike, segments: list[Segment], *,
     handle = spice.spkopn(str(tmp), internal_name[:60], ncomch)
     try:
         for seg in segments:
+            if isinstance(seg, ChebyshevSegment):
+                n, _, ncoef = seg.coeffs.shape
+                spice.spkw02(handle, int(seg.body), int(seg.center), seg.frame,
+                             float(seg.first), float(seg.first + n * seg.interval_s),
+                             seg.segid[:40], float(seg.interval_s), n, ncoef - 1,
+                             np.ascontiguousarray(seg.coeffs, dtype=float).ravel(),
+                             float(seg.first))
+                continue
             et = np.ascontiguousarray(seg.et, dtype=float)
             states = np.ascontiguousarray(seg.states, dtype=float).reshape(-1, 6)
             if et.ndim != 1 or len(et) != len(states):
@@ -110,3 +190,6 @@ def write_spk13(path: str | os.PathLike, segments: list[Segment], *,
     spice.spkcls(handle)
     os.replace(tmp, path)
     return path
+
+
+write_spk13 = write_spk  # the name the Juno model and the tests use
