@@ -57,12 +57,18 @@ def _closest_approach(moon: int, t0: float, t1: float) -> tuple[float, float]:
     return float(et), float(np.linalg.norm(pos))
 
 
+# SPICE's stellar-aberration correction (LT+S) differentiates the observer's
+# velocity numerically, one second either side: a search must keep clear of
+# the ends of Juno's coverage by more than that.
+_EDGE_MARGIN_S = 10.0
+
+
 def _covered_span(kernels, t0: float, t1: float, et_pj: float) -> tuple[float, float]:
-    """The part of [t0, t1] around perijove that the loaded Juno kernels cover."""
+    """The part of [t0, t1] around perijove that the loaded Juno kernels cover (less a margin)."""
     lo, hi = t0, t1
     for _, a, b in kernels.coverage(JUNO):
         if a <= et_pj <= b:
-            lo, hi = max(lo, a), min(hi, b)
+            lo, hi = max(lo, a + _EDGE_MARGIN_S), min(hi, b - _EDGE_MARGIN_S)
     return lo, hi
 
 
@@ -92,13 +98,21 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
 
 
 def _chunk(args) -> list[dict]:
+    from spiceypy.utils.exceptions import SpiceyError
+
+    from .kernelset import _spice_short
+
     numbers, window, step, kernels, source, moons = args
     rows = []
     for n in numbers:
+        # One perijove that cannot be computed is a row saying why, not the
+        # end of a 72-row table.
         try:
             rows.append(_one(n, window, step, kernels, source, moons))
         except FlyplanError as exc:
             rows.append({"pj": n, "error": str(exc).splitlines()[0]})
+        except SpiceyError as exc:
+            rows.append({"pj": n, "error": f"SPICE: {_spice_short(exc)}"})
     return rows
 
 
