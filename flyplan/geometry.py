@@ -60,6 +60,9 @@ def _angle(u, v):
 _SUN_NODE_S = 300.0
 
 
+CLIGHT_KM_S = 299792.458  # SPICE's clight()
+
+
 def sun_from_jupiter(et, abcorr: str = "LT+S") -> np.ndarray:
     """The Sun seen from Jupiter's centre (J2000, ``abcorr``), km, shape (n, 3).
 
@@ -76,6 +79,24 @@ def sun_from_jupiter(et, abcorr: str = "LT+S") -> np.ndarray:
     nodes = np.linspace(et.min(), et.max(), k)
     sun, _ = cyice.spkezp_v(SUN, nodes, "J2000", abcorr, JUPITER)
     return np.stack([np.interp(et, nodes, sun[:, i]) for i in range(3)], axis=1)
+
+
+def jupiter_ssb_velocity(et) -> np.ndarray:
+    """Velocity of Jupiter's centre (599) relative to the solar-system barycentre, J2000, km/s.
+
+    Exact SPICE states every 300 s at most, linearly interpolated between them
+    (Jupiter's acceleration is 2e-7 km/s^2: under 1e-7 km/s off).
+    """
+    from spiceypy import cyice
+
+    et = np.ascontiguousarray(et, dtype=float)
+    span = float(et.max() - et.min()) if len(et) else 0.0
+    k = int(np.ceil(span / _SUN_NODE_S)) + 1
+    if k >= len(et) // 2 or k < 2:
+        return cyice.spkezr_v(str(JUPITER), et, "J2000", "NONE", "0")[0][:, 3:]
+    nodes = np.linspace(et.min(), et.max(), k)
+    vel = cyice.spkezr_v(str(JUPITER), nodes, "J2000", "NONE", "0")[0][:, 3:]
+    return np.stack([np.interp(et, nodes, vel[:, i]) for i in range(3)], axis=1)
 
 
 def juno_arrays(et) -> dict[str, np.ndarray]:
@@ -185,11 +206,24 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     et = np.ascontiguousarray(et, dtype=float)
     a, c = jupiter_radii()
     rot = juno["xform"][:, :3, :3]
-    app, lt = cyice.spkezp_v(moon, et, "J2000", "LT", JUNO)
+    # SPICE's "LT" (spkezp) done here from Jupiter-centred pieces, so that
+    # Juno's trajectory is not read again for every moon: the moon's position
+    # at t - lt0 (lt0 from the geometric distance, one iteration, as SPICE)
+    # less Juno's at t, less Jupiter's own barycentric motion over lt0.
+    # Tested against spkezp "LT" to millimetres.
+    juno_pos = juno["state_j2000"][:, :3]
+    v_jup = juno.get("jupiter_ssb_vel")
+    if v_jup is None:
+        v_jup = juno["jupiter_ssb_vel"] = jupiter_ssb_velocity(et)
+    geo, _ = cyice.spkezp_v(moon, et, "J2000", "NONE", JUPITER)
+    lt0 = np.linalg.norm(geo - juno_pos, axis=1) / CLIGHT_KM_S
+    # Where the moon was when the light left it, relative to Jupiter then.
+    pos, _ = cyice.spkezp_v(moon, np.ascontiguousarray(et - lt0), "J2000", "NONE", JUPITER)
+    app = pos - juno_pos - v_jup * lt0[:, None]
     jup_app = juno.get("jupiter_from_juno")
     if jup_app is None:
-        jup_app, _ = cyice.spkezp_v(JUPITER, et, "J2000", "LT", JUNO)
-        juno["jupiter_from_juno"] = jup_app
+        lt_jup = np.linalg.norm(juno_pos, axis=1) / CLIGHT_KM_S
+        jup_app = juno["jupiter_from_juno"] = -juno_pos - v_jup * lt_jup[:, None]
     rng = np.linalg.norm(app, axis=1)
     # Occultation/transit: the ray from Juno towards the moon against Jupiter's
     # ellipsoid, Jupiter placed where Juno sees it.
@@ -198,8 +232,7 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     hit = ellipsoid.ray_intersection(obs_bf, dir_bf, a, c)
     hits = np.isfinite(hit)
     limb = ellipsoid.limb_angle(obs_bf, dir_bf, a, c)
-    # Shadow and phase need the moon where it was when the light left it.
-    pos, _ = cyice.spkezp_v(moon, np.ascontiguousarray(et - lt), "J2000", "NONE", JUPITER)
+    # Shadow and phase need the moon where it was when the light left it (pos).
     shadow = np.isfinite(ellipsoid.ray_intersection(
         _rotate(rot, pos), _unit(_rotate(rot, juno["sun_j2000"] - pos)), a, c))
     # The phase angle, like the moon's direction, takes light time only.

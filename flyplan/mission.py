@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from .constants import JUNO, MOON_IDS, MOONS
+from .constants import JUNO, JUPITER, MOON_IDS, MOONS
 from .errors import FlyplanError
 
 __all__ = ["perijoves", "SUMMARY_COLUMNS"]
@@ -22,10 +22,11 @@ __all__ = ["perijoves", "SUMMARY_COLUMNS"]
 SUMMARY_COLUMNS = ("pj", "utc", "et", "altitude_km", "radius_km", "lat_pg_deg", "lat_pc_deg",
                    "lon_w_deg", "lon_e_deg", "local_solar_time", "speed_km_s", "speed_km_h",
                    "speed_rot_km_s")
-# Geometry Finder step for the orbit-long moon searches, s: the Juno-moon
-# distance has no two extrema closer than this (moon periods are days; the
-# fastest change is Juno's perijove pass, over hours).
-_CA_STEP_S = 600.0
+# Scan step of the orbit-long moon searches, s: the Juno-moon distance has no
+# two extrema closer than this (moon periods are days; the fastest change is
+# Juno's perijove pass, over hours).  Checked against a 60 s scan in
+# tests/test_mission.py.
+_CA_STEP_S = 1200.0
 
 
 def _orbit_window(n: int, et_pj: float) -> tuple[float, float]:
@@ -41,20 +42,46 @@ def _orbit_window(n: int, et_pj: float) -> tuple[float, float]:
     return et_pj - half_before, et_pj + half_after
 
 
-def _closest_approach(moon: int, t0: float, t1: float) -> tuple[float, float]:
-    """(ET, range km) of the smallest Juno-moon distance in [t0, t1], via gfdist ABSMIN."""
+def _closest_approaches(moons, t0: float, t1: float) -> dict[int, tuple[float, float]]:
+    """{moon: (ET, range km)} of the smallest Juno-moon distance in [t0, t1].
+
+    A vectorized scan of the geometric ranges every ``_CA_STEP_S`` (Juno's
+    position relative to Jupiter's centre read once for all moons) finds the
+    candidate minima; the Geometry Finder (``gfdist`` LOCMIN, LT+S) refines
+    the three lowest within a scan step either side.  Searching the whole
+    orbit with ``gfdist`` alone costs several times more, for the same answer.
+    """
+    from spiceypy import cyice
+
+    et = np.append(np.arange(t0, t1, _CA_STEP_S), t1)
+    juno, _ = cyice.spkpos_v(str(JUNO), et, "J2000", "NONE", str(JUPITER))
+    out = {}
+    for moon in moons:
+        pos, _ = cyice.spkpos_v(str(moon), et, "J2000", "NONE", str(JUPITER))
+        out[moon] = _refine_minimum(moon, et, np.linalg.norm(pos - juno, axis=1))
+    return out
+
+
+def _refine_minimum(moon: int, et: np.ndarray, rng: np.ndarray) -> tuple[float, float]:
     import spiceypy
 
-    cnfine = spiceypy.cell_double(2)
-    spiceypy.wninsd(t0, t1, cnfine)
-    result = spiceypy.cell_double(20)
-    spiceypy.gfdist(str(moon), "LT+S", str(JUNO), "ABSMIN", 0.0, 0.0, _CA_STEP_S, 1000,
-                    cnfine, result)
-    if spiceypy.wncard(result) == 0:
-        return float("nan"), float("nan")
-    et = spiceypy.wnfetd(result, 0)[0]
-    pos, _ = spiceypy.spkpos(str(moon), et, "J2000", "LT+S", str(JUNO))
-    return float(et), float(np.linalg.norm(pos))
+    inner = np.flatnonzero((rng[1:-1] <= rng[:-2]) & (rng[1:-1] <= rng[2:])) + 1
+    candidates = np.concatenate([[0, len(et) - 1], inner])
+    best = (float("nan"), float("inf"))
+    for i in candidates[np.argsort(rng[candidates])][:3]:
+        lo, hi = float(et[max(i - 1, 0)]), float(et[min(i + 1, len(et) - 1)])
+        cnfine = spiceypy.cell_double(2)
+        spiceypy.wninsd(lo, hi, cnfine)
+        result = spiceypy.cell_double(20)
+        spiceypy.gfdist(str(moon), "LT+S", str(JUNO), "LOCMIN", 0.0, 0.0, _CA_STEP_S / 8, 100,
+                        cnfine, result)
+        times = [spiceypy.wnfetd(result, k)[0] for k in range(spiceypy.wncard(result))]
+        for t in times + [lo, hi]:
+            p, _ = spiceypy.spkpos(str(moon), t, "J2000", "LT+S", str(JUNO))
+            r = float(np.linalg.norm(p))
+            if r < best[1]:
+                best = (float(t), r)
+    return best
 
 
 # SPICE's stellar-aberration correction (LT+S) differentiates the observer's
@@ -77,7 +104,8 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
     from .pj import perijove
     from .timeutil import et_to_utc
 
-    res = perijove(n, window=window, step=step, kernels=kernels, source=source, moons=moons)
+    res = perijove(n, window=window, step=step, kernels=kernels, source=source, moons=moons,
+                   extras=False)
     s = res.summary
     row = {"pj": n, **{k: s[k] for k in SUMMARY_COLUMNS[1:]}}
     row.update(time_method=res.method, trajectory_source=res.plan.trajectory,
@@ -87,9 +115,10 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
         o0, o1 = _orbit_window(n, res.et)
         c0, c1 = _covered_span(res.plan.kernels, o0, o1, res.et)
         row["orbit_search_utc"] = f"{et_to_utc(c0, 0)}..{et_to_utc(c1, 0)}"
+        found = _closest_approaches(MOONS.values(), c0, c1)
         for name, moon in MOONS.items():
             key = name.lower()
-            et_ca, rng = _closest_approach(moon, c0, c1)
+            et_ca, rng = found[moon]
             row[f"{key}_ca_utc"] = et_to_utc(et_ca) if np.isfinite(et_ca) else None
             row[f"{key}_ca_range_km"] = rng
             row[f"{key}_ca_altitude_km"] = rng - moon_radius(moon)

@@ -293,7 +293,7 @@ def _add_earth_received(summary: dict, events):
 
 
 def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", kernels=None,
-             source: str = "auto", moons: bool = True) -> Perijove:
+             source: str = "auto", moons: bool = True, extras: bool = True) -> Perijove:
     """Compute the geometry of Juno's perijove ``n``.
 
     Parameters
@@ -312,6 +312,10 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         Juno trajectory source.
     moons : bool
         Include the Galilean moons (when an ephemeris covers the window).
+    extras : bool
+        Also the JunoCam imaging columns, the events inside the window and
+        the Earth-received time (default).  False gives the geometry alone,
+        several times faster (the mission table uses it).
 
     Returns
     -------
@@ -362,6 +366,9 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     notes = list(plan.notes)
     # JunoCam imaging columns and the events inside the window (flyplan.junocam,
     # flyplan.eventfinder).
+    if not extras:
+        return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, _no_events(),
+                        plan, (t0, t1), step_s, notes=notes)
     if moon_ids:
         from .junocam import add_imaging_columns, attitude_for
 
@@ -372,6 +379,12 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     events = _add_earth_received(summary, events)
     return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, plan,
                     (t0, t1), step_s, notes=notes)
+
+
+def _no_events():
+    from .eventfinder import _table
+
+    return _table([], JUNO)
 
 
 def _window_events(t0: float, t1: float, et_pj: float, moon_ids, notes):

@@ -207,3 +207,24 @@ def test_state_change_times_match_spice(synthetic, as_juno, moon, what):
         t_ours = _edge(ours, et[k], et[k + 1])
         t_ref = _edge(ref, et[k] - 20.0, et[k + 1] + 20.0)
         assert abs(t_ours - t_ref) < EDGE_TIME_TOL_S, (what, t_ours - t_ref)
+
+
+# moon_arrays computes SPICE's "LT" from Jupiter-centred pieces; against spkezp itself:
+LT_POSITION_TOL_KM = 1e-5  # 1 cm
+
+
+def test_moon_light_time_positions_are_spice_lt(naif_dir):
+    """Io..Callisto and Jupiter seen from Juno on the PJ45 orbit, against cyice.spkezp_v 'LT'."""
+    import flyplan
+    from flyplan import geometry as geo
+
+    pj = flyplan.perijove(45, kernels=naif_dir, window="-1h..+1h", step="600s", extras=False)
+    pj.plan.kernels.load()
+    et = np.linspace(pj.et - 9 * 3600, pj.et + 3600, 500)  # the Europa flyby and perijove
+    juno = geo.juno_arrays(et)
+    for moon in (501, 502, 503, 504):
+        ours = geo.moon_arrays(et, moon, juno)["pos_from_juno"]
+        ref, _ = cyice.spkezp_v(moon, et, "J2000", "LT", -61)
+        assert np.abs(ours - ref).max() < LT_POSITION_TOL_KM, moon
+    ref, _ = cyice.spkezp_v(599, et, "J2000", "LT", -61)
+    assert np.abs(juno["jupiter_from_juno"] - ref).max() < LT_POSITION_TOL_KM

@@ -102,3 +102,11 @@ def test_a_perijove_that_fails_is_a_row_not_the_end_of_the_table(monkeypatch):
     assert [r["pj"] for r in rows] == [2, 3, 4, 5]
     assert "no kernel covers PJ3" in rows[1]["error"] and rows[2]["error"].startswith("SPICE")
     assert "error" not in rows[0] and "error" not in rows[3]
+
+
+def test_the_pj45_europa_flyby_is_the_orbit_minimum(naif_dir):
+    """A sharp minimum (350 km at 24 km/s) between scan samples is still found."""
+    df = flyplan.perijoves(45, 45, window="-1h..+1h", step="120s", kernels=naif_dir)
+    row = df.iloc[0]
+    assert row["europa_ca_utc"].startswith("2022-09-29T09:36"), row["europa_ca_utc"]
+    assert 340.0 < row["europa_ca_altitude_km"] < 370.0, row["europa_ca_altitude_km"]
