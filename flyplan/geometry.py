@@ -63,6 +63,19 @@ _SUN_NODE_S = 300.0
 CLIGHT_KM_S = 299792.458  # SPICE's clight()
 
 
+def _at_nodes(et, evaluate) -> np.ndarray:
+    """``evaluate(times)`` (n, 3) at exact nodes every ``_SUN_NODE_S`` at most,
+    linearly interpolated to ``et``; exact at every sample when that is cheaper."""
+    et = np.ascontiguousarray(et, dtype=float)
+    span = float(et.max() - et.min()) if len(et) else 0.0
+    k = int(np.ceil(span / _SUN_NODE_S)) + 1
+    if k >= len(et) // 2 or k < 2:
+        return evaluate(et)
+    nodes = np.linspace(et.min(), et.max(), k)
+    values = evaluate(nodes)
+    return np.stack([np.interp(et, nodes, values[:, i]) for i in range(3)], axis=1)
+
+
 def sun_from_jupiter(et, abcorr: str = "LT+S") -> np.ndarray:
     """The Sun seen from Jupiter's centre (J2000, ``abcorr``), km, shape (n, 3).
 
@@ -71,14 +84,7 @@ def sun_from_jupiter(et, abcorr: str = "LT+S") -> np.ndarray:
     """
     from spiceypy import cyice
 
-    et = np.ascontiguousarray(et, dtype=float)
-    span = float(et.max() - et.min()) if len(et) else 0.0
-    k = int(np.ceil(span / _SUN_NODE_S)) + 1
-    if k >= len(et) // 2 or k < 2:
-        return cyice.spkezp_v(SUN, et, "J2000", abcorr, JUPITER)[0]
-    nodes = np.linspace(et.min(), et.max(), k)
-    sun, _ = cyice.spkezp_v(SUN, nodes, "J2000", abcorr, JUPITER)
-    return np.stack([np.interp(et, nodes, sun[:, i]) for i in range(3)], axis=1)
+    return _at_nodes(et, lambda t: cyice.spkezp_v(SUN, t, "J2000", abcorr, JUPITER)[0])
 
 
 def jupiter_ssb_velocity(et) -> np.ndarray:
@@ -89,14 +95,7 @@ def jupiter_ssb_velocity(et) -> np.ndarray:
     """
     from spiceypy import cyice
 
-    et = np.ascontiguousarray(et, dtype=float)
-    span = float(et.max() - et.min()) if len(et) else 0.0
-    k = int(np.ceil(span / _SUN_NODE_S)) + 1
-    if k >= len(et) // 2 or k < 2:
-        return cyice.spkezr_v(str(JUPITER), et, "J2000", "NONE", "0")[0][:, 3:]
-    nodes = np.linspace(et.min(), et.max(), k)
-    vel = cyice.spkezr_v(str(JUPITER), nodes, "J2000", "NONE", "0")[0][:, 3:]
-    return np.stack([np.interp(et, nodes, vel[:, i]) for i in range(3)], axis=1)
+    return _at_nodes(et, lambda t: cyice.spkezr_v(str(JUPITER), t, "J2000", "NONE", "0")[0][:, 3:])
 
 
 def juno_arrays(et) -> dict[str, np.ndarray]:

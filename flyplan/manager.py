@@ -262,16 +262,13 @@ _BUILTIN_NAME = {"lsk": "flyplan leapseconds (naif0012's table)",
 def _plan_planets(out: Plan, cands, t0, t1, base, exclude) -> None:
     from . import builtin, sources
 
-    ranked = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
-    need = sources.PLANET_BODIES
-    chosen = next((c for c in ranked if sources._covers(c.path, need, t0, t1)), None)
-    out.notes.extend(sources._damage_notes(ranked[:ranked.index(chosen)] if chosen else ranked,
-                                           need, t0, t1))
+    chosen, damaged = sources.choose_planets(cands, t0, t1)
+    out.notes.extend(damaged)
     if chosen is not None:
         out.items.append(_have(chosen, "planets"))
         return
     de421 = builtin.planetary_spk()
-    if de421 is not None and sources._covers(de421, need, t0, t1):
+    if de421 is not None and sources._covers(de421, sources.PLANET_BODIES, t0, t1):
         out.items.append(Item("planets", Path(de421).name, "built-in", Path(de421),
                               url="skyfield-data wheel", size=Path(de421).stat().st_size,
                               note="the same file as NAIF's de421.bsp"))

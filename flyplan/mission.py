@@ -63,6 +63,7 @@ def _closest_approaches(moons, t0: float, t1: float) -> dict[int, tuple[float, f
 
 
 def _refine_minimum(moon: int, et: np.ndarray, rng: np.ndarray) -> tuple[float, float]:
+    """(ET, LT+S range km) of the smallest minimum near the scan's three lowest samples."""
     import spiceypy
 
     inner = np.flatnonzero((rng[1:-1] <= rng[:-2]) & (rng[1:-1] <= rng[2:])) + 1

@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import builtin, registry
-from .constants import EARTH, JUNO, JUPITER, JUPITER_BARYCENTER, MOON_IDS, SUN
-
-# What the planetary ephemeris must serve: the Sun (illumination, local time),
-# Jupiter's barycentre, and the Earth (light time, Earth-pointed attitude).
-PLANET_BODIES = (SUN, JUPITER_BARYCENTER, 3, EARTH)
+from .constants import EARTH, EARTH_BARYCENTER, JUNO, JUPITER, JUPITER_BARYCENTER, MOON_IDS, SUN
 from .errors import CoverageError
 from .kernelset import KernelSet
 from .registry import Candidate
 
-__all__ = ["KernelPlan", "kernel_dirs", "candidates", "base_kernels", "assemble", "SOURCES"]
+# What the planetary ephemeris must serve: the Sun (illumination, local time),
+# Jupiter's barycentre, and the Earth (light time, Earth-pointed attitude).
+PLANET_BODIES = (SUN, JUPITER_BARYCENTER, EARTH_BARYCENTER, EARTH)
+
+__all__ = ["KernelPlan", "kernel_dirs", "candidates", "base_kernels", "assemble", "choose_planets",
+           "PLANET_BODIES", "SOURCES"]
 
 SOURCES = ("auto", "naif", "model")
 
@@ -178,19 +179,26 @@ def _spans(path: Path, bodies, t0: float, t1: float) -> bool:
     return all(any(a <= t0 and t1 <= b for a, b in _spk_cover(path, body)) for body in bodies)
 
 
-def _damage_notes(cands, bodies, t0: float, t1: float) -> list[str]:
-    """One note per candidate that covers the window but was passed over for a damaged segment."""
+def choose_planets(cands, t0: float, t1: float) -> tuple[Candidate | None, list[str]]:
+    """The preferred planetary SPK serving :data:`PLANET_BODIES` over ``t0 .. t1``.
+
+    Returns the candidate (None when none serves) and one note for each
+    better-ranked file that covers the window but was passed over because a
+    segment it needed is damaged (:func:`flyplan.kernelset.damaged_spk_bodies`).
+    """
     from .kernelset import damaged_spk_bodies
 
     notes = []
-    for c in cands:
-        if not _spans(c.path, bodies, t0, t1):
+    ranked = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
+    for c in ranked:
+        if not _spans(c.path, PLANET_BODIES, t0, t1):
             continue
-        bad = {b: why for b, why in damaged_spk_bodies(c.path).items() if b in bodies}
-        if bad:
-            notes.append(f"{c.name}: not used, damaged segment(s) for "
-                         + "; ".join(f"{b} ({why})" for b, why in sorted(bad.items())))
-    return notes
+        bad = {b: why for b, why in damaged_spk_bodies(c.path).items() if b in PLANET_BODIES}
+        if not bad:
+            return c, notes
+        notes.append(f"{c.name}: not used, damaged segment(s) for "
+                     + "; ".join(f"{b} ({why})" for b, why in sorted(bad.items())))
+    return None, notes
 
 
 def _juno_files(cands: list[Candidate], t0: float, t1: float) -> list[Candidate]:
@@ -281,10 +289,9 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
     else:
         plan.moons_label = "moons not asked for (--no-moons): moon columns omitted"
 
-    planets = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
-    chosen = next((c for c in planets if _covers(c.path, PLANET_BODIES, t0, t1)), None)
-    skipped = planets[:planets.index(chosen)] if chosen else planets
-    plan.notes.extend(n for n in _damage_notes(skipped, PLANET_BODIES, t0, t1) if n not in plan.notes)
+    chosen, damaged = choose_planets(cands, t0, t1)
+    # The manager's notes (online) may already say the same.
+    plan.notes.extend(n for n in damaged if n not in plan.notes)
     if chosen:
         _add(ks, chosen, "planetary ephemeris")
     else:
