@@ -23,8 +23,8 @@ def perijove_window(pj: int, kernels, samples: int, moons: bool = True):
     The window is centred on the timetable's (or ORBNUM's) perijove time, so
     no Geometry Finder search runs before the timing starts.
     """
-    from flyplan import sources
-    from flyplan.pj import approximate_time
+    from flyplan.kernels import select as sources
+    from flyplan.domain.perijove import approximate_time
 
     cands = sources.candidates(sources.kernel_dirs(kernels))
     base, _ = sources.base_kernels(cands)

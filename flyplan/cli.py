@@ -40,7 +40,7 @@ class Source(str, enum.Enum):
 
 def _version(value: bool):
     if value:
-        from . import __version__
+        from flyplan import __version__
 
         print(f"flyplan {__version__}")
         raise typer.Exit()
@@ -85,7 +85,7 @@ def friendly_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .errors import FlyplanError
+        from flyplan.errors import FlyplanError
 
         try:
             return func(*args, **kwargs)
@@ -114,7 +114,7 @@ def _escape(text: str) -> str:
 
 
 def _window(value: str) -> str:
-    from .timeutil import parse_window
+    from flyplan.timeutil import parse_window
 
     try:
         parse_window(value)
@@ -124,7 +124,7 @@ def _window(value: str) -> str:
 
 
 def _step(value: str) -> str:
-    from .timeutil import parse_duration
+    from flyplan.timeutil import parse_duration
 
     try:
         s = parse_duration(value)
@@ -142,7 +142,7 @@ KernelsOpt = typer.Option(None, "--kernels", "-k", envvar="FLYPLAN_KERNELS",
 
 
 def _emit(text: str, output: Optional[Path]) -> None:
-    from .output import write_atomic
+    from flyplan.products.terminal import write_atomic
 
     if output:
         write_atomic(output, text)
@@ -158,7 +158,7 @@ def _deliver(result, fmt: "Format", output: Optional[Path], printer: str,
     Everything is rendered before this is called, so an error leaves no
     partial file; each file is written atomically.
     """
-    from . import output as out
+    from flyplan.products import terminal as out
 
     if fmt is Format.json:
         _emit(result.to_json(), output)
@@ -192,13 +192,13 @@ def perijove(
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Include the Galilean moons."),
 ):
     """Geometry of Juno's perijove NUMBER: altitude, latitudes, longitude, speed, moons."""
-    from . import pj as _pj
+    from flyplan.domain import perijove as _pj
 
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
                           source=source.value, moons=moons)
     page = None
     if html:
-        from .report.html import perijove_html
+        from flyplan.products.html.pages import perijove_html
 
         page = perijove_html(result)
     _deliver(result, fmt, output, "print_perijove", page, html)
@@ -221,8 +221,8 @@ def perijoves(
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Moon closest approaches."),
 ):
     """The mission table: one row per perijove (geometry, moon closest approaches, source)."""
-    from .mission import perijoves as _table
-    from .output import mission_csv, mission_json, print_mission
+    from flyplan.domain.mission import perijoves as _table
+    from flyplan.products.terminal import mission_csv, mission_json, print_mission
 
     if last is not None and last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
@@ -247,7 +247,7 @@ class Twilight(str, enum.Enum):
 
 
 def _site(value: str) -> str:
-    from .sites import parse_site
+    from flyplan.sites import parse_site
 
     try:
         parse_site(value)
@@ -269,7 +269,7 @@ def _altitude(value: float) -> float:
 
 
 def _site_names() -> str:
-    from .sites import SITES
+    from flyplan.sites import SITES
 
     return ", ".join(SITES)
 
@@ -312,14 +312,14 @@ def observe(
     Earth and when to image them.  Needs only skyfield and the skyfield-data
     wheel: nothing is downloaded.
     """
-    from .observing import observe as _observe
+    from flyplan.domain.observe import observe as _observe
 
     result = _observe(number, site, days=days, min_altitude_deg=min_altitude,
                       twilight=twilight.value, step=step, longitude_w_deg=longitude,
                       ephemeris_path=ephemeris)
     page = None
     if html:
-        from .report.observe import observe_html
+        from flyplan.products.html.observe import observe_html
 
         page = observe_html(result)
     _deliver(result, fmt, output, "print_observability", page, html)
@@ -348,13 +348,14 @@ class KernelFormat(str, enum.Enum):
 
 def _kernel_request(target, window, kernels, naif_url):
     """Candidates, base URL and window (or None) for a kernels sub-command."""
-    from . import fetch, sources
+    from flyplan.kernels import fetch
+    from flyplan.kernels import select as sources
 
     base = fetch.naif_url(naif_url)
     cands = sources.candidates(sources.kernel_dirs(kernels))
     if target is None:
         return cands, base, None
-    from . import manager
+    from flyplan.kernels import cache as manager
 
     try:
         t0, t1, label = manager.target_window(target, window, cands=cands)
@@ -372,7 +373,7 @@ def _wide_console():
 
 
 def _size_text(item) -> str:
-    from .fetch import _human
+    from flyplan.kernels.fetch import _human
 
     if item.size is None:
         return "?"
@@ -382,7 +383,7 @@ def _size_text(item) -> str:
 def _print_plan(p, label: str) -> None:
     from rich.table import Table
 
-    from .timeutil import et_to_utc
+    from flyplan.timeutil import et_to_utc
 
     con = _wide_console()
     title = f"kernels for {label}"
@@ -411,7 +412,7 @@ def _print_plan(p, label: str) -> None:
 
 
 def _size_text_n(n: int) -> str:
-    from .fetch import _human
+    from flyplan.kernels.fetch import _human
 
     return _human(n)
 
@@ -440,7 +441,7 @@ def kernels_plan(
     """Show the smallest set of kernels that serves a perijove or window, and what is cached."""
     import json
 
-    from . import manager
+    from flyplan.kernels import cache as manager
 
     cands, base, (t0, t1, label) = _kernel_request(target, window, kernels, naif_url)
     p = manager.plan(t0, t1, source=source.value, moons=moons, satellites=satellites,
@@ -475,9 +476,9 @@ def kernels_fetch(
 
     Without TARGET: the generic kernels (and with --satellites, jup365.bsp).
     """
-    from . import manager
-    from .errors import FetchError
-    from .fetch import _human, offline
+    from flyplan.kernels import cache as manager
+    from flyplan.errors import FetchError
+    from flyplan.kernels.fetch import _human, offline
 
     if offline():
         raise FetchError("flyplan is offline (FLYPLAN_OFFLINE is set): nothing can be fetched",
@@ -513,9 +514,9 @@ def kernels_status(
 
     from rich.table import Table
 
-    from . import manager
-    from .fetch import _human
-    from .paths import naif_cache_dir
+    from flyplan.kernels import cache as manager
+    from flyplan.kernels.fetch import _human
+    from flyplan.kernels.paths import naif_cache_dir
 
     rows = manager.cache_status(verify=verify)
     if fmt is KernelFormat.json:
@@ -545,8 +546,8 @@ def kernels_build():
     integrated from constants fitted to JPL's jup310; NAIF's jup3xx is
     preferred whenever one covers a window.
     """
-    from .ephemeris import moons_spk
-    from .fetch import _human
+    from flyplan.ephemeris import moons_spk
+    from flyplan.kernels.fetch import _human
 
     path = moons_spk.galilean_spk(progress=lambda m: print(m, file=sys.stderr, flush=True))
     print(f"{path} ({_human(path.stat().st_size)})")
@@ -561,10 +562,10 @@ def kernels_clean(
                                     help="Also remove kernels flyplan generated and metakernels."),
 ):
     """Delete the downloaded kernels from the cache (never anything outside it)."""
-    from . import manager
-    from .errors import FlyplanError
-    from .fetch import _human
-    from .paths import cache_dir, naif_cache_dir
+    from flyplan.kernels import cache as manager
+    from flyplan.errors import FlyplanError
+    from flyplan.kernels.fetch import _human
+    from flyplan.kernels.paths import cache_dir, naif_cache_dir
 
     what = naif_cache_dir() if not everything else cache_dir()
     if not yes:
@@ -611,8 +612,8 @@ def events(
     terminator crossings of the sub-spacecraft point, and per Galilean moon its
     closest approach, occultation by Jupiter, eclipse and transit.
     """
-    from .eventfinder import DEFAULT_ALTITUDES_KM, EVENT_KINDS
-    from .eventfinder import events as _events
+    from flyplan.domain.events import DEFAULT_ALTITUDES_KM, EVENT_KINDS
+    from flyplan.domain.events import events as _events
 
     for k in kind:
         if not any(name.startswith(k) for name in EVENT_KINDS):
@@ -645,7 +646,7 @@ def plan(
     scenario (unknown key, wrong type, impossible window, unknown target) is
     reported with its file, key and line, exit status 1.
     """
-    from .scenario import load_scenario, plan as _plan, plan_html
+    from flyplan.domain.plan import load_scenario, plan as _plan, plan_html
 
     sc = load_scenario(scenario)
     res = _plan(sc, kernels=kernels, workers=workers)

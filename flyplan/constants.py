@@ -2,7 +2,7 @@
 
 Numbers here are copied from NAIF's generic kernels (named per constant) so
 that flyplan can write a small constants kernel of its own when no NAIF PCK or
-LSK is at hand (see :mod:`flyplan.builtin`).  When NAIF's kernels are loaded,
+LSK is at hand (see :mod:`flyplan.kernels.builtin`).  When NAIF's kernels are loaded,
 flyplan reads the values from the pool instead (``bodvrd``).
 """
 

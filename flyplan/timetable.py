@@ -1,7 +1,7 @@
 """Perijove times from published sources: the package's timetable and NAIF ORBNUM files.
 
 These give a perijove's approximate time (to a second, or minutes for
-predictions); :mod:`flyplan.pj` refines it on the loaded trajectory.
+predictions); :mod:`flyplan.domain.perijove` refines it on the loaded trajectory.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import KernelError
+from flyplan.errors import KernelError
 
 __all__ = ["TimetableEntry", "timetable", "read_orbnum", "TIMETABLE_SOURCE"]
 

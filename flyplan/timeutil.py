@@ -2,7 +2,7 @@
 
 UTC is always written ISO-8601 with a trailing ``Z`` (``2021-11-29T14:13:29.600Z``).
 Conversions that need leap seconds go through SPICE, so a leapseconds kernel
-must be loaded (a :class:`flyplan.kernelset.KernelSet` always has one).
+must be loaded (a :class:`flyplan.kernels.pool.KernelSet` always has one).
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def utc_to_et(utc: str) -> float:
     """ET (TDB seconds past J2000) of a UTC string; needs a loaded leapseconds kernel."""
     import spiceypy
 
-    from .errors import FlyplanError
+    from flyplan.errors import FlyplanError
 
     try:
         return float(spiceypy.str2et(utc))

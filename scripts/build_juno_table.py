@@ -6,7 +6,7 @@ Usage::
     PYTHONPATH=. python scripts/build_juno_table.py [NAIF_ROOT] [-o OUT]
 
 ``NAIF_ROOT`` is a mirror of NAIF's archive holding the Juno SPKs and ORBNUM
-file listed in :data:`flyplan.ephemeris.juno_fit.ANCHOR_KERNELS` and
+file listed in :data:`buildtools.juno_fit.ANCHOR_KERNELS` and
 ``ORBNUM_FILE`` plus ``generic_kernels/lsk/naif0012.tls`` and
 ``generic_kernels/pck/pck00010.tpc``; by default ``$FLYPLAN_SHARED/naif`` or
 ``../shared/naif``.  The perijove times come from the package's own timetable
@@ -14,7 +14,7 @@ file listed in :data:`flyplan.ephemeris.juno_fit.ANCHOR_KERNELS` and
 
 Each row holds Juno's state at perijove in the JEQ frame (see
 :mod:`flyplan.ephemeris.juno_model`), how it was obtained and its estimated
-uncertainty; :mod:`flyplan.ephemeris.juno_fit` documents the methods.  The
+uncertainty; :mod:`buildtools.juno_fit` documents the methods.  The
 build takes a few minutes (every bridge is a chain of orbit fits).  Nothing
 from NAIF_ROOT is copied: only numbers derived from it, with the files named
 in the header.
@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 HEADER = """\
 Juno perijove table for flyplan's built-in trajectory model (flyplan.ephemeris.juno_model).
-Built by scripts/build_juno_table.py on {date} (flyplan.ephemeris.juno_fit) from:
+Built by scripts/build_juno_table.py on {date} (buildtools.juno_fit) from:
   perijove times: flyplan/data/perijove_timetable.csv (sha256 {tt_sha})
 {inputs}
 Each row: Juno's state at perijove (closest approach to Jupiter's centre, NAIF 599) at the
@@ -82,7 +82,7 @@ def main(argv=None) -> int:
 
     import spiceypy as sp
 
-    from flyplan.ephemeris import juno_fit as jf
+    from buildtools import juno_fit as jf
 
     if not (args.naif / jf.GENERIC[0]).is_file():
         print(f"error: no NAIF kernels at {args.naif} (give NAIF_ROOT or set FLYPLAN_SHARED)",

@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from flyplan.ephemeris import galilean as gal  # noqa: E402
-from flyplan.ephemeris import galilean_fit as gf  # noqa: E402
+from buildtools import galilean_fit as gf  # noqa: E402
 
 # 2021-02-26 12:00 TDB: inside the middle excerpt and near the middle of
 # Juno's mission (2016-2026), where the generated SPK is used.

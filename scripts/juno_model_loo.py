@@ -34,7 +34,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from flyplan.ephemeris import juno_fit as jf  # noqa: E402
+from buildtools import juno_fit as jf  # noqa: E402
 from flyplan.ephemeris import juno_model as jm  # noqa: E402
 
 HOURS = (-1.0, 0.0, 1.0)

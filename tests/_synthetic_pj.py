@@ -3,7 +3,7 @@
 No Juno kernel covers a day for which a moon ephemeris is at hand here, so a
 Juno-like spacecraft (NAIF id -61: perijove 4,000 km above the cloud tops,
 polar orbit, 53-day period) is written as an SPK for 2021-02-26, the day of the
-real jup310 excerpt, and flyplan's engine (:func:`flyplan.geometry.sample_table`)
+real jup310 excerpt, and flyplan's engine (:func:`flyplan.geometry.samples.sample_table`)
 computes the samples on it.  The events are stand-ins of several kinds,
 derived from the samples, to exercise the generic event drawing; they are not
 checks of event finding.
@@ -42,19 +42,19 @@ def _kepler_states(et, t_pj, rp, ra, u, v):
 
 def synthetic_perijove(naif_dir: Path, workdir: Path, *, step_s: float = 120.0,
                        approximate: bool = False):
-    """A :class:`flyplan.pj.Perijove` with moon columns, perijove at 2021-02-26T12:00 UTC.
+    """A :class:`flyplan.domain.perijove.Perijove` with moon columns, perijove at 2021-02-26T12:00 UTC.
 
     Leaves SPICE's kernel pool empty.
     """
     import pandas as pd
     import spiceypy
 
-    from flyplan import geometry
+    from flyplan.geometry import samples as geometry
     from flyplan.constants import MOONS
     from flyplan.ephemeris.spkwrite import Segment, write_spk13
-    from flyplan.kernelset import KernelSet
-    from flyplan.pj import Perijove
-    from flyplan.sources import KernelPlan
+    from flyplan.kernels.pool import KernelSet
+    from flyplan.domain.perijove import Perijove
+    from flyplan.kernels.select import KernelPlan
     from flyplan.timeutil import et_to_utc
 
     spiceypy.kclear()

@@ -30,6 +30,16 @@ needs_shared = pytest.mark.skipif(
 )
 
 
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.shared`` tests skip, with the reason, when ../shared is absent."""
+    if HAVE_SHARED:
+        return
+    skip = pytest.mark.skip(reason=needs_shared.kwargs["reason"])
+    for item in items:
+        if "shared" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     if not HAVE_SHARED:

@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from flyplan import earth
+from flyplan.geometry import earth
 from flyplan.cli import app
 from flyplan.errors import CoverageError, KernelError, PerijoveError
-from flyplan.observing import TWILIGHT, observe
+from flyplan.domain.observe import TWILIGHT, observe
 from flyplan.sites import SITES, parse_site
 
 # Tolerances the issue names.
@@ -144,7 +144,7 @@ def test_utc_agrees_with_naif0012_across_leap_seconds(spice):
 
 
 def test_perijove_summary_and_events_carry_ert(naif_dir):
-    from flyplan.pj import perijove
+    from flyplan.domain.perijove import perijove
 
     pj = perijove(1, kernels=naif_dir, window="10m", moons=False)
     s = pj.summary

@@ -8,7 +8,7 @@ import spiceypy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flyplan import ellipsoid as E
+from flyplan.numerics import ellipsoid as E
 
 A, C = 71492.0, 66854.0  # pck00010 BODY599_RADII
 F = (A - C) / A

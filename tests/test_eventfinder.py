@@ -3,7 +3,7 @@
 Checked for every kind of event:
 
 - it agrees with a dense-sampling estimate (the vectorized sample table of
-  flyplan.geometry, an independent formulation) to within the sampling step:
+  flyplan.geometry.samples, an independent formulation) to within the sampling step:
   every sign change between two samples holds exactly one event of that kind,
   and every event lies between two such samples;
 - it is converged to 0.1 s: the condition or quantity changes across
@@ -28,7 +28,9 @@ import spiceypy
 
 import _synthetic as S
 import flyplan
-from flyplan import ellipsoid, eventfinder, geometry
+from flyplan.numerics import ellipsoid
+from flyplan.domain import events as eventfinder
+from flyplan.geometry import samples as geometry
 from flyplan.constants import MOONS
 
 # Sampling step of the dense estimates, s, and the convergence check's half-width.
@@ -240,7 +242,7 @@ def test_occultations_match_dense_sampling_and_converge(kepler_day):
                         lambda name, row: ("JUPITER", name, str(S.OBSERVER), row["et"]), codes)
     assert n >= 4
     # At first and last contact the centre is one angular radius above the limb
-    # (flyplan.ellipsoid's exact limb of the oblate disk, positions with light time).
+    # (flyplan.numerics.ellipsoid's exact limb of the oblate disk, positions with light time).
     a, c = geometry.jupiter_radii()
     for _, row in df[df["kind"].isin(["occultation_start", "occultation_end"])].iterrows():
         t, moon = row["et"], spiceypy.bodn2c(row["body"])
@@ -429,11 +431,16 @@ def test_pj45_europa_closest_approach(naif_dir):
 
 
 def test_events_module_does_not_shadow_the_function():
-    import flyplan.eventfinder  # noqa: F401
+    # The domain modules live in a subpackage, so importing one never replaces the
+    # public function of the same name on the top-level package.
+    import flyplan.domain.events  # noqa: F401
+    import flyplan.domain.perijove  # noqa: F401
+    import flyplan.domain.plan  # noqa: F401
 
-    assert callable(flyplan.events) and flyplan.events.__module__ == "flyplan.eventfinder"
-    assert "events" in flyplan.__all__ and "plan" in flyplan.__all__
-    assert Path(eventfinder.__file__).name == "eventfinder.py"
+    for name in ("events", "perijove", "plan"):
+        assert callable(getattr(flyplan, name)), name
+        assert getattr(flyplan, name).__module__ == f"flyplan.domain.{name}"
+        assert name in flyplan.__all__
 
 
 def test_errors_inside_geometry_finder_callbacks_are_raised(pj1_loaded, monkeypatch):

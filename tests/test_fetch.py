@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from _mirror import Mirror, closed_port
-from flyplan import fetch, manager, registry
+from flyplan.kernels import fetch
+from flyplan.kernels import cache as manager
+from flyplan.kernels import registry
 from flyplan.errors import FetchError
 
 PJ1_SPK = "JUNO/kernels/spk/spk_rec_160729_160923_161027.bsp"
@@ -148,7 +150,7 @@ def test_hash_mismatch_is_rejected(tampered_mirror, online):
 
 def test_hash_mismatch_falls_back_to_builtin_in_assemble(tampered_mirror, online, naif_dir):
     """A kernel flyplan can do without becomes a note, not an error."""
-    from flyplan import sources
+    from flyplan.kernels import select as sources
 
     t0, t1 = pj1_window()
     juno = [c for c in sources.candidates([naif_dir]) if c.role == "juno_spk"]
@@ -181,7 +183,7 @@ def test_corrupt_cached_files_are_replaced(mirror, online, naif_dir):
 
 def test_two_processes_fetch_one_copy(mirror, online, naif_dir):
     mirror.slow["/" + PJ1_SPK] = 2.0
-    code = ("import sys; from flyplan import fetch; "
+    code = ("import sys; from flyplan.kernels import fetch; "
             "f = fetch.fetch(sys.argv[1], sha256=sys.argv[2]); print(f.downloaded)")
     env = dict(os.environ, PYTHONPATH=str(REPO))
     expected = sha256(naif_dir / PJ1_SPK)
@@ -285,7 +287,7 @@ def test_cache_paths_cannot_leave_the_cache(online):
 
 def test_offline_assemble_uses_cache_and_builtins_without_requests(mirror, online, naif_dir,
                                                                    monkeypatch):
-    from flyplan import sources
+    from flyplan.kernels import select as sources
 
     t0, t1 = pj1_window()
     manager.provide(t0, t1)

@@ -14,7 +14,7 @@ import pytest
 import spiceypy
 from spiceypy import cyice
 
-from flyplan import geometry
+from flyplan.geometry import samples as geometry
 from flyplan.ephemeris.spkwrite import Segment, write_spk13
 
 DAY = "2021-02-26T00:10:00"
@@ -216,7 +216,7 @@ LT_POSITION_TOL_KM = 1e-5  # 1 cm
 def test_moon_light_time_positions_are_spice_lt(naif_dir):
     """Io..Callisto and Jupiter seen from Juno on the PJ45 orbit, against cyice.spkezp_v 'LT'."""
     import flyplan
-    from flyplan import geometry as geo
+    from flyplan.geometry import samples as geo
 
     pj = flyplan.perijove(45, kernels=naif_dir, window="-1h..+1h", step="600s", extras=False)
     pj.plan.kernels.load()

@@ -78,7 +78,7 @@ def _alt_lat(et: float, r: np.ndarray) -> tuple[float, float]:
 # --- the table --------------------------------------------------------------------
 
 def test_table_has_every_perijove_with_method_and_uncertainty():
-    from flyplan.ephemeris.juno_fit import read_timetable
+    from buildtools.juno_fit import read_timetable
 
     rows = jm.perijove_rows()
     published = {pj: (utc, status) for pj, utc, status in read_timetable()}
@@ -232,7 +232,7 @@ def test_model_spk_unwritable_cache_is_a_user_error(tmp_path, monkeypatch):
 @pytest.fixture
 def fit(naif_dir):
     """Real kernels loaded; yields the build-time module."""
-    from flyplan.ephemeris import juno_fit
+    from buildtools import juno_fit
 
     yield juno_fit, naif_dir
 

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import _synthetic as S
-from flyplan import geometry, junocam
-from flyplan.kernelset import KernelSet
+from flyplan.geometry import samples as geometry
+from flyplan.geometry import junocam
+from flyplan.kernels.pool import KernelSet
 
 LSK = "generic_kernels/lsk/naif0012.tls"
 PCK = "generic_kernels/pck/pck00010.tpc"
@@ -38,7 +39,7 @@ def test_camera_from_ik_and_fk(naif_dir):
     cam = junocam.camera()
     assert cam.ifov_rad == pytest.approx(IK_IFOV_RAD, rel=1e-12)
     assert "loaded IK" in cam.source and "FK" in cam.source
-    # The constants written in flyplan.junocam are these kernels' numbers.
+    # The constants written in flyplan.geometry.junocam are these kernels' numbers.
     assert cam.swath_deg[0] == pytest.approx(junocam.SWATH_DEG[0], abs=SWATH_TOL_DEG)
     assert cam.swath_deg[1] == pytest.approx(junocam.SWATH_DEG[1], abs=SWATH_TOL_DEG)
     # About 58 degrees wide, straddling the spin plane.

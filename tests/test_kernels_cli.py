@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from _mirror import Mirror
-from flyplan import fetch
+from flyplan.kernels import fetch
 from flyplan.cli import app
 
 runner = CliRunner()

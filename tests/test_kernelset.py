@@ -8,9 +8,9 @@ import shutil
 import pytest
 import spiceypy
 
-from flyplan import kernelset
+from flyplan.kernels import pool as kernelset
 from flyplan.errors import CoverageError, KernelError
-from flyplan.kernelset import KernelSet, check_kernel_file
+from flyplan.kernels.pool import KernelSet, check_kernel_file
 
 LSK = "generic_kernels/lsk/naif0012.tls"
 PCK = "generic_kernels/pck/pck00010.tpc"
@@ -127,7 +127,7 @@ def test_damaged_spk_segments_are_found_without_loading(naif_dir):
     """de440s_2030.bsp here has zeroed directories for 199, 299 and 399 (spkcov still lists them)."""
     import spiceypy
 
-    from flyplan.kernelset import damaged_spk_bodies
+    from flyplan.kernels.pool import damaged_spk_bodies
 
     bad = naif_dir / "generic_kernels/spk/planets/de440s_2030.bsp"
     assert set(damaged_spk_bodies(bad)) == {199, 299, 399}
@@ -143,7 +143,7 @@ def test_damaged_spk_segments_are_found_without_loading(naif_dir):
 
 
 def test_a_planetary_file_with_a_damaged_earth_is_passed_over(naif_dir):
-    from flyplan import sources
+    from flyplan.kernels import select as sources
 
     et = 714000000.0  # 2022-08-17, PJ44: de440s_2030 covers it, de421 too
     plan = sources.assemble(et - 3600, et + 3600, kernels=naif_dir, moons=False)

@@ -87,7 +87,7 @@ def test_cli_mission_table_json(naif_dir):
 
 
 def test_a_perijove_that_fails_is_a_row_not_the_end_of_the_table(monkeypatch):
-    from flyplan import mission
+    from flyplan.domain import mission
     from flyplan.errors import CoverageError
 
     def fake(n, *args):

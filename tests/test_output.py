@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from flyplan.output import _fitted_table, _print_dropped
+from flyplan.products.terminal import _fitted_table, _print_dropped
 
 HEADS = ["PJ", "UTC (SCET)", "alt\nkm", "Io\n10³ km", "Europa\n10³ km", "source"]
 ROWS = [["38", "2021-11-29T14:13:29Z", "3,492", "218.0", "581.6", "model"]] * 3

@@ -15,7 +15,7 @@ import spiceypy
 from spiceypy import cyice
 
 import flyplan
-from flyplan.pj import perijove
+from flyplan.domain.perijove import perijove
 from flyplan.timetable import read_orbnum
 
 # Tolerances the issue names: reconstructed kernels 1 s, predicted 10 s,
@@ -91,7 +91,7 @@ def test_samples_window_and_step(naif_dir):
 def test_python_api(naif_dir):
     pj = flyplan.perijove(1, kernels=naif_dir, window="1h", moons=False)
     assert {"altitude_km", "lat_pg_deg", "lat_pc_deg", "lon_w_deg"} <= set(pj.samples.columns)
-    # The perijove is among the window's events (flyplan.eventfinder), exactly once.
+    # The perijove is among the window's events (flyplan.domain.events), exactly once.
     assert pj.events["kind"].tolist().count("perijove") == 1
     row = pj.events[pj.events["kind"] == "perijove"].iloc[0]
     assert row["et"] == pj.et

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flyplan import manager, registry
+from flyplan.kernels import cache as manager
+from flyplan.kernels import registry
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -54,7 +55,7 @@ def test_registry_facts_match_the_shared_files(naif_dir):
 
 def test_skyfield_data_de421_is_naifs(naif_dir):
     """flyplan's built-in planets are byte for byte NAIF's de421.bsp."""
-    from flyplan import builtin
+    from flyplan.kernels import builtin
 
     entry = registry.lookup("de421.bsp")
     data = Path(builtin.planetary_spk()).read_bytes()

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flyplan.report import globe, terminator
+from flyplan.numerics import globe
+from flyplan.numerics import terminator
 
 # -- the terminator ------------------------------------------------------------------------
 lat_s = st.floats(-90.0, 90.0, allow_nan=False)
@@ -111,7 +112,7 @@ def test_spheroid_mesh_lies_on_the_ellipsoid_around_the_pole(ra, dec):
     # The north pole of the mesh is on the pole axis.
     assert np.allclose(pts[-1], c * pole, atol=1e-6)
     # Grid latitudes are planetographic: check with the engine's geodetic().
-    from flyplan.ellipsoid import geodetic
+    from flyplan.numerics.ellipsoid import geodetic
 
     local = pts @ globe.equator_basis(pole).T
     g_lat, g_alt = geodetic(local, a, c)
@@ -148,7 +149,7 @@ def pj1():
         pytest.skip(f"the real kernels are not at {NAIF} (set FLYPLAN_SHARED)")
     import spiceypy
 
-    from flyplan.pj import perijove
+    from flyplan.domain.perijove import perijove
 
     spiceypy.kclear()
     try:
@@ -210,7 +211,7 @@ def _event_traces(fig, kind=None):
 
 @pytest.mark.parametrize("which", ["pj1", "pj_moons", "pj_cam"])
 def test_every_figure_has_titles_units_and_fixed_uids(which, request):
-    from flyplan.report.figures import FIGURE_NAMES, figures
+    from flyplan.products.html.figures import FIGURE_NAMES, figures
 
     pj = request.getfixturevalue(which)
     figs = figures(pj)
@@ -222,7 +223,7 @@ def test_every_figure_has_titles_units_and_fixed_uids(which, request):
 
 
 def test_profile_marks_every_event_kind(pj_moons):
-    from flyplan.report.figures import profile_figure
+    from flyplan.products.html.figures import profile_figure
 
     fig = profile_figure(pj_moons)
     names = {t.name for t in fig.data}
@@ -252,7 +253,7 @@ def test_events_of_unknown_kinds_and_extra_columns_are_drawn(pj1):
                            "kind": "something_new", "body": "JUPITER", "altitude_km": np.nan,
                            "range_km": np.nan, "threshold_km": 50000.0}])
     pj.events = pd.concat([pj1.events, extra], ignore_index=True)
-    from flyplan.report.figures import profile_figure
+    from flyplan.products.html.figures import profile_figure
 
     fig = profile_figure(pj)
     new = _event_traces(fig, "something_new")
@@ -262,7 +263,7 @@ def test_events_of_unknown_kinds_and_extra_columns_are_drawn(pj1):
 
 
 def test_ground_track_map_orientation_and_terminator(pj1):
-    from flyplan.report.figures import ground_track_figure
+    from flyplan.products.html.figures import ground_track_figure
 
     fig = ground_track_figure(pj1)
     assert list(fig.layout.xaxis.range) == [360, 0]  # west longitude increasing to the left
@@ -287,7 +288,7 @@ def test_ground_track_map_orientation_and_terminator(pj1):
 
 
 def test_polar_views_put_each_hemisphere_on_its_own_pole(pj1):
-    from flyplan.report.figures import polar_figure
+    from flyplan.products.html.figures import polar_figure
 
     fig = polar_figure(pj1)
     assert fig.layout.polar.angularaxis.direction == "clockwise"
@@ -303,7 +304,7 @@ def test_polar_views_put_each_hemisphere_on_its_own_pole(pj1):
 
 
 def test_moon_timeline_lanes(pj_moons, pj_cam):
-    from flyplan.report.figures import moon_timeline_figure
+    from flyplan.products.html.figures import moon_timeline_figure
 
     fig = moon_timeline_figure(pj_moons)
     cats = list(fig.layout.yaxis.categoryarray)
@@ -327,8 +328,12 @@ def test_moon_timeline_lanes(pj_moons, pj_cam):
 
 def test_moon_figures_note_what_is_absent(naif_dir, monkeypatch):
     from flyplan.ephemeris import moons_spk
-    from flyplan.pj import perijove
-    from flyplan.report.figures import moon_range_figure, moon_timeline_figure, orbit3d_figure
+    from flyplan.domain.perijove import perijove
+    from flyplan.products.html.figures import (
+        moon_range_figure,
+        moon_timeline_figure,
+        orbit3d_figure,
+    )
 
     # As where neither JPL's file nor the built-in ephemeris covers the window.
     monkeypatch.setattr(moons_spk, "covers", lambda t0, t1: False)
@@ -345,7 +350,7 @@ def test_moon_figures_note_what_is_absent(naif_dir, monkeypatch):
 
 
 def test_moon_range_and_scale(pj_moons, pj_cam):
-    from flyplan.report.figures import moon_range_figure
+    from flyplan.products.html.figures import moon_range_figure
 
     fig = moon_range_figure(pj_moons)
     lines = [t for t in fig.data if t.name in ("Io", "Europa", "Ganymede", "Callisto")]
@@ -362,7 +367,7 @@ def test_moon_range_and_scale(pj_moons, pj_cam):
 
 
 def test_orbit3d_scene(pj_moons):
-    from flyplan.report.figures import orbit3d_figure
+    from flyplan.products.html.figures import orbit3d_figure
 
     fig = orbit3d_figure(pj_moons)
     types = [t.type for t in fig.data]
@@ -387,8 +392,8 @@ def test_orbit3d_scene(pj_moons):
 def test_approximate_label_everywhere(pj_moons):
     import copy
 
-    from flyplan.report.figures import figures
-    from flyplan.report.html import perijove_html
+    from flyplan.products.html.figures import figures
+    from flyplan.products.html.pages import perijove_html
 
     pj = copy.copy(pj_moons)
     pj.plan = copy.copy(pj_moons.plan)
@@ -404,8 +409,8 @@ def test_approximate_label_everywhere(pj_moons):
 def test_page_is_self_contained_and_complete(pj_moons):
     from plotly.offline import get_plotlyjs
 
-    from flyplan.report.figures import FIGURE_NAMES
-    from flyplan.report.html import perijove_html
+    from flyplan.products.html.figures import FIGURE_NAMES
+    from flyplan.products.html.pages import perijove_html
 
     page = perijove_html(pj_moons)
     assert page.count(get_plotlyjs()) == 1  # plotly.js inlined once
@@ -431,8 +436,8 @@ def test_page_is_deterministic(pj1, tmp_path):
     import spiceypy
 
     from conftest import NAIF
-    from flyplan.pj import perijove
-    from flyplan.report.html import perijove_html
+    from flyplan.domain.perijove import perijove
+    from flyplan.products.html.pages import perijove_html
 
     first = perijove_html(pj1)
     assert perijove_html(pj1) == first
@@ -448,7 +453,7 @@ def test_page_is_deterministic(pj1, tmp_path):
 def test_extra_sections_for_other_commands(pj1):
     import plotly.graph_objects as go
 
-    from flyplan.report.html import Section, perijove_html
+    from flyplan.products.html.pages import Section, perijove_html
 
     fig = go.Figure(go.Bar(x=["a"], y=[1]))
     page = perijove_html(pj1, sections=[Section("plan-windows", "Observation windows",
@@ -504,9 +509,9 @@ def test_png_decoder_on_a_chromium_screenshot(tmp_path):
 def test_report_in_headless_chromium(pj_cam, tmp_path):
     from _chromium import Chromium, colour_count, png_pixels
 
-    from flyplan.output import write_atomic
-    from flyplan.report.figures import FIGURE_NAMES
-    from flyplan.report.html import perijove_html
+    from flyplan.products.terminal import write_atomic
+    from flyplan.products.html.figures import FIGURE_NAMES
+    from flyplan.products.html.pages import perijove_html
 
     exe = _chromium_or_skip()
     import copy
@@ -555,7 +560,7 @@ def test_browser_check_catches_errors_and_network_use(tmp_path):
     # fetches from the network is reported, and its error box is filled.
     from _chromium import Chromium
 
-    from flyplan.report.html import Section, render_page
+    from flyplan.products.html.pages import Section, render_page
 
     exe = _chromium_or_skip()
     bad = Section("bad", "Broken", html="<script>throw new Error('boom');</script>"

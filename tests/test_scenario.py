@@ -21,9 +21,9 @@ import pytest
 import spiceypy
 
 import _synthetic as S
-from flyplan import scenario
+from flyplan.domain import plan as scenario
 from flyplan.errors import ScenarioError
-from flyplan.scenario import key_line, load_scenario, parse_scenario
+from flyplan.domain.plan import key_line, load_scenario, parse_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((REPO / "scenarios").glob("*.toml"))
@@ -241,7 +241,7 @@ def test_plan_window_edges_are_where_the_constraints_change(pj1_plan):
     sc, res = pj1_plan
     res_pj = res.perijoves[0]
     # Re-evaluate just outside every edge that is not the window asked for.
-    from flyplan.kernelset import KernelSet
+    from flyplan.kernels.pool import KernelSet
 
     KernelSet([k["path"] for k in res_pj["kernels"]]).load()
     ev = scenario._Evaluator(sc, scenario._attitude(sc, 1)[0])
@@ -302,7 +302,7 @@ def test_plan_several_perijoves_and_best(moons_kernel_dir):
     best = by[1]["best"]
     assert best is not None
     # The finest scale inside the windows: nothing sampled inside does better.
-    from flyplan.kernelset import KernelSet
+    from flyplan.kernels.pool import KernelSet
 
     KernelSet([k["path"] for k in by[1]["kernels"]]).load()
     ev = scenario._Evaluator(sc, scenario._attitude(sc, 1)[0])

@@ -72,8 +72,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import KernelError, PerijoveError
-from ..paths import built_dir
+from flyplan.errors import KernelError, PerijoveError
+from flyplan.kernels.paths import built_dir
 
 __all__ = [
     "ACCURACY_NOTE",
@@ -683,7 +683,7 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
     """
     from filelock import FileLock
 
-    from .spkwrite import Segment, write_spk13
+    from flyplan.ephemeris.spkwrite import Segment, write_spk13
 
     row = perijove_row(pj)
     path = built_dir() / _spk_name(row.pj)

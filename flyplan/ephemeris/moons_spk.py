@@ -19,8 +19,16 @@ from typing import Callable
 
 import numpy as np
 
-from flyplan.ephemeris.galilean import (JUPITER, JUPITER_BARYCENTER, MOON_NAMES, MOONS, GalileanFit,
-                                        et_from_jd, load_fit, system_states)
+from flyplan.ephemeris.galilean import (
+    JUPITER,
+    JUPITER_BARYCENTER,
+    MOON_NAMES,
+    MOONS,
+    GalileanFit,
+    et_from_jd,
+    load_fit,
+    system_states,
+)
 from flyplan.errors import KernelError
 
 __all__ = [
@@ -208,7 +216,7 @@ def galilean_spk(progress: Callable[[str], None] | None = None) -> Path:
     """
     from filelock import FileLock, Timeout
 
-    from flyplan.paths import built_dir
+    from flyplan.kernels.paths import built_dir
 
     fit = load_fit()
     path = built_dir() / cache_name(fit)

@@ -90,10 +90,10 @@ def ephemeris(path: str | os.PathLike | None = None):
 def _ephemeris(path: str | None):
     from skyfield.api import load_file
 
-    from .errors import KernelError
+    from flyplan.errors import KernelError
 
     if path is None:
-        from .builtin import planetary_spk
+        from flyplan.kernels.builtin import planetary_spk
 
         found = planetary_spk()
         if found is None:
@@ -134,7 +134,7 @@ def _guard(fn):
         except Exception as exc:
             if type(exc).__name__ != "EphemerisRangeError":
                 raise
-            from .errors import CoverageError
+            from flyplan.errors import CoverageError
 
             raise CoverageError(f"the planetary ephemeris does not cover the requested "
                                 f"times: {exc}", covered=_covered(exc),
@@ -346,8 +346,8 @@ def sub_earth_point(et, *, ephemeris_path=None, observer=None) -> dict[str, np.n
         (planetographic latitude), ``light_time_s`` (Jupiter's centre to the
         observer).
     """
-    from . import ellipsoid
-    from .constants import JUPITER_RADII_KM
+    from flyplan.numerics import ellipsoid
+    from flyplan.constants import JUPITER_RADII_KM
 
     eph = ephemeris(ephemeris_path)
     earth, jup, _ = _bodies(eph)

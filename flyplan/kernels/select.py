@@ -5,7 +5,7 @@ directories (``--kernels DIR`` / ``$FLYPLAN_KERNELS``, then flyplan's cache)
 the smallest set that covers it, falling back to what flyplan can supply
 itself: its constants and leapseconds kernels, DE421 from the skyfield-data
 wheel, the built-in Galilean-moon ephemeris and the built-in Juno model.  The
-result is a :class:`KernelPlan`: a :class:`~flyplan.kernelset.KernelSet` plus
+result is a :class:`KernelPlan`: a :class:`~flyplan.kernels.pool.KernelSet` plus
 labels saying where the trajectory and the moons come from.
 """
 
@@ -15,11 +15,20 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import builtin, registry
-from .constants import EARTH, EARTH_BARYCENTER, JUNO, JUPITER, JUPITER_BARYCENTER, MOON_IDS, SUN
-from .errors import CoverageError
-from .kernelset import KernelSet
-from .registry import Candidate
+from flyplan.kernels import builtin
+from flyplan.kernels import registry
+from flyplan.constants import (
+    EARTH,
+    EARTH_BARYCENTER,
+    JUNO,
+    JUPITER,
+    JUPITER_BARYCENTER,
+    MOON_IDS,
+    SUN,
+)
+from flyplan.errors import CoverageError
+from flyplan.kernels.pool import KernelSet
+from flyplan.kernels.registry import Candidate
 
 # What the planetary ephemeris must serve: the Sun (illumination, local time),
 # Jupiter's barycentre, and the Earth (light time, Earth-pointed attitude).
@@ -82,7 +91,7 @@ def kernel_dirs(kernels: str | os.PathLike | None = None) -> list[Path]:
     The explicit directory (``--kernels``) or ``$FLYPLAN_KERNELS``, then the
     cache of downloaded NAIF kernels when it exists.
     """
-    from .paths import naif_cache_dir, user_kernel_dir
+    from flyplan.kernels.paths import naif_cache_dir, user_kernel_dir
 
     dirs = []
     explicit = Path(kernels).expanduser() if kernels else user_kernel_dir()
@@ -101,7 +110,7 @@ def candidates(dirs: list[Path]) -> list[Candidate]:
     header) is removed -- the kernel manager fetches it again -- where one in
     a user's directory is an error naming it.
     """
-    from .paths import naif_cache_dir
+    from flyplan.kernels.paths import naif_cache_dir
 
     cache = naif_cache_dir()
     seen, out = set(), []
@@ -115,7 +124,7 @@ def candidates(dirs: list[Path]) -> list[Candidate]:
 
 
 def _drop_corrupt(path: Path, error) -> None:
-    from .fetch import discard_if_corrupt
+    from flyplan.kernels.fetch import discard_if_corrupt
 
     if discard_if_corrupt(path):
         _progress(f"removed corrupt cached kernel {path.name} ({error.message})")
@@ -123,7 +132,7 @@ def _drop_corrupt(path: Path, error) -> None:
 
 def _add(ks: KernelSet, c: Candidate, note: str) -> None:
     """Add a found kernel with its provenance (download URL for cached ones)."""
-    from .manager import provenance
+    from flyplan.kernels.cache import provenance
 
     source, sha = provenance(c.path)
     ks.add(c.path, source=source, note=note, sha256=sha)
@@ -170,7 +179,7 @@ def _spk_cover(path: Path, body: int) -> list[tuple[float, float]]:
 
 def _covers(path: Path, bodies, t0: float, t1: float) -> bool:
     """Whether ``path`` has readable segments for every body over ``t0 .. t1``."""
-    from .kernelset import damaged_spk_bodies
+    from flyplan.kernels.pool import damaged_spk_bodies
 
     return _spans(path, bodies, t0, t1) and not set(bodies) & set(damaged_spk_bodies(path))
 
@@ -184,9 +193,9 @@ def choose_planets(cands, t0: float, t1: float) -> tuple[Candidate | None, list[
 
     Returns the candidate (None when none serves) and one note for each
     better-ranked file that covers the window but was passed over because a
-    segment it needed is damaged (:func:`flyplan.kernelset.damaged_spk_bodies`).
+    segment it needed is damaged (:func:`flyplan.kernels.pool.damaged_spk_bodies`).
     """
-    from .kernelset import damaged_spk_bodies
+    from flyplan.kernels.pool import damaged_spk_bodies
 
     notes = []
     ranked = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
@@ -205,9 +214,9 @@ def _juno_files(cands: list[Candidate], t0: float, t1: float) -> list[Candidate]
     """Juno SPKs that together cover [t0, t1], least preferred first (SPICE: last wins).
 
     Reconstructed before predicted, newer before older, one file before
-    several: :func:`flyplan.manager.choose`.
+    several: :func:`flyplan.kernels.cache.choose`.
     """
-    from .manager import choose
+    from flyplan.kernels.cache import choose
 
     return choose([(c.rank, _spk_cover(c.path, JUNO), c) for c in cands
                    if c.role == "juno_spk"], t0, t1)
@@ -226,7 +235,7 @@ def _union_covers(intervals, t0, t1) -> bool:
 
 def juno_coverage_text(cands: list[Candidate]) -> str:
     """Human-readable coverage of every Juno trajectory file found."""
-    from .timeutil import et_to_utc
+    from flyplan.timeutil import et_to_utc
 
     parts = []
     for c in sorted((c for c in cands if c.role == "juno_spk"), key=lambda c: c.name):
@@ -257,7 +266,7 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
     cands : list of Candidate, optional
         Pre-scanned candidates (saves a directory walk).
     fetch : bool, optional
-        Let the kernel manager (:mod:`flyplan.manager`) download the NAIF
+        Let the kernel manager (:mod:`flyplan.kernels.cache`) download the NAIF
         kernels the window needs and the directories lack; default: unless
         offline (``$FLYPLAN_OFFLINE``).  Cached kernels are verified either way.
 
@@ -269,7 +278,7 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
         When ``source="naif"`` and the Juno kernel covering the window
         cannot be fetched.
     """
-    from . import manager
+    from flyplan.kernels import cache as manager
 
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
@@ -317,7 +326,7 @@ def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons:
                                      + ", ".join(c.name for c in files))
             return plan
         if source == "naif":
-            from .timeutil import et_to_utc
+            from flyplan.timeutil import et_to_utc
 
             raise CoverageError(
                 f"no Juno trajectory kernel covers {et_to_utc(t0, 0)} .. {et_to_utc(t1, 0)}",
@@ -338,7 +347,7 @@ def _add_moons(plan: KernelPlan, cands, t0, t1) -> None:
         plan.moons, plan.moons_label = "naif", f"JPL satellite ephemeris {chosen.name}"
         return
     try:
-        from .ephemeris import moons_spk
+        from flyplan.ephemeris import moons_spk
     except ImportError:
         moons_spk = None
     if moons_spk is not None and moons_spk.covers(t0, t1):
@@ -358,11 +367,11 @@ def _add_moons(plan: KernelPlan, cands, t0, t1) -> None:
 
 def _add_model(plan: KernelPlan, pj, t0, t1, cands, failures=()) -> None:
     try:
-        from .ephemeris import juno_model
+        from flyplan.ephemeris import juno_model
     except ImportError:
         juno_model = None
     if juno_model is None or pj is None:
-        from .timeutil import et_to_utc
+        from flyplan.timeutil import et_to_utc
 
         hint = "fetch the kernels (flyplan kernels fetch) or choose a covered time"
         if failures:

@@ -26,7 +26,7 @@ names the file, the key and its line (:func:`key_line` finds the line, since
 Semantics of the constraints (for every target at once):
 
 - ``in_swath``: the moon's centre inside JunoCam's swath
-  (:mod:`flyplan.junocam`; spin axis from ``attitude``);
+  (:mod:`flyplan.geometry.junocam`; spin axis from ``attitude``);
 - ``above_limb``: the moon's centre clear of Jupiter's disk as seen from Juno
   (neither behind it nor in front of it: ``<moon>_limb_angle_deg > 0``);
 - ``not_occulted``: the moon's centre not behind Jupiter (it may be in front);
@@ -54,8 +54,8 @@ import numpy as np
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError,
                       field_validator)
 
-from .constants import CONVENTIONS, JUNO, MOON_IDS, MOONS
-from .errors import FlyplanError, ScenarioError
+from flyplan.constants import CONVENTIONS, JUNO, MOON_IDS, MOONS
+from flyplan.errors import FlyplanError, ScenarioError
 
 __all__ = ["Scenario", "Constraints", "Outputs", "AttitudeSpec", "load_scenario",
            "parse_scenario", "key_line", "plan", "PlanResult", "EDGE_TOL_S"]
@@ -174,7 +174,7 @@ class Scenario(_Strict):
     @field_validator("step")
     @classmethod
     def _step(cls, v):
-        from .timeutil import parse_duration
+        from flyplan.timeutil import parse_duration
 
         s = parse_duration(v) if isinstance(v, str) else float(v)
         if s <= 0:
@@ -184,7 +184,7 @@ class Scenario(_Strict):
     @field_validator("window")
     @classmethod
     def _window(cls, v):
-        from .timeutil import parse_window
+        from flyplan.timeutil import parse_window
 
         if v is not None:
             parse_window(v)  # raises ValueError for text that is not a window
@@ -208,13 +208,13 @@ class Scenario(_Strict):
         return tuple(MOONS[t] for t in self.targets)
 
     def step_s(self) -> float:
-        from .timeutil import parse_duration
+        from flyplan.timeutil import parse_duration
 
         return parse_duration(self.step) if isinstance(self.step, str) else float(self.step)
 
     def perijove_numbers(self) -> list[int] | None:
         """The perijoves to plan, or None for an absolute window without a perijove."""
-        from .timetable import timetable
+        from flyplan.timetable import timetable
 
         if self.perijove is not None:
             return [self.perijove]
@@ -374,7 +374,7 @@ def _where(text, path, *loc) -> str:
 
 
 def _check_consistency(sc: Scenario, text: str, path: str) -> None:
-    from .timeutil import parse_window
+    from flyplan.timeutil import parse_window
 
     win = parse_window(sc.window) if sc.window else None
     given = [k for k in ("perijove", "perijoves") if getattr(sc, k) is not None]
@@ -442,7 +442,7 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
 
 # -- planning ---------------------------------------------------------------------------------
 def _attitude(sc: Scenario, n: int | None):
-    from . import junocam
+    from flyplan.geometry import junocam
 
     spec = sc.attitude
     if isinstance(spec, AttitudeSpec):
@@ -466,7 +466,8 @@ class _Evaluator:
         self.axis_label = ""
 
     def table(self, et):
-        from . import geometry, junocam
+        from flyplan.geometry import samples as geometry
+        from flyplan.geometry import junocam
 
         et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one
         df = geometry.sample_table(et, self.moons)
@@ -540,7 +541,7 @@ _TARGET_COLS = ("range_km", "phase_deg", "limb_angle_deg", "occulted", "transit"
 
 
 def _geometry_record(row, moons) -> dict:
-    from .pj import _jsonable
+    from flyplan.domain.perijove import _jsonable
 
     out = {k: _jsonable(row[k]) for k in _GEOMETRY_COLS}
     for moon in moons:
@@ -551,7 +552,7 @@ def _geometry_record(row, moons) -> dict:
 
 def _windows(ev: _Evaluator, t0: float, t1: float, step: float):
     """Samples, then bisected edges: [(start, end, clipped_start, clipped_end)]."""
-    from .timeutil import sample_times
+    from flyplan.timeutil import sample_times
 
     et = sample_times(t0, t1, step)
     ok = ev(et)
@@ -572,7 +573,7 @@ def _best(ev: _Evaluator, windows, moon: int):
     """The smallest range to ``moon`` inside the windows: gfdist ABSMIN (finest km/px)."""
     import spiceypy
 
-    from .eventfinder import _intervals, _tolerance, _window
+    from flyplan.domain.events import _intervals, _tolerance, _window
 
     ivs = [(s, e) for s, e, *_ in windows if e - s > 1e-3]
     if not ivs:
@@ -590,10 +591,10 @@ def _best(ev: _Evaluator, windows, moon: int):
 
 def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
     """Windows for one perijove (or one absolute window)."""
-    from . import sources
-    from .pj import approximate_time, refine_minimum
-    from .timetable import timetable
-    from .timeutil import et_to_utc, parse_window, utc_to_et
+    from flyplan.kernels import select as sources
+    from flyplan.domain.perijove import approximate_time, refine_minimum
+    from flyplan.timetable import timetable
+    from flyplan.timeutil import et_to_utc, parse_window, utc_to_et
 
     win = parse_window(sc.window) if sc.window else parse_window("-6h..+6h")
     base, _ = sources.base_kernels(cands)
@@ -620,7 +621,7 @@ def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
     plan.kernels.load()
     plan.kernels.require(JUNO, t0, t1, "Juno (-61)")
     if not plan.moons:
-        from .errors import CoverageError
+        from flyplan.errors import CoverageError
 
         raise CoverageError(f"no Galilean-moon ephemeris covers {et_to_utc(t0, 0)} .. "
                             f"{et_to_utc(t1, 0)}", covered=plan.moons_label,
@@ -652,7 +653,7 @@ def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
 
 def _plan_chunk(args):
     sc_json, numbers, kernels = args
-    from . import sources
+    from flyplan.kernels import select as sources
 
     sc = Scenario.model_validate_json(sc_json)
     cands = sources.candidates(sources.kernel_dirs(kernels))
@@ -709,8 +710,8 @@ class PlanResult:
         return pd.DataFrame([p["best"] for p in self.perijoves if p.get("best")])
 
     def metadata(self) -> dict:
-        from . import __version__
-        from .junocam import camera
+        from flyplan import __version__
+        from flyplan.geometry.junocam import camera
 
         cam = camera()
         junocam_text = (f"IFOV {cam.ifov_rad * 1e3:.4f} mrad; swath {cam.swath_deg[0]:+.2f}.."
@@ -750,7 +751,7 @@ class PlanResult:
 
 
 def _json_default(v):
-    from .pj import _jsonable
+    from flyplan.domain.perijove import _jsonable
 
     out = _jsonable(v)
     if out is v:
@@ -781,7 +782,7 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         stopped it (coverage, unknown perijove); perijoves of a multi-perijove
         scenario that cannot be computed are listed as skipped instead.
     """
-    from . import sources
+    from flyplan.kernels import select as sources
 
     path = None
     if not isinstance(scenario, Scenario):

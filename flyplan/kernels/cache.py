@@ -6,8 +6,8 @@ a planetary ephemeris, Juno's trajectory, optionally the Galilean moons'
 ephemeris and Juno's frame/instrument/clock kernels -- and for each says
 whether it is in a local kernel directory, in flyplan's cache, served by a
 built-in substitute, or to be fetched from NAIF's archive (or a mirror).
-:func:`provide` fetches what is missing (:mod:`flyplan.fetch`: verified,
-atomic, locked); :func:`complete` is what :func:`flyplan.sources.assemble`
+:func:`provide` fetches what is missing (:mod:`flyplan.kernels.fetch`: verified,
+atomic, locked); :func:`complete` is what :func:`flyplan.kernels.select.assemble`
 calls, turning failures into one-line notes where flyplan can do without
 the kernel and into errors where it cannot.
 
@@ -26,10 +26,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fetch, registry
-from .constants import JUNO, MOON_IDS
-from .errors import FetchError
-from .registry import Candidate, Entry
+from flyplan.kernels import fetch
+from flyplan.kernels import registry
+from flyplan.constants import JUNO, MOON_IDS
+from flyplan.errors import FetchError
+from flyplan.kernels.registry import Candidate, Entry
 
 __all__ = ["Item", "Plan", "Outcome", "plan", "provide", "complete", "provenance",
            "target_window", "cache_status", "clean_cache", "MAX_AUTO_FETCH_BYTES"]
@@ -132,7 +133,7 @@ class Outcome:
         The last plan (after fetching, what is cached is marked so).
     cands : list of Candidate
         The candidates, with the fetched files added and corrupt ones removed.
-    fetched : list of flyplan.fetch.Fetched
+    fetched : list of flyplan.kernels.fetch.Fetched
     failures : dict
         File name -> :class:`~flyplan.errors.FetchError`.
     removed : list of (pathlib.Path, str)
@@ -147,7 +148,7 @@ class Outcome:
 
 
 def _in_cache(path: Path) -> bool:
-    from .paths import naif_cache_dir
+    from flyplan.kernels.paths import naif_cache_dir
 
     root = os.path.normpath(naif_cache_dir())
     p = os.path.normpath(path)
@@ -215,7 +216,7 @@ def plan(t0: float | None, t1: float | None, *, kernels=None, source: str = "aut
     exclude : collection of str
         File names not to plan for fetching (e.g. ones that just failed).
     """
-    from . import sources
+    from flyplan.kernels import select as sources
 
     base = fetch.naif_url(base)
     net = (not fetch.offline()) if network is None else bool(network)
@@ -260,7 +261,8 @@ _BUILTIN_NAME = {"lsk": "flyplan leapseconds (naif0012's table)",
 
 
 def _plan_planets(out: Plan, cands, t0, t1, base, exclude) -> None:
-    from . import builtin, sources
+    from flyplan.kernels import builtin
+    from flyplan.kernels import select as sources
 
     chosen, damaged = sources.choose_planets(cands, t0, t1)
     out.notes.extend(damaged)
@@ -282,7 +284,7 @@ def _plan_planets(out: Plan, cands, t0, t1, base, exclude) -> None:
 
 
 def _plan_moons(out: Plan, cands, t0, t1, base, satellites, exclude) -> None:
-    from . import sources
+    from flyplan.kernels import select as sources
 
     ranked = sorted((c for c in cands if c.role == "satellites"), key=lambda c: c.rank,
                     reverse=True)
@@ -314,7 +316,7 @@ def _skip(e: Entry, note: str) -> Item:
 
 def _builtin_moons_serve(t0, t1) -> bool:
     try:
-        from .ephemeris import moons_spk
+        from flyplan.ephemeris import moons_spk
     except ImportError:
         return False
     try:
@@ -324,7 +326,7 @@ def _builtin_moons_serve(t0, t1) -> bool:
 
 
 def _plan_juno(out: Plan, cands, t0, t1, base, net, refresh, exclude, source) -> None:
-    from . import sources
+    from flyplan.kernels import select as sources
 
     local = [c for c in cands if c.role == "juno_spk"]
     chosen = sources._juno_files(local, t0, t1)
@@ -397,7 +399,7 @@ def choose(options, t0: float, t1: float) -> list:
         rest).  Empty when even all of them do not cover it.  Least preferred
         first, as SPICE lets the last loaded file win.
     """
-    from .sources import _union_covers
+    from flyplan.kernels.select import _union_covers
 
     ranked = sorted(options, key=lambda o: o[0], reverse=True)
     for tier, single_first in (([o for o in ranked if o[0][0]], True), (ranked, False)):
@@ -430,7 +432,7 @@ def provide(t0: float | None, t1: float | None, *, cands: list[Candidate] | None
     fetch failed is not planned again in this call.  With ``network`` False
     (or offline) nothing is downloaded, but cached files are still verified.
     """
-    from . import sources
+    from flyplan.kernels import select as sources
 
     net = (not fetch.offline()) if network is None else bool(network)
     base = fetch.naif_url(base)
@@ -481,7 +483,7 @@ def provide(t0: float | None, t1: float | None, *, cands: list[Candidate] | None
 def complete(cands: list[Candidate], t0: float, t1: float, *, source: str = "auto",
              moons: bool = True, fetching: bool | None = None, progress=None,
              ) -> tuple[list[Candidate], list[str], dict]:
-    """Make sure the cache holds what ``[t0, t1]`` needs; for :func:`flyplan.sources.assemble`.
+    """Make sure the cache holds what ``[t0, t1]`` needs; for :func:`flyplan.kernels.select.assemble`.
 
     Returns
     -------
@@ -547,14 +549,14 @@ def target_window(target: str, window: str = "-6h..+6h", *, cands=None) -> tuple
 
     For a perijove, the window around its approximate time (timetable or
     ORBNUM) widened to the span the perijove search needs, as
-    :func:`flyplan.pj.perijove` does.  Loads the base kernels (built-in
+    :func:`flyplan.domain.perijove.perijove` does.  Loads the base kernels (built-in
     leapseconds when none are cached) to convert times.
     """
     import re
 
-    from . import sources
-    from .pj import approximate_time
-    from .timeutil import parse_window
+    from flyplan.kernels import select as sources
+    from flyplan.domain.perijove import approximate_time
+    from flyplan.timeutil import parse_window
 
     if cands is None:
         cands = sources.candidates(sources.kernel_dirs())
@@ -593,8 +595,8 @@ def cache_status(verify: bool = True) -> list[dict]:
     recorded at download), ``"header ok"`` (nothing to compare the hash with,
     or ``verify`` False) or ``"CORRUPT: ..."``.
     """
-    from .kernelset import KernelError, check_kernel_file, kernel_kind
-    from .paths import naif_cache_dir
+    from flyplan.kernels.pool import KernelError, check_kernel_file, kernel_kind
+    from flyplan.kernels.paths import naif_cache_dir
 
     root = naif_cache_dir()
     rows = []
@@ -643,8 +645,8 @@ def clean_cache(everything: bool = False) -> tuple[int, int, list[str]]:
     (int, int, list of str)
         Files deleted, bytes freed, and paths left in place (not flyplan's).
     """
-    from .kernelset import kernel_kind
-    from .paths import built_dir, cache_dir, naif_cache_dir
+    from flyplan.kernels.pool import kernel_kind
+    from flyplan.kernels.paths import built_dir, cache_dir, naif_cache_dir
 
     roots = [naif_cache_dir()]
     if everything:

@@ -50,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import juno_model as jm
+from flyplan.ephemeris import juno_model as jm
 
 __all__ = [
     "ANCHOR_KERNELS", "ORBNUM_FILE", "FLYBYS", "BREAKS", "Inputs", "load_inputs",

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .constants import CONVENTIONS, JOI_UTC, JUNO, JUPITER, MOONS
-from .errors import CoverageError, PerijoveError
+from flyplan.constants import CONVENTIONS, JOI_UTC, JUNO, JUPITER, MOONS
+from flyplan.errors import CoverageError, PerijoveError
 
 __all__ = ["Perijove", "perijove", "approximate_time", "refine_minimum", "find_minima"]
 
@@ -74,7 +74,7 @@ def refine_minimum(approx_et: float, half_width: float) -> float:
     mins = find_minima(approx_et - half_width, approx_et + half_width,
                        step=min(_GF_STEP_S, half_width / 4))
     if len(mins) == 0:
-        from .timeutil import et_to_utc
+        from flyplan.timeutil import et_to_utc
 
         raise PerijoveError(
             f"Juno's distance to Jupiter has no minimum within {half_width / 3600:g} h of "
@@ -99,8 +99,8 @@ def approximate_time(n: int, *, orbnum=None, cands=None) -> tuple[float, str, fl
     PerijoveError
         For a number no source knows.
     """
-    from .timetable import read_orbnum, timetable
-    from .timeutil import utc_to_et
+    from flyplan.timetable import read_orbnum, timetable
+    from flyplan.timeutil import utc_to_et
 
     if n < 0:
         raise PerijoveError(f"perijove numbers start at 0 (orbit insertion); got {n}",
@@ -124,10 +124,10 @@ def approximate_time(n: int, *, orbnum=None, cands=None) -> tuple[float, str, fl
 
 def _count_from_insertion(n: int, cands) -> float | None:
     """Perijove n by counting minima from orbit insertion, when coverage allows."""
-    from .kernelset import KernelSet, active
-    from .sources import _juno_files
-    from .timetable import timetable
-    from .timeutil import utc_to_et
+    from flyplan.kernels.pool import KernelSet, active
+    from flyplan.kernels.select import _juno_files
+    from flyplan.timetable import timetable
+    from flyplan.timeutil import utc_to_et
 
     joi = utc_to_et(JOI_UTC)
     # Only worth trying when the kernels found reach back to orbit insertion
@@ -175,7 +175,7 @@ class Perijove:
         One row per sample over the window.
     events : pandas.DataFrame
         Events inside the window (at least the perijove itself).
-    plan : flyplan.sources.KernelPlan
+    plan : flyplan.kernels.select.KernelPlan
         The kernels used and the labels of the trajectory and moon sources.
     window : tuple of float
         ET bounds of the sampled window.
@@ -198,7 +198,7 @@ class Perijove:
     # -- provenance ---------------------------------------------------------------
     def metadata(self) -> dict:
         """Provenance and conventions for CSV/JSON output."""
-        from . import __version__
+        from flyplan import __version__
 
         return {
             "flyplan_version": __version__,
@@ -251,7 +251,7 @@ class Perijove:
 
 
 def _utc_pair(window):
-    from .timeutil import et_to_utc
+    from flyplan.timeutil import et_to_utc
 
     return [et_to_utc(window[0]), et_to_utc(window[1])]
 
@@ -274,12 +274,12 @@ def _records(df) -> list[dict]:
 
 def _add_earth_received(summary: dict, events):
     """Earth-received time, one-way light time from Juno to the geocentre and the
-    Sun-Earth-Juno angle (:mod:`flyplan.earth`) for the summary (in place) and
+    Sun-Earth-Juno angle (:mod:`flyplan.geometry.earth`) for the summary (in place) and
     the events (returned)."""
     from spiceypy import cyice
 
-    from . import earth
-    from .constants import JUPITER_BARYCENTER
+    from flyplan.geometry import earth
+    from flyplan.constants import JUPITER_BARYCENTER
 
     def juno(et):
         # skyfield's DE421 has Jupiter's barycentre only: Juno's offset from it.
@@ -327,8 +327,9 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         For a perijove, window or kernel directory the data cannot serve; the
         message names what is missing, what is covered and what to do.
     """
-    from . import geometry, sources
-    from .timeutil import et_to_utc, parse_duration, parse_window, sample_times
+    from flyplan.geometry import samples as geometry
+    from flyplan.kernels import select as sources
+    from flyplan.timeutil import et_to_utc, parse_duration, parse_window, sample_times
 
     win = parse_window(window) if isinstance(window, str) else window
     step_s = parse_duration(step)
@@ -364,13 +365,13 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
                "trajectory_source": plan.trajectory, "approximate": plan.approximate}
     notes = list(plan.notes)
-    # JunoCam imaging columns and the events inside the window (flyplan.junocam,
-    # flyplan.eventfinder).
+    # JunoCam imaging columns and the events inside the window (flyplan.geometry.junocam,
+    # flyplan.domain.events).
     if not extras:
         return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, _no_events(),
                         plan, (t0, t1), step_s, notes=notes)
     if moon_ids:
-        from .junocam import add_imaging_columns, attitude_for
+        from flyplan.geometry.junocam import add_imaging_columns, attitude_for
 
         attitude, note = attitude_for(n)
         label = add_imaging_columns(samples, moon_ids, attitude=attitude)
@@ -382,7 +383,7 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
 
 
 def _no_events():
-    from .eventfinder import _table
+    from flyplan.domain.events import _table
 
     return _table([], JUNO)
 
@@ -391,7 +392,7 @@ def _window_events(t0: float, t1: float, et_pj: float, moon_ids, notes):
     """Events inside the sampled window; the perijove row is the refined ``et_pj``."""
     import pandas as pd
 
-    from .eventfinder import _row, _table, find_events
+    from flyplan.domain.events import _row, _table, find_events
 
     found = find_events(t0, t1, moons=moon_ids, notes=notes)
     found = found[found["kind"] != "perijove"]

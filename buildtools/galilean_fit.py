@@ -22,8 +22,15 @@ from typing import Callable
 
 import numpy as np
 
-from flyplan.ephemeris.galilean import (JUPITER, JUPITER_BARYCENTER, MOONS, GalileanFit,
-                                        _args, _check_span, et_from_jd)
+from flyplan.ephemeris.galilean import (
+    JUPITER,
+    JUPITER_BARYCENTER,
+    MOONS,
+    GalileanFit,
+    _args,
+    _check_span,
+    et_from_jd,
+)
 
 __all__ = [
     "Excerpt",

@@ -2,7 +2,7 @@
 
 Pure numpy, km and degrees; nothing here reads a kernel.  The samples carry
 Jupiter's north pole as ``jupiter_pole_ra_deg`` / ``jupiter_pole_dec_deg``
-(computed by :mod:`flyplan.geometry` from the PCK's rotation model); these
+(computed by :mod:`flyplan.geometry.samples` from the PCK's rotation model); these
 functions build the drawing from it.  The ellipsoid is a spheroid, so its
 orientation is fixed by the pole alone: System III meridians are not drawn.
 """

@@ -1,14 +1,14 @@
 """Plotly figures of a perijove, built from its DataFrames (no geometry here).
 
-Each ``*_figure`` function takes a :class:`flyplan.pj.Perijove` and returns a
+Each ``*_figure`` function takes a :class:`flyplan.domain.perijove.Perijove` and returns a
 ``plotly.graph_objects.Figure``, for notebooks or for the HTML report
-(:func:`flyplan.report.html.perijove_html`); :func:`figures` returns them all.
+(:func:`flyplan.products.html.pages.perijove_html`); :func:`figures` returns them all.
 
 The figures only draw columns the engine computed.  Optional columns (the
 moons, JunoCam's swath and pixel scale, the pole) are drawn when present; when
 absent the figure says so in a note instead of computing them.  The few shapes
 that need arithmetic (the terminator, Jupiter's ellipsoid) come from the pure
-numeric helpers :mod:`flyplan.report.terminator` and :mod:`flyplan.report.globe`.
+numeric helpers :mod:`flyplan.numerics.terminator` and :mod:`flyplan.numerics.globe`.
 
 Events are drawn generically from whatever rows ``pj.events`` holds, one
 legend entry per ``kind``.
@@ -56,7 +56,7 @@ def _times(utc):
 
 
 def _moons_present(df) -> list[str]:
-    from ..constants import MOONS
+    from flyplan.constants import MOONS
 
     return [m for m in MOONS if f"{m.lower()}_range_km" in df.columns]
 
@@ -335,7 +335,7 @@ def ground_track_figure(pj):
     """
     import plotly.graph_objects as go
 
-    from .terminator import night_polygon, terminator_line
+    from flyplan.numerics.terminator import night_polygon, terminator_line
 
     df = pj.samples
     s = pj.summary
@@ -407,7 +407,7 @@ def polar_figure(pj):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from .terminator import night_polygon, terminator_line
+    from flyplan.numerics.terminator import night_polygon, terminator_line
 
     df = pj.samples
     s = pj.summary
@@ -669,7 +669,7 @@ def moon_range_figure(pj):
 def _radii(pj) -> tuple[float, float]:
     """Jupiter's equatorial and polar radii, km (pck00010/11's 1-bar ellipsoid, the
     same values as the engine's altitude convention; see :mod:`flyplan.constants`)."""
-    from ..constants import JUPITER_RADII_KM
+    from flyplan.constants import JUPITER_RADII_KM
 
     return JUPITER_RADII_KM[0], JUPITER_RADII_KM[2]
 
@@ -689,7 +689,7 @@ def orbit3d_figure(pj):
     """
     import plotly.graph_objects as go
 
-    from .globe import latitude_circle, pole_vector, spheroid_mesh, view_normal
+    from flyplan.numerics.globe import latitude_circle, pole_vector, spheroid_mesh, view_normal
 
     df, s = pj.samples, pj.summary
     a, c = _radii(pj)

@@ -14,8 +14,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from .constants import JUNO, JUPITER, MOON_IDS, MOONS
-from .errors import FlyplanError
+from flyplan.constants import JUNO, JUPITER, MOON_IDS, MOONS
+from flyplan.errors import FlyplanError
 
 __all__ = ["perijoves", "SUMMARY_COLUMNS"]
 
@@ -31,8 +31,8 @@ _CA_STEP_S = 1200.0
 
 def _orbit_window(n: int, et_pj: float) -> tuple[float, float]:
     """Preceding to following apojove, approximated as halfway between perijoves."""
-    from .timetable import timetable
-    from .timeutil import utc_to_et
+    from flyplan.timetable import timetable
+    from flyplan.timeutil import utc_to_et
 
     table = timetable()
     prev = utc_to_et(table[n - 1].utc) if n - 1 in table else None
@@ -101,9 +101,9 @@ def _covered_span(kernels, t0: float, t1: float, et_pj: float) -> tuple[float, f
 
 
 def _one(n: int, window, step, kernels, source, moons) -> dict:
-    from .geometry import moon_radius
-    from .pj import perijove
-    from .timeutil import et_to_utc
+    from flyplan.geometry.samples import moon_radius
+    from flyplan.domain.perijove import perijove
+    from flyplan.timeutil import et_to_utc
 
     res = perijove(n, window=window, step=step, kernels=kernels, source=source, moons=moons,
                    extras=False)
@@ -130,7 +130,7 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
 def _chunk(args) -> list[dict]:
     from spiceypy.utils.exceptions import SpiceyError
 
-    from .kernelset import _spice_short
+    from flyplan.kernels.pool import _spice_short
 
     numbers, window, step, kernels, source, moons = args
     rows = []
@@ -182,7 +182,7 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     """
     import pandas as pd
 
-    from .timetable import timetable
+    from flyplan.timetable import timetable
 
     table = timetable()
     if last is None:

@@ -17,7 +17,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CoverageError, KernelError
+from flyplan.errors import CoverageError, KernelError
 
 __all__ = ["KernelInfo", "KernelSet", "kernel_kind", "check_kernel_file", "sha256_file",
            "damaged_spk_bodies",
@@ -59,7 +59,7 @@ def cached_sha256(path: Path) -> str:
     """
     import json
 
-    from .paths import cache_dir
+    from flyplan.kernels.paths import cache_dir
 
     global _DIGESTS
     st = path.stat()
@@ -317,7 +317,7 @@ class KernelSet:
         The file name is derived from the set's content, so the same set always
         maps to the same metakernel, which users can also furnish themselves.
         """
-        from .paths import cache_dir
+        from flyplan.kernels.paths import cache_dir
 
         directory = Path(directory) if directory else cache_dir() / "metakernels"
         digest = hashlib.sha256("\n".join(f"{k.path}\0{k.sha256}" for k in self.kernels)
@@ -396,7 +396,7 @@ class KernelSet:
         """Raise :class:`CoverageError` naming what is covered unless ``body`` is covered."""
         if self.covers(body, start_et, stop_et):
             return
-        from .timeutil import et_to_utc
+        from flyplan.timeutil import et_to_utc
 
         cov = self.coverage(body)
         covered = "; ".join(f"{k.path.name}: {et_to_utc(a, 0)} .. {et_to_utc(b, 0)}"

@@ -27,7 +27,7 @@ def observe_figure(obs):
 
     Parameters
     ----------
-    obs : flyplan.observing.Observability
+    obs : flyplan.domain.observe.Observability
     """
     import numpy as np
     import plotly.graph_objects as go
@@ -54,7 +54,7 @@ def observe_figure(obs):
                              line=dict(color="royalblue", dash="dot")), row=2, col=1)
     fig.add_hline(y=obs.min_altitude_deg, line_dash="dash", line_color="darkorange",
                   row=2, col=1)
-    from ..observing import TWILIGHT
+    from flyplan.domain.observe import TWILIGHT
 
     fig.add_hline(y=TWILIGHT[obs.twilight][0], line_dash="dash", line_color="royalblue",
                   row=2, col=1)
@@ -82,7 +82,7 @@ def observe_figure(obs):
 
 def observe_html(obs, figures: dict | None = None) -> str:
     """The page for an observing plan as a string (plotly.js inlined)."""
-    from .html import Section, _esc, render_page
+    from flyplan.products.html.pages import Section, _esc, render_page
 
     if figures is None:
         figures = {"observe": observe_figure(obs)}

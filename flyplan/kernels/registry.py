@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import KernelError
-from .kernelset import check_kernel_file, kernel_kind
+from flyplan.errors import KernelError
+from flyplan.kernels.pool import check_kernel_file, kernel_kind
 
 __all__ = ["Candidate", "JunoSpkName", "classify", "parse_juno_spk", "scan", "ROLES", "Entry",
            "known", "listings", "default_base_url", "safe_name", "parse_listing",

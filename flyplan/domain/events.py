@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .constants import CONVENTIONS, JUNO, JUPITER, MOON_IDS, MOONS
-from .errors import FlyplanError
+from flyplan.constants import CONVENTIONS, JUNO, JUPITER, MOON_IDS, MOONS
+from flyplan.errors import FlyplanError
 
 __all__ = [
     "EVENT_KINDS", "EVENT_COLUMNS", "EVENT_CONVENTIONS", "GF_TOL_S", "DEFAULT_ALTITUDES_KM",
@@ -344,7 +344,7 @@ def _oclt_search(occtyp, front, fshape, fframe, back, bshape, bframe, abcorr, ob
 def _sza_function(observer: int):
     """Solar zenith angle at the sub-spacecraft point as a function of ET (radians).
 
-    The definition of :func:`flyplan.geometry.juno_arrays`' ``sza``: the angle
+    The definition of :func:`flyplan.geometry.samples.juno_arrays`' ``sza``: the angle
     between the ellipsoid normal at the point nearest the spacecraft and the
     direction from that point to the Sun (seen from Jupiter's centre with light
     time and stellar aberration).  This runs once per Geometry Finder
@@ -354,7 +354,7 @@ def _sza_function(observer: int):
     """
     from spiceypy import cyice
 
-    from .geometry import jupiter_radii
+    from flyplan.geometry.samples import jupiter_radii
 
     a, c = jupiter_radii()
     e2, ep2 = 1.0 - (c / a) ** 2, (a / c) ** 2 - 1.0
@@ -453,7 +453,7 @@ def _juno_events(t0, t1, observer, latitudes, altitudes_km, lat_step_deg, kinds,
     want = (lambda k: kinds is None or k in kinds)
     if want("perijove") or want("apojove"):
         dist = _dist_search("JUPITER", str(observer), "NONE")
-        with _tolerance(1e-4):  # as flyplan.pj: perijove times to 0.1 ms
+        with _tolerance(1e-4):  # as flyplan.domain.perijove: perijove times to 0.1 ms
             for relate, kind in (("LOCMIN", "perijove"), ("LOCMAX", "apojove")):
                 if want(kind):
                     pts = _dedupe(a for a, _ in _zoned(
@@ -563,7 +563,7 @@ def _contacts(prefix, occ_full, geometry, screened, zones, t0, t1):
 def _moon_events(t0, t1, observer, moon, kinds, ca_max_range_km, notes, scale):
     import spiceypy
 
-    from .timeutil import et_to_utc
+    from flyplan.timeutil import et_to_utc
 
     name = _name(moon)
     obs = str(observer)
@@ -688,9 +688,9 @@ def _table(rows, observer):
     import pandas as pd
     from spiceypy import cyice
 
-    from . import ellipsoid
-    from .geometry import jupiter_radii
-    from .timeutil import et_to_utc
+    from flyplan.numerics import ellipsoid
+    from flyplan.geometry.samples import jupiter_radii
+    from flyplan.timeutil import et_to_utc
 
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=float if c.endswith(("_km", "_deg")) or c == "et"
@@ -750,7 +750,7 @@ def _moon_range_altitude(name: str, et, observer: int):
 def _juno_span(plan, cands, et_pj: float) -> tuple[float, float, list[str]]:
     """The contiguous span around ``et_pj`` that the Juno trajectory available covers,
     and the files that make it up."""
-    from .sources import _spk_cover
+    from flyplan.kernels.select import _spk_cover
 
     pieces = [(k.path.name, a, b) for k, a, b in plan.kernels.coverage(JUNO)]
     if plan.trajectory == "naif":
@@ -799,7 +799,7 @@ class EventsResult:
         kernels' coverage) or ``"asked"``.
     events : pandas.DataFrame
         One row per event (:data:`EVENT_COLUMNS`).
-    plan : flyplan.sources.KernelPlan
+    plan : flyplan.kernels.select.KernelPlan
         The kernels used.
     notes : list of str
     settings : dict
@@ -818,8 +818,8 @@ class EventsResult:
     settings: dict = field(default_factory=dict)
 
     def metadata(self) -> dict:
-        from . import __version__
-        from .timeutil import et_to_utc
+        from flyplan import __version__
+        from flyplan.timeutil import et_to_utc
 
         return {
             "flyplan_version": __version__,
@@ -840,7 +840,7 @@ class EventsResult:
 
     def to_dict(self) -> dict:
         """The JSON contract: ``events`` (records with utc, et, kind, body, ...) and provenance."""
-        from .pj import _records
+        from flyplan.domain.perijove import _records
 
         meta = self.metadata()
         return {"perijove": self.number, "utc": self.utc, "et": self.et,
@@ -902,10 +902,10 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
     flyplan.errors.FlyplanError
         For a perijove or window the kernels cannot serve.
     """
-    from . import sources
-    from .constants import JUNO as _JUNO
-    from .pj import approximate_time, refine_minimum
-    from .timeutil import et_to_utc, parse_window
+    from flyplan.kernels import select as sources
+    from flyplan.constants import JUNO as _JUNO
+    from flyplan.domain.perijove import approximate_time, refine_minimum
+    from flyplan.timeutil import et_to_utc, parse_window
 
     win = parse_window(window) if isinstance(window, str) else window
     cands = sources.candidates(sources.kernel_dirs(kernels))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import PerijoveError
+from flyplan.errors import PerijoveError
 
 __all__ = ["observe", "Observability", "TWILIGHT", "observable_intervals"]
 
@@ -115,8 +115,8 @@ class Observability:
     notes: list = field(default_factory=list)
 
     def metadata(self) -> dict:
-        from . import __version__
-        from .timetable import TIMETABLE_SOURCE
+        from flyplan import __version__
+        from flyplan.timetable import TIMETABLE_SOURCE
 
         return {
             "flyplan_version": __version__,
@@ -230,7 +230,7 @@ def _inside(t, intervals) -> np.ndarray:
 # -- skyfield ----------------------------------------------------------------------
 
 def _altitudes(observer, body, et) -> tuple[np.ndarray, np.ndarray]:
-    from . import earth
+    from flyplan.geometry import earth
 
     alt, az, _ = observer.at(earth.to_time(et)).observe(body).apparent().altaz()
     return np.atleast_1d(alt.degrees), np.atleast_1d(az.degrees)
@@ -261,7 +261,7 @@ def observable_intervals(site, t0_et: float, t1_et: float, *, min_altitude_deg: 
     from skyfield.api import wgs84
     from skyfield.searchlib import find_discrete
 
-    from . import earth
+    from flyplan.geometry import earth
 
     if twilight not in TWILIGHT:
         raise ValueError(f"twilight must be one of {', '.join(TWILIGHT)}")
@@ -303,7 +303,7 @@ def observable_intervals(site, t0_et: float, t1_et: float, *, min_altitude_deg: 
 
 def _longitude_crossings(longitude_w: float, t0: float, t1: float, ephemeris_path) -> np.ndarray:
     """ET at which System III longitude ``longitude_w`` is on the central meridian."""
-    from . import earth
+    from flyplan.geometry import earth
 
     # The CML grows by ~36 deg/h and is smooth: a 5-minute grid, unwrapped,
     # interpolates linearly to well under a second.
@@ -319,7 +319,7 @@ def _night_starts(site, t0_et: float, t1_et: float):
     """Local-mean-noon boundaries (ET) covering [t0, t1], and the evening dates."""
     import datetime as dt
 
-    from . import earth
+    from flyplan.geometry import earth
 
     ts = earth.timescale()
     offset_h = site.lon_deg / 15.0
@@ -342,18 +342,18 @@ def _night_starts(site, t0_et: float, t1_et: float):
 
 
 def _utc(et, places=0):
-    from . import earth
+    from flyplan.geometry import earth
 
     return earth.utc_iso(earth.to_time(et), places)
 
 
 def _guarded(fn):
-    # Late import keeps flyplan.earth (and skyfield) out of module import.
+    # Late import keeps flyplan.geometry.earth (and skyfield) out of module import.
     import functools
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from .earth import _guard
+        from flyplan.geometry.earth import _guard
 
         return _guard(fn)(*args, **kwargs)
 
@@ -403,10 +403,10 @@ def observe(n: int, site, *, days: float = 7.0, min_altitude_deg: float = 20.0,
 
     import pandas as pd
 
-    from . import earth
-    from .sites import Site, parse_site
-    from .timetable import timetable
-    from .timeutil import parse_duration
+    from flyplan.geometry import earth
+    from flyplan.sites import Site, parse_site
+    from flyplan.timetable import timetable
+    from flyplan.timeutil import parse_duration
 
     if isinstance(site, str):
         site = parse_site(site)

@@ -136,7 +136,7 @@ BODY504_GM             = ( 7.179289361397270E+03 )
 
 
 def _write_once(name: str, text: str) -> Path:
-    from .paths import built_dir
+    from flyplan.kernels.paths import built_dir
 
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     stem, ext = os.path.splitext(name)
@@ -182,8 +182,8 @@ def jupiter_at_barycentre_spk() -> Path:
     """
     import numpy as np
 
-    from .ephemeris.spkwrite import Segment, write_spk13
-    from .paths import built_dir
+    from flyplan.ephemeris.spkwrite import Segment, write_spk13
+    from flyplan.kernels.paths import built_dir
 
     path = built_dir() / "flyplan_jupiter_at_barycentre_v1.bsp"
     if not path.exists():

@@ -34,7 +34,7 @@ from importlib import resources
 
 import numpy as np
 
-from .constants import EARTH, JUNO, JUPITER, MOON_IDS
+from flyplan.constants import EARTH, JUNO, JUPITER, MOON_IDS
 
 __all__ = [
     "JUNOCAM", "FOCAL_LENGTH_MM", "PIXEL_SIZE_MM", "IFOV_RAD", "SWATH_DEG", "SPIN_RPM",
@@ -78,7 +78,7 @@ class Camera:
     ifov_rad: float = IFOV_RAD
     swath_deg: tuple = SWATH_DEG
     source: str = ("constants of juno_junocam_v03.ti (IFOV, FOV INS-61500) and juno_v12.tf "
-                   "written in flyplan.junocam")
+                   "written in flyplan.geometry.junocam")
 
 
 def camera() -> Camera:
@@ -282,7 +282,7 @@ def imaging_columns(et, moons, *, attitude: Attitude | None = None, observer: in
     """
     from spiceypy import cyice
 
-    from .geometry import moon_radius
+    from flyplan.geometry.samples import moon_radius
 
     cam = cam or camera()
     et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one

@@ -184,11 +184,11 @@ def perijove_sections(pj, figures: dict | None = None) -> list[Section]:
 
     Parameters
     ----------
-    pj : flyplan.pj.Perijove
+    pj : flyplan.domain.perijove.Perijove
     figures : dict of str -> Figure, optional
-        Figures keyed by name; :func:`flyplan.report.figures.figures` when omitted.
+        Figures keyed by name; :func:`flyplan.products.html.figures.figures` when omitted.
     """
-    from . import figures as F
+    from flyplan.products.html import figures as F
 
     if figures is None:
         figures = F.figures(pj)
@@ -203,15 +203,15 @@ def perijove_sections(pj, figures: dict | None = None) -> list[Section]:
 
 
 def _metadata(pj) -> dict:
-    """The provenance of :meth:`flyplan.pj.Perijove.metadata`, gathered without SPICE.
+    """The provenance of :meth:`flyplan.domain.perijove.Perijove.metadata`, gathered without SPICE.
 
     A report must render from the perijove's data alone, also after SPICE's
     pool has been cleared or reloaded (a notebook, a plan over many
     perijoves), so the window is read from the samples' UTC column rather
     than converted from ET again.
     """
-    from .. import __version__
-    from ..constants import CONVENTIONS
+    from flyplan import __version__
+    from flyplan.constants import CONVENTIONS
 
     df = pj.samples
     window = [str(df["utc"].iloc[0]), str(df["utc"].iloc[-1])] if len(df) else ["", ""]
@@ -228,7 +228,7 @@ def _metadata(pj) -> dict:
 
 
 def _summary_card(pj) -> str:
-    from ..output import summary_rows
+    from flyplan.products.terminal import summary_rows
 
     src = _metadata(pj)["source"]
     rows = "".join(f'<tr><td>{_esc(k)}</td><td class="v">{_esc(v)}</td></tr>'
@@ -355,10 +355,10 @@ def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | 
 
     Parameters
     ----------
-    pj : flyplan.pj.Perijove
+    pj : flyplan.domain.perijove.Perijove
     figures : dict of str -> plotly Figure, optional
         Figures keyed by name (div id ``flyplan-<name>``); the standard set of
-        :func:`flyplan.report.figures.figures` when omitted.
+        :func:`flyplan.products.html.figures.figures` when omitted.
     sections : iterable of Section, optional
         Extra sections appended after the standard ones (e.g. a plan's
         observation windows).
@@ -370,7 +370,7 @@ def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | 
     Returns
     -------
     str
-        The page; write it with :func:`flyplan.output.write_atomic`.
+        The page; write it with :func:`flyplan.products.terminal.write_atomic`.
     """
     title = title or f"Juno perijove {pj.number}"
     sub = (f'<p class="sub">Perijove {pj.number} at {_esc(pj.utc)} — geometry from SPICE '

@@ -1,9 +1,9 @@
 """Per-sample geometry of Juno and the Galilean moons, vectorized over time.
 
 A thin layer over SPICE: one ``spiceypy.cyice`` ``_v`` call per body for the
-whole time array, then numpy (:mod:`flyplan.ellipsoid`) for everything else.
+whole time array, then numpy (:mod:`flyplan.numerics.ellipsoid`) for everything else.
 There is no Python loop over samples.  The kernel pool must already hold the
-needed kernels (see :class:`flyplan.kernelset.KernelSet`).
+needed kernels (see :class:`flyplan.kernels.pool.KernelSet`).
 
 Units: km, s, and degrees in the returned columns (radians inside).
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ellipsoid
-from .constants import JUNO, JUPITER, KM_S_TO_KM_H, MOON_IDS, SUN
+from flyplan.numerics import ellipsoid
+from flyplan.constants import JUNO, JUPITER, KM_S_TO_KM_H, MOON_IDS, SUN
 
 __all__ = ["juno_arrays", "moon_arrays", "sample_table", "jupiter_radii", "moon_radius",
            "MOON_FIELDS", "local_solar_time_text"]
@@ -290,7 +290,7 @@ def sample_table(et, moons=(501, 502, 503, 504)):
     """
     import pandas as pd
 
-    from .timeutil import et_to_utc
+    from flyplan.timeutil import et_to_utc
 
     j = juno_arrays(et)
     cols = {

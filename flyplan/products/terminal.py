@@ -57,7 +57,7 @@ def summary_rows(pj) -> list[tuple[str, str]]:
 
 
 def _earth_rows(s: dict) -> list[tuple[str, str]]:
-    # Present once flyplan.earth has run (flyplan.pj adds them).
+    # Present once flyplan.geometry.earth has run (flyplan.domain.perijove adds them).
     if "utc_ert" not in s:
         return []
     return [
@@ -83,7 +83,7 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
-    from .constants import MOONS
+    from flyplan.constants import MOONS
 
     console = console or _wide_console()
     grid = Table.grid(padding=(0, 2))
@@ -191,8 +191,8 @@ def _thin(n: int, k: int) -> list[int]:
 
 
 def _common_metadata() -> dict:
-    from . import __version__
-    from .constants import CONVENTIONS
+    from flyplan import __version__
+    from flyplan.constants import CONVENTIONS
 
     return {"flyplan_version": __version__, "conventions": dict(CONVENTIONS)}
 
@@ -211,7 +211,7 @@ def mission_json(df) -> str:
     """The mission table as a JSON object: ``perijoves`` records plus ``metadata``."""
     import json
 
-    from .pj import _records
+    from flyplan.domain.perijove import _records
 
     return json.dumps({"perijoves": _records(df), "metadata": _common_metadata()}, indent=1,
                       allow_nan=False)
@@ -254,7 +254,7 @@ def print_mission(df, console=None) -> None:
                   style="dim")
 
 def print_observability(obs, console=None) -> None:
-    """Render an observing plan (:class:`flyplan.observing.Observability`) night by night."""
+    """Render an observing plan (:class:`flyplan.domain.observe.Observability`) night by night."""
     from rich import box
     from rich.console import Console
     from rich.panel import Panel
@@ -323,14 +323,14 @@ CONV_LINE = ("times are UTC at the observer (perijove time is spacecraft event t
 
 # -- events and plans (flyplan events / flyplan plan) -------------------------------------------
 def print_events(res, console=None) -> None:
-    """Render an :class:`flyplan.eventfinder.EventsResult`: header, notes, the event table.
+    """Render an :class:`flyplan.domain.events.EventsResult`: header, notes, the event table.
 
     Any further ``*_utc`` column (an Earth-received time, say) is shown after ``utc``.
     """
     from rich import box
     from rich.table import Table
 
-    from .timeutil import et_to_utc
+    from flyplan.timeutil import et_to_utc
 
     console = console or _wide_console()
     df = res.events
@@ -381,7 +381,7 @@ def _cell_utc(v) -> str:
 
 
 def print_plan(res, console=None) -> None:
-    """Render a :class:`flyplan.scenario.PlanResult`: windows (or best moments) and notes."""
+    """Render a :class:`flyplan.domain.plan.PlanResult`: windows (or best moments) and notes."""
     from rich import box
     from rich.table import Table
 

@@ -1,0 +1,13 @@
+"""Everything about kernel files, below the domain and never importing it.
+
+- :mod:`~flyplan.kernels.paths`: where the cache and a user's kernel directory are.
+- :mod:`~flyplan.kernels.files`: what a file is (kind, sha256, damaged SPK segments).
+- :mod:`~flyplan.kernels.registry`: NAIF's file names, the registry and listings.
+- :mod:`~flyplan.kernels.builtin`: flyplan's own kernels (constants, DE421, manifest).
+- :mod:`~flyplan.kernels.fetch`: downloads, verified, into the cache.
+- :mod:`~flyplan.kernels.select`: the one chooser (which file serves body B over a span),
+  for downloads and for loading.
+- :mod:`~flyplan.kernels.cache`: plans, fetches, status and cleaning of the cache.
+- :mod:`~flyplan.kernels.pool`: :class:`KernelSet` and the contexts that alone change
+  SPICE's global state (the kernel pool, the Geometry Finder tolerance).
+"""
