@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from flyplan.constants import JUNO, JUPITER, MOON_IDS, MOONS
+from flyplan.constants import ABCORR_MOON_RANGE, JUNO, JUPITER, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError
 
 __all__ = ["perijoves", "SUMMARY_COLUMNS"]
@@ -47,7 +47,8 @@ def _closest_approaches(moons, t0: float, t1: float) -> dict[int, tuple[float, f
 
     A vectorized scan of the geometric ranges every ``_CA_STEP_S`` (Juno's
     position relative to Jupiter's centre read once for all moons) finds the
-    candidate minima; the Geometry Finder (``gfdist`` LOCMIN, LT+S) refines
+    candidate minima; the Geometry Finder (``gfdist`` LOCMIN, light time as
+    everywhere else: ``ABCORR_MOON_RANGE``) refines
     the three lowest within a scan step either side.  Searching the whole
     orbit with ``gfdist`` alone costs several times more, for the same answer.
     """
@@ -63,7 +64,7 @@ def _closest_approaches(moons, t0: float, t1: float) -> dict[int, tuple[float, f
 
 
 def _refine_minimum(moon: int, et: np.ndarray, rng: np.ndarray) -> tuple[float, float]:
-    """(ET, LT+S range km) of the smallest minimum near the scan's three lowest samples."""
+    """(ET, LT range km) of the smallest minimum near the scan's three lowest samples."""
     import spiceypy
 
     inner = np.flatnonzero((rng[1:-1] <= rng[:-2]) & (rng[1:-1] <= rng[2:])) + 1
@@ -74,11 +75,11 @@ def _refine_minimum(moon: int, et: np.ndarray, rng: np.ndarray) -> tuple[float, 
         cnfine = spiceypy.cell_double(2)
         spiceypy.wninsd(lo, hi, cnfine)
         result = spiceypy.cell_double(20)
-        spiceypy.gfdist(str(moon), "LT+S", str(JUNO), "LOCMIN", 0.0, 0.0, _CA_STEP_S / 8, 100,
+        spiceypy.gfdist(str(moon), ABCORR_MOON_RANGE, str(JUNO), "LOCMIN", 0.0, 0.0, _CA_STEP_S / 8, 100,
                         cnfine, result)
         times = [spiceypy.wnfetd(result, k)[0] for k in range(spiceypy.wncard(result))]
         for t in times + [lo, hi]:
-            p, _ = spiceypy.spkpos(str(moon), t, "J2000", "LT+S", str(JUNO))
+            p, _ = spiceypy.spkpos(str(moon), t, "J2000", ABCORR_MOON_RANGE, str(JUNO))
             r = float(np.linalg.norm(p))
             if r < best[1]:
                 best = (float(t), r)
@@ -101,6 +102,7 @@ def _covered_span(kernels, t0: float, t1: float, et_pj: float) -> tuple[float, f
 
 
 def _one(n: int, window, step, kernels, source, moons) -> dict:
+    from flyplan.geometry import resolve
     from flyplan.geometry.samples import moon_radius
     from flyplan.domain.perijove import perijove
     from flyplan.timeutil import et_to_utc
@@ -121,6 +123,11 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
             key = name.lower()
             et_ca, rng = found[moon]
             row[f"{key}_ca_utc"] = et_to_utc(et_ca) if np.isfinite(et_ca) else None
+            if resolve.inside(rng, moon_radius(moon) * resolve.INSIDE_MARGIN):
+                # Never a distance from inside the moon: the row says why.
+                rng = float("nan")
+                row[f"{key}_ca_note"] = (f"{resolve.UNRESOLVED}: flyplan's Juno model passes "
+                                         f"inside {name}")
             row[f"{key}_ca_range_km"] = rng
             row[f"{key}_ca_altitude_km"] = rng - moon_radius(moon)
             row[f"{key}_min_range_window_km"] = float(res.samples[f"{key}_range_km"].min())

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from flyplan.constants import CONVENTIONS, JOI_UTC, JUNO, JUPITER, MOONS
+from flyplan.constants import MOON_IDS as MOONS_BY_ID
 from flyplan.errors import CoverageError, PerijoveError
 
 __all__ = ["Perijove", "perijove", "approximate_time", "refine_minimum", "find_minima"]
@@ -365,6 +366,15 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
                "trajectory_source": plan.trajectory, "approximate": plan.approximate}
     notes = list(plan.notes)
+    for moon in moon_ids:
+        col = samples[f"{MOONS_BY_ID[moon].lower()}_range_km"]
+        if col.isna().any():
+            from flyplan.geometry.resolve import unresolved_note
+
+            first = samples.loc[col.isna(), "utc"].iloc[0]
+            # On the plan's notes too: every output format prints those.
+            plan.notes.append(unresolved_note(MOONS_BY_ID[moon], first))
+            notes.append(plan.notes[-1])
     # JunoCam imaging columns and the events inside the window (flyplan.geometry.junocam,
     # flyplan.domain.events).
     if not extras:

@@ -202,7 +202,7 @@ def mission_csv(df) -> str:
     meta = _common_metadata()
     lines = [f"# flyplan {meta['flyplan_version']} mission table: one row per perijove",
              "# <moon>_ca_*: closest approach within the orbit (apojove to apojove), range "
-             "from Juno (LT+S) and height above the moon's mean radius"]
+             "from Juno (LT) and height above the moon's mean radius"]
     lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
     return "\n".join(lines) + "\n" + df.to_csv(index=False, float_format="%.6f")
 
