@@ -122,7 +122,7 @@ def test_describe_says_approximate_and_gives_the_uncertainty():
     assert text.startswith("approximate (flyplan Juno model, bridged 5 orbits from PJ43")
     row = jm.perijove_row(38)
     assert f"±{row.sigma_alt_km:.0f} km altitude" in text and "° lat/lon" in text
-    assert "perijove time ±120 s" in jm.describe(90)
+    assert "perijove time predicted (list A; ±15.0 h" in jm.describe(90)
     assert "approximate" in jm.ACCURACY_NOTE
 
 

@@ -92,7 +92,8 @@ def approximate_time(n: int, *, orbnum=None, cands=None) -> tuple[float, str, fl
     Returns
     -------
     (float, str, float)
-        ET, method (``"orbnum"``, ``"counted"`` or ``"timetable"``) and the
+        ET, method (``"orbnum"``, ``"counted"``, ``"timetable"`` or, for a
+        predicted time, ``"timetable-predicted"``) and the
         half-width (s) within which the refinement should search.
 
     Raises
@@ -116,8 +117,10 @@ def approximate_time(n: int, *, orbnum=None, cands=None) -> tuple[float, str, fl
     table = timetable()
     if n in table:
         row = table[n]
-        half = _SEARCH_RECONSTRUCTED_S if row.status == "reconstructed" else _SEARCH_PREDICTED_S
-        return utc_to_et(row.utc), "timetable", half
+        if row.status == "reconstructed":
+            return utc_to_et(row.utc), "timetable", _SEARCH_RECONSTRUCTED_S
+        # Said wherever the time is printed: a prediction, not a measurement.
+        return utc_to_et(row.utc), "timetable-predicted", _SEARCH_PREDICTED_S
     raise PerijoveError(f"perijove {n} is not in flyplan's timetable",
                         covered=f"PJ{min(table)}..PJ{max(table)} (timetable)",
                         hint="give a perijove number in that range, or a --window in UTC")
@@ -365,6 +368,7 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     at_pj = geometry.sample_table(np.array([et_pj]), moon_ids).iloc[0].to_dict()
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
                "trajectory_source": plan.trajectory, "approximate": plan.approximate}
+    summary.update(_time_status(n, method))
     notes = list(plan.notes)
     for moon in moon_ids:
         col = samples[f"{MOONS_BY_ID[moon].lower()}_range_km"]
@@ -390,6 +394,17 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     events = _add_earth_received(summary, events)
     return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, plan,
                     (t0, t1), step_s, notes=notes)
+
+
+def _time_status(n: int, method: str) -> dict:
+    """``perijove_time_status`` (reconstructed / predicted) and, for a predicted
+    time, the prediction lists' words (:mod:`flyplan.predictions`)."""
+    from flyplan import predictions
+
+    if "predicted" not in method:
+        return {"perijove_time_status": "reconstructed"}
+    return {"perijove_time_status": "predicted",
+            "perijove_time_note": predictions.time_label(n) or "predicted"}
 
 
 def _no_events():

@@ -649,8 +649,13 @@ def describe(pj: int) -> str:
     ``approximate (flyplan Juno model, bridged 5 orbits from PJ43: ~±0.3° lat/lon,
     ±400 km altitude near perijove)``
     """
+    from flyplan import predictions
+
     row = perijove_row(pj)
-    tail = f", perijove time ±{row.sigma_time_s:.0f} s" if row.sigma_time_s >= 1.5 else ""
+    # The model's perijove is the timetable's time by construction: say where
+    # it comes from rather than imply the model predicts it.
+    when = predictions.time_label(row.pj)
+    tail = f", perijove time {when}" if when else ", perijove time from the timetable"
     return (f"approximate (flyplan Juno model, {row.label}: ~±{row.sigma_angle_deg:.2g}° lat/lon, "
             f"±{row.sigma_alt_km:.0f} km altitude near perijove{tail})")
 

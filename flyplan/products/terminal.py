@@ -39,7 +39,8 @@ def summary_rows(pj) -> list[tuple[str, str]]:
     s = pj.summary
     rows = [
         ("Perijove", f"PJ{pj.number}"),
-        ("Time (UTC, SCET)", pj.utc),
+        ("Time (UTC, SCET)", pj.utc + (f"  {pj.summary['perijove_time_note']}"
+                                       if pj.summary.get("perijove_time_note") else "")),
         *_earth_rows(s),
         ("ET (TDB s past J2000)", f"{pj.et:.3f}"),
         ("Time found by", pj.method),
