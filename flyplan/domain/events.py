@@ -1002,6 +1002,9 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
         edge = _table([_row(t, "apojove", "JUPITER", "window edge") for t in apojoves], _JUNO)
         df = pd.concat([df[~near], edge], ignore_index=True).sort_values("et", kind="stable")
         df = df.reset_index(drop=True)
+    from flyplan.domain.uncertainty import add_event_bounds
+
+    add_event_bounds(df, n, et_pj, plan.approximate)
     settings = {"latitudes_deg": sorted(set(map(float, latitudes))),
                 "lat_step_deg": lat_step_deg,
                 "altitudes_km": sorted(set(map(float, altitudes_km))),

@@ -111,6 +111,10 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
                    extras=False)
     s = res.summary
     row = {"pj": n, **{k: s[k] for k in SUMMARY_COLUMNS[1:]}}
+    unc = s.get("uncertainty", {})
+    row.update(time_unc_s=unc.get("time_s"), altitude_unc_km=unc.get("altitude_km"),
+               lat_unc_deg=unc.get("lat_pg_deg"), lon_unc_deg=unc.get("lon_deg"),
+               ground_unc_km=unc.get("ground_km"), speed_unc_km_s=unc.get("speed_km_s"))
     row.update(time_method=res.method, trajectory_source=res.plan.trajectory,
                approximate=bool(res.plan.approximate), trajectory=res.plan.trajectory_label,
                moons_source=res.plan.moons_label)
@@ -119,6 +123,7 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
         c0, c1 = _covered_span(res.plan.kernels, o0, o1, res.et)
         row["orbit_search_utc"] = f"{et_to_utc(c0, 0)}..{et_to_utc(c1, 0)}"
         found = _closest_approaches(MOONS.values(), c0, c1)
+        ca_unc = _ca_bounds(found, n, res.et, res.plan.approximate)
         for name, moon in MOONS.items():
             key = name.lower()
             et_ca, rng = found[moon]
@@ -131,7 +136,24 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
             row[f"{key}_ca_range_km"] = rng
             row[f"{key}_ca_altitude_km"] = rng - moon_radius(moon)
             row[f"{key}_min_range_window_km"] = float(res.samples[f"{key}_range_km"].min())
+            row[f"{key}_ca_time_unc_s"], row[f"{key}_ca_distance_unc_km"] = ca_unc[moon]
     return row
+
+
+def _ca_bounds(found, pj: int, et_pj: float, approximate: bool) -> dict:
+    """{moon: (time_unc_s, distance_unc_km)} of the closest approaches (0 on real kernels)."""
+    import pandas as pd
+
+    from flyplan.domain.uncertainty import add_event_bounds
+
+    moons = [m for m in found if np.isfinite(found[m][0])]
+    ev = pd.DataFrame({"et": [found[m][0] for m in moons], "kind": "closest_approach",
+                       "body": [MOON_IDS[m].upper() for m in moons]})
+    add_event_bounds(ev, pj, et_pj, approximate)
+    out = {m: (float("nan"), float("nan")) for m in found}
+    out.update({m: (float(t), float(d)) for m, t, d in
+                zip(moons, ev["time_unc_s"], ev["distance_unc_km"])})
+    return out
 
 
 def _chunk(args) -> list[dict]:

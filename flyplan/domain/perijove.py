@@ -369,6 +369,13 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
                "trajectory_source": plan.trajectory, "approximate": plan.approximate}
     summary.update(_time_status(n, method))
+    # Bounds of the model's numbers (flyplan.domain.uncertainty; 0 on real kernels).
+    from flyplan.domain import uncertainty
+
+    uncertainty.add_sample_bounds(samples, n, et_pj, plan.approximate)
+    around = geometry.sample_table(np.array([et_pj - 30.0, et_pj, et_pj + 30.0]), ())
+    summary["uncertainty"] = uncertainty.summary_uncertainty(around, n, et_pj,
+                                                             plan.approximate)
     notes = list(plan.notes)
     for moon in moon_ids:
         col = samples[f"{MOONS_BY_ID[moon].lower()}_range_km"]
@@ -391,6 +398,7 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         label = add_imaging_columns(samples, moon_ids, attitude=attitude)
         notes += [x for x in (note, f"JunoCam spin axis: {label}" if label else None) if x]
     events = _window_events(t0, t1, et_pj, moon_ids, notes)
+    uncertainty.add_event_bounds(events, n, et_pj, plan.approximate)
     events = _add_earth_received(summary, events)
     return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, plan,
                     (t0, t1), step_s, notes=notes)
