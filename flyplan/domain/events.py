@@ -33,7 +33,6 @@ occultation); Juno's own position relative to Jupiter is geometric.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 
@@ -771,40 +770,6 @@ class EventsResult:
             "conventions": {**CONVENTIONS, **EVENT_CONVENTIONS},
             "kernels": self.plan.kernels.provenance(),
         }
-
-    def to_dict(self) -> dict:
-        """The JSON contract: ``events`` (records with utc, et, kind, body, ...) and provenance."""
-        from flyplan.domain.perijove import _records
-
-        meta = self.metadata()
-        return {"perijove": self.number, "utc": self.utc, "et": self.et,
-                "events": _records(self.events), "kernels": meta.pop("kernels"),
-                "metadata": meta}
-
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    def to_csv(self) -> str:
-        """The events as CSV after ``#`` lines of provenance (``read_csv(comment="#")``)."""
-        meta = self.metadata()
-        lines = [f"# flyplan {meta['flyplan_version']} perijove {self.number} events",
-                 f"# perijove: {self.utc} (et {self.et:.3f}), found by {self.method}",
-                 f"# window: {meta['window_utc'][0]} .. {meta['window_utc'][1]} "
-                 f"({self.window_basis})"]
-        src = meta["source"]
-        lines.append(f"# trajectory: {src['trajectory_label']}"
-                     + (" [APPROXIMATE]" if src["approximate"] else ""))
-        lines.append(f"# moons: {src['moons_label']}")
-        for note in dict.fromkeys(src["notes"] + meta["notes"]):
-            lines.append(f"# note: {note}")
-        for key, text in meta["kinds"].items():
-            lines.append(f"# kind {key}: {text}")
-        for key, text in meta["conventions"].items():
-            lines.append(f"# convention {key}: {text}")
-        for k in meta["kernels"]:
-            lines.append(f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}")
-        return "\n".join(lines) + "\n" + self.events.to_csv(index=False, float_format="%.6f")
-
 
 def events(n: int, window: str | None = None, *, kernels=None, source: str = "auto",
            moons: bool = True, latitudes=(), altitudes_km=DEFAULT_ALTITUDES_KM,

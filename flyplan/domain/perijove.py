@@ -6,8 +6,6 @@ Where the perijove's time comes from and how it is refined is
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,80 +58,28 @@ class Perijove:
 
     # -- provenance ---------------------------------------------------------------
     def metadata(self) -> dict:
-        """Provenance and conventions for CSV/JSON output."""
+        """Provenance and conventions.
+
+        Gathered from the result's own data, without SPICE, so that it can be
+        rendered after SPICE's pool has been cleared or reloaded (a notebook,
+        a plan over many perijoves).
+        """
         from flyplan import __version__
 
+        df = self.samples
+        window = [str(df["utc"].iloc[0]), str(df["utc"].iloc[-1])] if len(df) else ["", ""]
         return {
             "flyplan_version": __version__,
             "perijove": self.number,
+            "perijove_utc": self.utc,
+            "perijove_et": self.et,
             "perijove_time_method": self.method,
-            "window_utc": _utc_pair(self.window),
+            "window_utc": window,
             "step_s": self.step_s,
             "source": self.plan.describe(),
             "conventions": dict(CONVENTIONS),
             "kernels": self.plan.kernels.provenance(),
         }
-
-    def to_dict(self) -> dict:
-        """The JSON contract: the summary's keys at top level, plus ``samples``,
-        ``events``, ``kernels`` and provenance."""
-        meta = self.metadata()
-        out = {k: _jsonable(v) for k, v in self.summary.items()}
-        out.update({
-            "samples": _records(self.samples),
-            "events": _records(self.events),
-            "kernels": meta.pop("kernels"),
-        })
-        out["metadata"] = meta
-        return out
-
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    def to_csv(self) -> str:
-        """The samples as CSV, preceded by ``#`` lines of provenance (pandas:
-        ``read_csv(..., comment="#")``)."""
-        meta = self.metadata()
-        lines = [f"# flyplan {meta['flyplan_version']} perijove {self.number} samples"]
-        lines.append(f"# perijove: {self.utc} (et {self.et:.3f}), found by {self.method}")
-        if "utc_ert" in self.summary:
-            lines.append(f"# perijove Earth-received (ERT): {self.summary['utc_ert']} (one-way "
-                         f"light time {self.summary['light_time_min']:.4f} min; Sun-Earth-Juno "
-                         f"{self.summary['sun_earth_juno_deg']:.2f} deg)")
-        src = meta["source"]
-        lines.append(f"# trajectory: {src['trajectory_label']}"
-                     + (" [APPROXIMATE]" if src["approximate"] else ""))
-        lines.append(f"# moons: {src['moons_label']}")
-        for note in src["notes"]:
-            lines.append(f"# note: {note}")
-        for key, text in meta["conventions"].items():
-            lines.append(f"# convention {key}: {text}")
-        for k in meta["kernels"]:
-            lines.append(f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}")
-        return "\n".join(lines) + "\n" + self.samples.to_csv(index=False, float_format="%.6f")
-
-
-def _utc_pair(window):
-    from flyplan.timeutil import et_to_utc
-
-    return [et_to_utc(window[0]), et_to_utc(window[1])]
-
-
-def _jsonable(v):
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return None if not math.isfinite(v) else float(v)
-    return v
-
-
-def _records(df) -> list[dict]:
-    if df is None or len(df) == 0:
-        return []
-    return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
 
 def _add_earth_received(summary: dict, events):
     """Earth-received time, one-way light time from Juno to the geocentre and the
