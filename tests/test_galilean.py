@@ -150,6 +150,7 @@ def _fit_script():
     return module
 
 
+@pytest.mark.slow
 def test_held_out_fit_is_rerun_and_predicts_2053(shared_dir, request):
     """The fit itself, run here: 2015 and 2021 fitted from the excerpts' own states, 2053 predicted.
 
@@ -341,7 +342,7 @@ def test_held_out_fits_agree_with_the_fit_over_the_whole_span(fit):
         d = np.linalg.norm(ours[..., :3] - other[..., :3], axis=2)
         print(f"\n{held} held out: max km 2016-2026 {d[~late].max():.3f}, "
               f"2027-2031 {d[late].max():.3f}")
-        assert d.max() < moons_spk.ACCURACY_KM
+        assert d.max() < 1.0  # km: ACCURACY_NOTE's 'about 1 km from jup310'
 
 
 def test_spk_matches_the_integrator(built, fit):

@@ -160,8 +160,10 @@ def test_outputs_carry_numbers(tmp_path):
     """perijove JSON summary, sample rows and moon closest approaches on the model."""
     from flyplan.domain.perijove import perijove
 
+    from flyplan.products import serialize
+
     res = perijove(38, window="-20m..+20m", step="10m", kernels=tmp_path, source="model")
-    u = res.to_dict()["uncertainty"]
+    u = serialize.document(res)["uncertainty"]
     for k in ("time_s", "altitude_km", "lat_pg_deg", "lon_deg", "ground_km", "speed_km_s"):
         assert isinstance(u[k], float) and math.isfinite(u[k]) and u[k] > 0, k
     for c in ("altitude_unc_km", "lat_unc_deg", "lon_unc_deg", "speed_unc_km_s"):
@@ -172,7 +174,7 @@ def test_outputs_carry_numbers(tmp_path):
                 kinds=("closest_approach",)).events
     ca = ev[ev["kind"] == "closest_approach"]
     assert len(ca) and (ca["time_unc_s"] > 0).all() and (ca["distance_unc_km"] > 0).all()
-    d = events(38, window="-12h..+12h", kernels=tmp_path, source="model").to_dict()
+    d = serialize.document(events(38, window="-12h..+12h", kernels=tmp_path, source="model"))
     assert all("time_unc_s" in e for e in d["events"] if e["kind"] == "closest_approach")
 
 

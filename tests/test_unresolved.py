@@ -8,7 +8,6 @@ run, and none may print a range or altitude from inside a body.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -58,7 +57,6 @@ def test_complement_is_disjoint_from_the_holes_and_covers_the_rest(holes, pad):
 # -- the commands on the built-in model -----------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_pj57_runs_without_an_impossible_number(tmp_path):
     from flyplan.domain.events import events
     from flyplan.domain.mission import perijoves

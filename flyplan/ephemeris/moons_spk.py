@@ -33,7 +33,6 @@ from flyplan.errors import KernelError
 
 __all__ = [
     "ACCURACY_NOTE",
-    "ACCURACY_KM",
     "DEFAULT_START_ET",
     "DEFAULT_STOP_ET",
     "build_galilean_spk",
@@ -68,7 +67,6 @@ DEGREE = 19
 # 2021 excerpt) lies inside the held-out tests' reach: fitted on 2015 and
 # 2021 only, the model predicts 2053 (32 years on) to 0.40 km at worst
 # (Ganymede); fitted on 2015 and 2053, it predicts 2021 to 0.04 km.
-ACCURACY_KM = 1.0
 ACCURACY_NOTE = (
     "built-in Galilean-moon ephemeris (flyplan, integrated and fitted to JPL jup310): "
     "about 1 km from jup310 over 2016-2030; expect 10-20 km from the ephemerides Juno's "
@@ -221,7 +219,7 @@ def galilean_spk(progress: Callable[[str], None] | None = None) -> Path:
     """
     from filelock import FileLock, Timeout
 
-    from flyplan.kernels.paths import built_dir
+    from flyplan.paths import built_dir
 
     fit = load_fit()
     path = built_dir() / cache_name(fit)
