@@ -23,7 +23,9 @@ Writes ``flyplan/data/juno_model_bounds.json`` (read at run time by
    against the table's rows, which never saw them;
 5. **published flyby figures** (``../shared/reference/juno_flybys.csv``):
    the model's closest approach to the moon, with flyplan's built-in moon
-   ephemeris, against the published distance and time;
+   ephemeris, against the published distance and time -- measured on the
+   table before ``scripts/anchor_flybys.py`` anchors those rows on the same
+   figures (a later run keeps those measurements);
 6. **row-to-row consistency**: each row propagated with the model's own
    dynamics to the next perijove (time of arrival against the next row's
    time) and to the ORBNUM apojove between them (distance from Jupiter's
@@ -282,6 +284,43 @@ def measure_flybys(shared, log):
     return out
 
 
+ANCHORED_NOTE = "flyby pass anchored on the published figure"
+
+
+def _rounding_km(value: float) -> float:
+    """Half a unit of the last non-zero digit of a published figure (1500 -> 50, 1038 -> 0.5)."""
+    v = int(round(value))
+    unit = 1
+    while v and v % (unit * 10) == 0:
+        unit *= 10
+    return 0.5 * unit
+
+
+def anchored_flyby_bounds(shared, flybys):
+    """Bounds of the closest approaches the table is anchored on (scripts/anchor_flybys.py).
+
+    Distance: the published figure's rounding plus the moon ephemeris' 20 km.
+    Time: half a minute where published to the minute, else the largest
+    closest-approach time error measured on an unanchored flyby.
+    """
+    fly_t = max((f.get("time_error_s", 0.0) for f in flybys if f["method"] != "anchored"),
+                default=0.0)
+    out = {}
+    with open(shared / "reference" / "juno_flybys.csv") as f:
+        for r in csv.DictReader(f):
+            pj = int(r["pj"])
+            if float(r["distance_km"]) >= 5000 or pj not in jm.perijove_rows():
+                continue
+            if ANCHORED_NOTE not in jm.perijove_row(pj).note:
+                continue
+            out[str(pj)] = {"moon": r["moon"].upper(),
+                            "distance_unc_km": _rounding_km(float(r["distance_km"])) + 20.0,
+                            "time_unc_s": 30.0 if r["time_utc"] else max(30.0, fly_t),
+                            "published_km": float(r["distance_km"]),
+                            "published_time": r["time_utc"] or None}
+    return out
+
+
 def measure_consistency(naif, log):
     """Each row propagated to the next perijove and to the ORBNUM apojove between them."""
     import spiceypy as sp
@@ -405,7 +444,14 @@ def main(argv=None) -> int:
         sp.kclear()
         jf.load_inputs(naif)
         junocam = measure_junocam(shared, log)
-        flybys = measure_flybys(shared, log)
+        if any(ANCHORED_NOTE in jm.perijove_row(p).note for p in (34, 57, 58)) \
+                and Path(args.out).is_file():
+            # The published figures now anchor those rows (scripts/anchor_flybys.py):
+            # keep what they measured before, the model's error on a flyby it is
+            # not anchored on.
+            flybys = json.loads(Path(args.out).read_text())["flybys"]
+        else:
+            flybys = measure_flybys(shared, log)
         consistency = measure_consistency(naif, log)
     e0, e1, k = derive(loo + junocam + drift)
 
@@ -415,6 +461,7 @@ def main(argv=None) -> int:
     fly_time = max((f.get("time_error_s", 0.0) for f in flybys if f["method"] != "anchored"),
                    default=0.0)
     sp.kclear()
+    anchored = anchored_flyby_bounds(shared, flybys)
     table_sha = hashlib.sha256((REPO / "flyplan" / "data" / jm.TABLE).read_bytes()).hexdigest()
     doc = {
         "format": "flyplan juno model bounds 1",
@@ -433,6 +480,7 @@ def main(argv=None) -> int:
         "flyby": {"distance_km": fly_dist, "time_s": fly_time,
                   "note": "targeted moon flybys the model is not anchored on (PJ34, 57, 58): "
                           "largest |model - published| closest-approach altitude and time"},
+        "anchored_flybys": anchored,
         "moon_ephemeris_km": 20.0,
         "moon_ephemeris_note": "built-in moons against the ephemerides Juno's navigation used "
                                "after 2022 (flyplan.ephemeris.moons_spk.ACCURACY_NOTE)",

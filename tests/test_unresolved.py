@@ -8,6 +8,7 @@ run, and none may print a range or altitude from inside a body.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -57,14 +58,32 @@ def test_complement_is_disjoint_from_the_holes_and_covers_the_rest(holes, pad):
 # -- the commands on the built-in model -----------------------------------------------------------
 
 
-def test_pj57_runs_without_an_impossible_number(tmp_path):
+@pytest.fixture
+def unanchored_pj57(monkeypatch):
+    """The model's PJ57 row as it was before it was anchored on the published Io pass
+    (scripts/anchor_flybys.py): 883 km from Io's centre, inside Io."""
+    import dataclasses
+
+    from flyplan.ephemeris import juno_model as jm
+
+    rows, digest = jm._table()
+    old = dataclasses.replace(rows[57], inc_deg=96.9258346, node_deg=288.3528394,
+                              argp_deg=131.3283976)
+    patched = ({**rows, 57: old}, "unanchored-" + digest)
+    monkeypatch.setattr(jm, "_table", lambda: patched)
+    return old
+
+
+def test_pj57_runs_without_an_impossible_number(tmp_path, unanchored_pj57):
     from flyplan.domain.events import events
     from flyplan.domain.mission import perijoves
     from flyplan.domain.perijove import perijove
 
     kernels = tmp_path  # no NAIF kernels: the built-in model and moons
-    table = perijoves(57, 57, window="-5h..-3h", step="60s", kernels=kernels, source="model")
+    table = perijoves(57, 57, window="-5h..-3h", step="60s", kernels=kernels,
+                      source="model").table
     row = table.iloc[0]
+    assert isinstance(row.get("io_ca_note"), str) and resolve.UNRESOLVED in row["io_ca_note"]
     assert "error" not in table.columns, row["error"]
     for moon in ("io", "europa", "ganymede", "callisto"):
         rng = row[f"{moon}_ca_range_km"]
@@ -79,6 +98,16 @@ def test_pj57_runs_without_an_impossible_number(tmp_path):
         assert np.isnan(r["range_km"]) or r["range_km"] > 1821.5
         if np.isnan(r["range_km"]):
             assert resolve.UNRESOLVED in r["detail"]
-    if io.isna().any():
-        assert any("cannot resolve the Io flyby" in n for n in res.plan.notes)
-        assert (ca["detail"].str.contains(resolve.UNRESOLVED)).any()
+    assert io.isna().any()
+    assert any("cannot resolve the Io flyby" in n for n in res.selection.notes)
+    assert (ca["detail"].str.contains(resolve.UNRESOLVED)).any()
+
+
+def test_anchored_pj57_passes_io_at_the_published_distance(tmp_path):
+    from flyplan.domain.mission import perijoves
+
+    row = perijoves(57, 57, window="-1h..+1h", step="600s", kernels=tmp_path,
+                    source="model").table.iloc[0]
+    # NASA: 1,500 km above Io's surface (within 10%); never inside.
+    assert abs(row["io_ca_altitude_km"] - 1500.0) < 150.0
+    assert row["io_ca_distance_unc_km"] > 0

@@ -127,8 +127,10 @@ def add_event_bounds(events, pj: int, et_pj: float, approximate: bool, observer:
     """``time_unc_s`` and ``distance_unc_km`` for the moon closest-approach rows (in place).
 
     Distance: the model's position bound at the event's time from perijove
-    plus the built-in moons' accuracy; on a targeted flyby the model is not
-    anchored on, at least its largest measured flyby error.  Time: that
+    plus the built-in moons' accuracy; on a targeted flyby the row is anchored
+    on (``scripts/anchor_flybys.py``), the published figure's rounding plus the
+    moons' accuracy; on one it is not anchored on, at least the largest
+    measured flyby error.  Time: that
     distance over the speed relative to the moon, plus the perijove time's
     uncertainty.  0 on real kernels; NaN where the row is not a closest approach.
     """
@@ -151,11 +153,16 @@ def add_event_bounds(events, pj: int, et_pj: float, approximate: bool, observer:
             fly_d, fly_t = flyby_bound()
             flyby_moon = _flyby_moon(pj) if row.method != "anchored" else None
             st = time_uncertainty_s(pj)
+            anchored = cal.get("anchored_flybys", {}).get(str(int(pj)))
             for i in np.flatnonzero(ca):
                 body = str(events["body"].iloc[i]).upper()
                 d = pos[i] + cal["moon_ephemeris_km"]
                 t_extra = 0.0
-                if body == flyby_moon:
+                near = abs(et[i] - et_pj) < 2 * 86400.0
+                if anchored and body == anchored["moon"] and near:
+                    # The row is anchored on this pass's published figure.
+                    d, t_extra = anchored["distance_unc_km"], anchored["time_unc_s"]
+                elif body == flyby_moon and near:
                     d, t_extra = max(d, fly_d), fly_t
                 st_rel = cyice.spkezr_v(body, np.array([et[i]]), "J2000", "NONE",
                                         str(observer))[0][0, 3:]
