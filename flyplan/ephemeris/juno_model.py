@@ -643,22 +643,33 @@ def _spk_name(pj: int) -> str:
 
 
 def describe(pj: int) -> str:
-    """One-line label for outputs made from the model, with the row's uncertainty.
+    """One-line label for outputs made from the model, with its measured bounds.
+
+    The bounds are those within an hour of perijove
+    (:func:`flyplan.ephemeris.juno_bounds.bounds`, leave-one-out calibrated);
+    each sample row carries its own.
 
     Examples
     --------
-    ``approximate (flyplan Juno model, bridged 5 orbits from PJ43: ~±0.3° lat/lon,
-    ±400 km altitude near perijove)``
+    ``approximate (flyplan Juno model, bridged 5 orbits from PJ43: within 1 h of
+    perijove ±1,000 km altitude, ±1.2° latitude, ±1,400 km on the ground, ±0.4 km/s
+    (measured bounds), perijove time from the timetable)``
     """
     from flyplan import predictions
+    from flyplan.ephemeris.juno_bounds import bounds
 
     row = perijove_row(pj)
+    b = {k: float(v[0]) for k, v in bounds(row.pj, [3600.0]).items()}
     # The model's perijove is the timetable's time by construction: say where
     # it comes from rather than imply the model predicts it.
     when = predictions.time_label(row.pj)
     tail = f", perijove time {when}" if when else ", perijove time from the timetable"
-    return (f"approximate (flyplan Juno model, {row.label}: ~±{row.sigma_angle_deg:.2g}° lat/lon, "
-            f"±{row.sigma_alt_km:.0f} km altitude near perijove{tail})")
+    fly = "; flyby pass anchored on the published figure" if "flyby pass anchored" in row.note \
+        else ""
+    return (f"approximate (flyplan Juno model, {row.label}{fly}: within 1 h of perijove "
+            f"±{b['altitude_km']:,.0f} km altitude, ±{b['lat_pg_deg']:.2g}° latitude, "
+            f"±{b['ground_km']:,.0f} km on the ground, ±{b['speed_km_s']:.2g} km/s "
+            f"(measured bounds){tail})")
 
 
 def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
