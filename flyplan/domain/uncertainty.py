@@ -6,8 +6,9 @@ Two parts, added linearly (so the result is never smaller than either):
    (:func:`flyplan.ephemeris.juno_bounds.bounds`, measured by leave-one-out);
 2. the perijove time's own uncertainty (:mod:`flyplan.predictions`: 1 s for a
    reconstructed time, the prediction lists' disagreement for a predicted
-   one) times how fast the quantity changes there, capped where an angle or
-   distance stops meaning anything.
+   one) times how fast the quantity changes there -- or, beyond a minute, how
+   far altitude, latitude and speed actually move when the trajectory slides
+   by that much -- capped where an angle or distance stops meaning anything.
 
 On a real NAIF trajectory every bound is 0.
 """
@@ -66,6 +67,31 @@ def _zero(n: int) -> dict[str, np.ndarray]:
     return {c: np.zeros(n) for c in SAMPLE_COLUMNS}
 
 
+def _shifted_excursion(samples, pj: int, st: float) -> dict[str, np.ndarray] | None:
+    """How far altitude, latitude and speed move if the whole trajectory slides by +-``st``.
+
+    Read from the loaded (model) trajectory at ``et -+ st`` (clipped to the
+    model's span): exact where a linear rate is not, e.g. at perijove, where
+    the altitude's rate is zero but an hour's shift moves it by 100,000 km.
+    None when the trajectory cannot be read there.
+    """
+    from flyplan.ephemeris.juno_model import model_window
+    from flyplan.geometry.samples import sample_table
+
+    lo, hi = model_window(pj)
+    et = samples["et"].to_numpy(float)
+    out = {k: np.zeros(len(et)) for k in ("altitude_km", "lat_pg_deg", "speed_km_s")}
+    try:
+        for sgn in (-1.0, 1.0):
+            t = np.clip(et + sgn * st, lo + 60.0, hi - 60.0)
+            sh = sample_table(np.ascontiguousarray(t), ())
+            for k in out:
+                out[k] = np.fmax(out[k], np.abs(sh[k].to_numpy(float) - samples[k].to_numpy(float)))
+    except Exception:  # noqa: BLE001 - outside what the loaded trajectory covers
+        return None
+    return out
+
+
 def sample_bounds(samples, pj: int, et_pj: float, approximate: bool) -> dict[str, np.ndarray]:
     """Bounds for each sample row (see the module docstring); zeros on real kernels."""
     n = len(samples)
@@ -77,12 +103,18 @@ def sample_bounds(samples, pj: int, et_pj: float, approximate: bool) -> dict[str
     b = bounds(pj, dt)
     st = time_uncertainty_s(pj)
     rate = _rates(samples)
+    lin = {k: rate[k] * st for k in rate}
+    # Beyond a minute the rates are not enough: read the trajectory itself.
+    ex = _shifted_excursion(samples, pj, st) if st > 60.0 else None
+    if ex is not None:
+        for k in ex:
+            lin[k] = np.fmax(lin[k], ex[k])
     out = {
-        "altitude_unc_km": b["altitude_km"] + rate["altitude_km"] * st,
-        "lat_unc_deg": b["lat_pg_deg"] + rate["lat_pg_deg"] * st,
-        "lon_unc_deg": b["lon_deg"] + rate["lon_w_deg"] * st,
-        "ground_unc_km": b["ground_km"] + rate["ground_km"] * st,
-        "speed_unc_km_s": b["speed_km_s"] + rate["speed_km_s"] * st,
+        "altitude_unc_km": b["altitude_km"] + lin["altitude_km"],
+        "lat_unc_deg": b["lat_pg_deg"] + lin["lat_pg_deg"],
+        "lon_unc_deg": b["lon_deg"] + lin["lon_w_deg"],
+        "ground_unc_km": b["ground_km"] + lin["ground_km"],
+        "speed_unc_km_s": b["speed_km_s"] + lin["speed_km_s"],
     }
     return {k: np.minimum(v, _CAP.get(k, np.inf)) for k, v in out.items()}
 
