@@ -15,6 +15,7 @@ __all__ = [
     "PerijoveError",
     "FetchError",
     "ScenarioError",
+    "ImageError",
 ]
 
 
@@ -70,3 +71,7 @@ class FetchError(FlyplanError):
 
 class ScenarioError(FlyplanError):
     """A scenario file that does not validate."""
+
+
+class ImageError(FlyplanError):
+    """A JunoCam image label or metadata file that cannot be read or is incomplete."""
