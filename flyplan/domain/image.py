@@ -252,8 +252,13 @@ def _read_pvl(p: Path, text: str) -> ImageLabel:
     # An attached label ends at END; what follows may be binary image data.
     m = re.search(r"^\s*END\s*$", text, flags=re.M)
     body = text[:m.end()] if m else text
+    import warnings
+
     try:
-        label = pvl.loads(body)
+        with warnings.catch_warnings():
+            # pvl's own use of its deprecated Units class.
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            label = pvl.loads(body)
     except Exception as exc:  # noqa: BLE001 - pvl raises several kinds
         raise ImageError(f"{p}: not a JunoCam metadata JSON, PDS3 label or ISIS3 label "
                          f"({type(exc).__name__}: {str(exc).splitlines()[0][:120]})",
@@ -754,7 +759,28 @@ def image(path, *, ck=None, kernels=None, source: str = "auto", abcorr: str = "L
     _moon_columns(df, models, covered.any(), attitude)
     sc = _self_check(label, image_et, plan)
     track = _track(t0, t1, plan)
-    return Image(label, df, sc, pointing, plan, notes, abcorr, bool(covered.any()), track)
+    moons = _sub_moons(0.5 * (t0 + t1))
+    return Image(label, df, sc, pointing, plan, notes, abcorr, bool(covered.any()), track, moons)
+
+
+def _sub_moons(et: float):
+    """The Galilean moons' sub-points on Jupiter (planetographic, System III west) at ``et``."""
+    import pandas as pd
+    import spiceypy
+
+    from flyplan.geometry.samples import jupiter_radii
+
+    a, c = jupiter_radii()
+    rows = []
+    for name, moon in MOONS.items():
+        try:
+            pos, _ = spiceypy.spkpos(str(moon), et, "IAU_JUPITER", "LT", str(JUPITER))
+        except spiceypy.utils.exceptions.SpiceyError:
+            continue  # no moon ephemeris covers the image
+        lon, lat, _alt = spiceypy.recpgr("JUPITER", pos, a, (a - c) / a)
+        rows.append({"moon": name, "lat_pg_deg": math.degrees(lat),
+                     "lon_w_deg": math.degrees(lon), "distance_km": float(np.linalg.norm(pos))})
+    return pd.DataFrame(rows, columns=["moon", "lat_pg_deg", "lon_w_deg", "distance_km"])
 
 
 def _camera_frames_loaded() -> bool:
