@@ -289,6 +289,11 @@ def test_pj1_boresight_and_centre_against_sincpt(pj1):
     # This framelet catches the limb: the centre is on the planet, a corner is not.
     assert np.isfinite(row["center_lat_pg_deg"]) and math.isnan(row["ul_lat_pg_deg"])
     assert row["limb_in_view"]
+    # The limb the framelet sees is part of the limb inside the swath (the
+    # CK's spin axis; edlimb's ellipse versus the 8-px grid's edge: 0.5 deg).
+    assert row["limb_in_swath_lat_pg_min_deg"] - 0.5 <= row["limb_lat_pg_min_deg"]
+    assert row["limb_lat_pg_max_deg"] <= row["limb_in_swath_lat_pg_max_deg"] + 0.5
+    assert row["limb_lat_pg_max_deg"] - row["limb_lat_pg_min_deg"] > 1.0
 
 
 @pytest.fixture(scope="module")
@@ -388,6 +393,8 @@ def test_metadata_self_check(shared_dir, name):
     assert np.allclose(np.diff(df.drop_duplicates("framelet")["et_start"]), 0.372, atol=1e-9)
     assert df["raw_row_first"].tolist() == list(range(0, lab.lines, 128))
     assert df["jupiter_in_swath"].all()
+    assert np.isfinite(df["limb_in_swath_lat_pg_min_deg"]).all()
+    assert (df["limb_in_swath_lat_pg_min_deg"] < df["limb_in_swath_lat_pg_max_deg"]).all()
     assert "boresight_lat_pg_deg" not in df
     # The framelet's sub-spacecraft point at IMAGE_TIME's framelet is the self-check's.
     assert df["lon_w_deg"].iloc[0] == pytest.approx(sc["flyplan_sub_lon_w_deg"], abs=0.01)

@@ -114,6 +114,7 @@ class ImageLabel:
     sub_lon_w_deg: float | None = None
     orbit: int | None = None
     title: str = ""
+    target: str | None = None
 
     def as_dict(self) -> dict:
         return {"path": self.path, "kind": self.kind, "product_id": self.product_id,
@@ -121,7 +122,8 @@ class ImageLabel:
                 "exposure_s": self.exposure_s, "filters": list(self.filters),
                 "frames": len(self.frames), "first_frame": self.frames[0],
                 "last_frame": self.frames[-1], "lines": self.lines,
-                "image_time": self.image_time_utc, "orbit": self.orbit, "title": self.title}
+                "image_time": self.image_time_utc, "orbit": self.orbit, "title": self.title,
+                "target": self.target}
 
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?:<\s*([A-Za-z]+)\s*>)?\s*$")
@@ -287,7 +289,8 @@ def _read_pvl(p: Path, text: str) -> ImageLabel:
             str(p), "isis3", str(get("SourceProductId") or p.name.split(".")[0]),
             f.time("StartTime"), f.number("InterFrameDelay", "s"),
             f.number("ExposureDuration", "s"), filters, (frame,), lines,
-            orbit=f.integer("OrbitNumber", required=False))
+            orbit=f.integer("OrbitNumber", required=False),
+            target=_text(get("TargetName")))
 
     def get(name):
         if name in label:
@@ -328,7 +331,12 @@ def _from_fields(p: Path, kind: str, f: _Fields, lines_field: str) -> ImageLabel
         altitude_km=f.number("SPACECRAFT_ALTITUDE", required=False),
         sub_lat_deg=f.number("SUB_SPACECRAFT_LATITUDE", required=False),
         sub_lon_w_deg=f.number("SUB_SPACECRAFT_LONGITUDE", required=False),
-        orbit=orbit, title=str(f.raw("TITLE", required=False) or ""))
+        orbit=orbit, title=str(f.raw("TITLE", required=False) or ""),
+        target=_text(f.raw("TARGET_NAME", required=False)))
+
+
+def _text(value) -> str | None:
+    return str(value).strip().upper() if value not in (None, "") else None
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -664,7 +672,40 @@ def _swath_columns(df, attitude) -> str:
     df["jupiter_ang_radius_deg"] = half
     # Some of the disk lies inside the swath band.
     df["jupiter_in_swath"] = (angle + half >= SWATH_DEG[0]) & (angle - half <= SWATH_DEG[1])
+    lo, hi = _limb_in_swath(et, axis, a, _c)
+    df["limb_in_swath_lat_pg_min_deg"] = lo
+    df["limb_in_swath_lat_pg_max_deg"] = hi
     return label
+
+
+def _limb_in_swath(et, axis, a: float, c: float, n: int = 720):
+    """Planetographic latitude range of the part of Jupiter's limb inside JunoCam's swath.
+
+    The limb is SPICE's ``edlimb`` ellipse seen from Juno (geometric: the 0.3 s
+    of light time turn Jupiter by 0.003 deg, far below what a swath statement
+    needs); NaN where no limb point lies in the swath.
+    """
+    import spiceypy
+    from spiceypy import cyice
+
+    from flyplan.geometry.junocam import SWATH_DEG, in_swath, spin_plane_angle
+
+    juno_bf, _ = cyice.spkpos_v(str(JUNO), et, "IAU_JUPITER", "NONE", str(JUPITER))
+    to_j2000 = np.asarray(cyice.pxform_v("IAU_JUPITER", "J2000", et))
+    t = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
+    lo, hi = np.full(len(et), np.nan), np.full(len(et), np.nan)
+    for i, pos in enumerate(np.asarray(juno_bf)):  # one limb ellipse per framelet
+        limb = spiceypy.edlimb(a, a, c, pos)
+        centre, smaj, smin = spiceypy.el2cgv(limb)
+        pts = (np.asarray(centre) + np.cos(t)[:, None] * np.asarray(smaj)
+               + np.sin(t)[:, None] * np.asarray(smin))
+        dirs = (pts - pos) @ to_j2000[i].T
+        ins = in_swath(spin_plane_angle(dirs, axis[i][None, :]), SWATH_DEG)
+        if ins.any():
+            normal = pts[ins] / np.array([a * a, a * a, c * c])
+            lat = np.degrees(np.arctan2(normal[:, 2], np.hypot(normal[:, 0], normal[:, 1])))
+            lo[i], hi[i] = lat.min(), lat.max()
+    return lo, hi
 
 
 def image(path, *, ck=None, kernels=None, source: str = "auto", abcorr: str = "LT+S") -> Image:
@@ -713,6 +754,9 @@ def image(path, *, ck=None, kernels=None, source: str = "auto", abcorr: str = "L
     plan = sources.assemble(t0 - 60.0, t1 + 60.0, kernels=kernels, source=source, moons=True,
                             pj=pj, cands=cands)
     notes = list(plan.notes)
+    if label.target and label.target != "JUPITER":
+        notes.append(f"the label's target is {label.target}: footprints and backplanes are "
+                     "intercepts with Jupiter only")
     cks = [ck] if isinstance(ck, (str, Path)) else list(ck or [])
     for c in cks:
         info = plan.kernels.add(c, note="JunoCam pointing: Juno attitude C-kernel (--ck)")
