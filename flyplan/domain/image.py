@@ -246,6 +246,15 @@ def _read_json(p: Path, text: str) -> ImageLabel:
 
 
 def _read_pvl(p: Path, text: str) -> ImageLabel:
+    import warnings
+
+    with warnings.catch_warnings():
+        # pvl's own use of its deprecated Units class, while parsing and reading values.
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return _read_pvl_label(p, text)
+
+
+def _read_pvl_label(p: Path, text: str) -> ImageLabel:
     try:
         import pvl
     except ImportError:
@@ -254,13 +263,8 @@ def _read_pvl(p: Path, text: str) -> ImageLabel:
     # An attached label ends at END; what follows may be binary image data.
     m = re.search(r"^\s*END\s*$", text, flags=re.M)
     body = text[:m.end()] if m else text
-    import warnings
-
     try:
-        with warnings.catch_warnings():
-            # pvl's own use of its deprecated Units class.
-            warnings.simplefilter("ignore", PendingDeprecationWarning)
-            label = pvl.loads(body)
+        label = pvl.loads(body)
     except Exception as exc:  # noqa: BLE001 - pvl raises several kinds
         raise ImageError(f"{p}: not a JunoCam metadata JSON, PDS3 label or ISIS3 label "
                          f"({type(exc).__name__}: {str(exc).splitlines()[0][:120]})",
@@ -377,6 +381,15 @@ class Image:
     plan : flyplan.kernels.select.KernelPlan
     notes : list of str
     abcorr : str
+    has_pointing : bool
+        Whether a C-kernel gave the pointing of at least one framelet.
+    track : pandas.DataFrame
+        Juno's sub-spacecraft track from 30 min before to 30 min after.
+    moons : pandas.DataFrame
+        The Galilean moons' sub-points on Jupiter at the image's middle time.
+    footprints : pandas.DataFrame or None
+        With pointing: the outline of each framelet's on-planet part
+        (``framelet``, ``filter``, ``lat_pg_deg``, ``lon_w_deg``).
     """
 
     label: ImageLabel
@@ -389,6 +402,7 @@ class Image:
     has_pointing: bool = False
     track: object = None
     moons: object = None
+    footprints: object = None
 
     @property
     def product_id(self) -> str:
@@ -568,8 +582,14 @@ def _camera_covered(et) -> np.ndarray:
     return ok
 
 
-def _pointing_columns(df, models, abcorr: str) -> None:
-    """Boresight, centre and corner intercepts, on-planet fraction and limb (in place)."""
+def _pointing_columns(df, models, abcorr: str):
+    """Boresight, centre and corner intercepts, on-planet fraction and limb (in place).
+
+    Returns the outline of each framelet's on-planet part (every other point
+    of the 8-px grid's boundary) as a DataFrame.
+    """
+    import pandas as pd
+
     from flyplan.geometry.footprint import intercepts
 
     names = list(PIXELS)
@@ -587,6 +607,7 @@ def _pointing_columns(df, models, abcorr: str) -> None:
         "center_emission_deg", "center_incidence_deg", "center_phase_deg", "center_km_per_px",
         "on_planet_fraction", "limb_lat_pg_min_deg", "limb_lat_pg_max_deg")}
     limb_in_view = np.zeros(len(df), bool)
+    outline = []
     n_special = len(names)
     for i, (et, filt, ok) in enumerate(zip(df["et_mid"], df["filter"], df["pointing_known"])):
         if not ok:
@@ -603,6 +624,13 @@ def _pointing_columns(df, models, abcorr: str) -> None:
         # framelet's border, padded as on-planet, is not the limb).
         pad = np.pad(hit, 1, constant_values=True)
         edge = hit & ~(pad[:-2, 1:-1] & pad[2:, 1:-1] & pad[1:-1, :-2] & pad[1:-1, 2:])
+        # Outline of the on-planet part (the framelet's border counts here).
+        pad0 = np.pad(hit, 1, constant_values=False)
+        rim = hit & ~(pad0[:-2, 1:-1] & pad0[2:, 1:-1] & pad0[1:-1, :-2] & pad0[1:-1, 2:])
+        lat_g = r["lat_pg_deg"][n_special:].reshape(GX.shape)[rim][::2]
+        lon_g = r["lon_w_deg"][n_special:].reshape(GX.shape)[rim][::2]
+        outline.append(pd.DataFrame({"row": i, "framelet": df["framelet"].iloc[i],
+                                     "filter": filt, "lat_pg_deg": lat_g, "lon_w_deg": lon_g}))
         if edge.any():
             lat = r["lat_pg_deg"][n_special:].reshape(GX.shape)[edge]
             limb_in_view[i] = True
@@ -611,6 +639,8 @@ def _pointing_columns(df, models, abcorr: str) -> None:
     for k, v in {**out, **extra}.items():
         df[k] = v
     df["limb_in_view"] = limb_in_view
+    cols = ["row", "framelet", "filter", "lat_pg_deg", "lon_w_deg"]
+    return pd.concat(outline, ignore_index=True) if outline else pd.DataFrame(columns=cols)
 
 
 def _moon_columns(df, models, has_ck, attitude) -> None:
@@ -785,8 +815,9 @@ def image(path, *, ck=None, kernels=None, source: str = "auto", abcorr: str = "L
     if cks and not has_frames:
         notes.append("a C-kernel was given but the Juno FK or SCLK is missing: pointing unknown")
     swath_label = _swath_columns(df, attitude)
+    footprints = None
     if covered.any():
-        _pointing_columns(df, models, abcorr)
+        footprints = _pointing_columns(df, models, abcorr)
         names = ", ".join(Path(c).name for c in cks)
         pointing = f"C-kernel {names} (JUNO_SPACECRAFT) with the FK's JUNO_JUNOCAM alignment"
         if not covered.all():
@@ -804,7 +835,8 @@ def image(path, *, ck=None, kernels=None, source: str = "auto", abcorr: str = "L
     sc = _self_check(label, image_et, plan)
     track = _track(t0, t1, plan)
     moons = _sub_moons(0.5 * (t0 + t1))
-    return Image(label, df, sc, pointing, plan, notes, abcorr, bool(covered.any()), track, moons)
+    return Image(label, df, sc, pointing, plan, notes, abcorr, bool(covered.any()), track, moons,
+                 footprints)
 
 
 def _sub_moons(et: float):

@@ -1,15 +1,13 @@
 """The HTML page of ``flyplan image``: framelet footprints on a System III map.
 
 Drawn from the :class:`flyplan.domain.image.Image` results only (no
-geometry here): each framelet's footprint is the polygon through its four
-corner pixels and its boresight point when a C-kernel gave the pointing;
-Juno's sub-spacecraft track around the image and the framelets' sub-
-spacecraft points are drawn in every case.
+geometry here): with a C-kernel each framelet's footprint is the outline of
+its on-planet part and its boresight point; Juno's sub-spacecraft track
+around the image, the framelets' sub-spacecraft points and the moons'
+sub-points are drawn in every case.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -18,10 +16,6 @@ from flyplan.products.html.pages import Section, _esc, render_page
 __all__ = ["image_figure", "image_html"]
 
 _COLORS = {"METHANE": "#7b3294", "BLUE": "#2166ac", "GREEN": "#1b7837", "RED": "#b2182b"}
-
-
-def _finite(*values) -> bool:
-    return all(v is not None and math.isfinite(float(v)) for v in values)
 
 
 def image_figure(im):
@@ -47,27 +41,18 @@ def image_figure(im):
               f"{r.altitude_km:,.0f} km" for r in df.itertuples()],
         hovertemplate="%{text}<extra></extra>"))
     if im.has_pointing:
+        fp = im.footprints
         for filt, rows in df.groupby("filter", sort=False):
-            xs, ys = [], []
-            for r in rows.itertuples():
-                pts = [(getattr(r, f"{k}_lon_w_deg"), getattr(r, f"{k}_lat_pg_deg"))
-                       for k in ("ul", "ur", "lr", "ll")]
-                if not all(_finite(a, b) for a, b in pts):
-                    continue
-                lons = np.array([p[0] for p in pts])
-                if lons.max() - lons.min() > 180:  # straddles 0/360
-                    continue
-                xs += [p[0] for p in pts] + [pts[0][0], None]
-                ys += [p[1] for p in pts] + [pts[0][1], None]
-            if xs:
-                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself",
-                                         name=f"{filt} framelets (corners on the planet)",
-                                         line=dict(color=_COLORS.get(filt, "#333"), width=1),
-                                         opacity=0.5, hoverinfo="skip"))
+            color = _COLORS.get(filt, "#333")
+            if fp is not None and len(fp):
+                pts = fp[fp["filter"] == filt]
+                fig.add_trace(go.Scatter(
+                    x=pts["lon_w_deg"], y=pts["lat_pg_deg"], mode="markers",
+                    name=f"{filt} framelet outlines (on-planet part)",
+                    marker=dict(size=3, color=color, opacity=0.6), hoverinfo="skip"))
             fig.add_trace(go.Scatter(
                 x=rows["boresight_lon_w_deg"], y=rows["boresight_lat_pg_deg"], mode="markers",
-                name=f"{filt} boresight", marker=dict(symbol="x", size=8,
-                                                      color=_COLORS.get(filt, "#333")),
+                name=f"{filt} boresight", marker=dict(symbol="x", size=8, color=color),
                 text=[f"framelet {r.framelet} {r.filter} boresight<br>{r.utc_mid}"
                       for r in rows.itertuples()], hovertemplate="%{text}<extra></extra>"))
     if im.moons is not None and len(im.moons):
@@ -77,9 +62,9 @@ def image_figure(im):
                                  textposition="top center",
                                  marker=dict(symbol="circle", size=10, color="#d4a017")))
     fig.update_xaxes(title_text="System III west longitude (deg)", range=[360, 0], dtick=30,
-                     ticksuffix="°")
+                     ticksuffix="°", constrain="domain")
     fig.update_yaxes(title_text="planetographic latitude (deg)", range=[-90, 90], dtick=30,
-                     ticksuffix="°", scaleanchor="x", scaleratio=1)
+                     ticksuffix="°", scaleanchor="x", scaleratio=1, constrain="domain")
     fig.update_layout(template="plotly_white", height=620, plot_bgcolor="#f3ead9",
                       title=f"{im.product_id}: framelets on Jupiter (System III)",
                       legend=dict(orientation="h", y=-0.2))
@@ -104,9 +89,9 @@ def image_html(res) -> str:
     """The page for an :class:`flyplan.domain.image.ImageSet`: one section per image."""
     sections = []
     for k, im in enumerate(res.images):
-        cap = ("Footprints from the C-kernel's pointing: each polygon joins the framelet's "
-               "corner pixels (IK (23.5, 0.5) ... (1630.5, 127.5)); x marks the boresight "
-               "(827, 64)." if im.has_pointing else
+        cap = ("Footprints from the C-kernel's pointing: dots outline the part of each "
+               "framelet that falls on Jupiter (its border and the limb); x marks the IK "
+               "boresight pixel (827, 64)." if im.has_pointing else
                "No C-kernel: the spin phase is unknown, so only Juno's track and the "
                "framelets' sub-spacecraft points are drawn.")
         sections.append(Section(f"image-{k}", im.product_id, image_figure(im), _facts(im), cap))
