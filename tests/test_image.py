@@ -294,6 +294,10 @@ def test_pj1_boresight_and_centre_against_sincpt(pj1):
     assert row["limb_in_swath_lat_pg_min_deg"] - 0.5 <= row["limb_lat_pg_min_deg"]
     assert row["limb_lat_pg_max_deg"] <= row["limb_in_swath_lat_pg_max_deg"] + 0.5
     assert row["limb_lat_pg_max_deg"] - row["limb_lat_pg_min_deg"] > 1.0
+    # The footprint outline: on-planet points only, around the centre pixel's latitude.
+    fp = pj1.footprints
+    assert len(fp) > 20 and np.isfinite(fp[["lat_pg_deg", "lon_w_deg"]].to_numpy()).all()
+    assert fp["lat_pg_deg"].min() < row["center_lat_pg_deg"] < fp["lat_pg_deg"].max()
 
 
 @pytest.fixture(scope="module")
