@@ -16,6 +16,7 @@ __all__ = [
     "FetchError",
     "ScenarioError",
     "ImageError",
+    "spice_message",
 ]
 
 
@@ -75,3 +76,10 @@ class ScenarioError(FlyplanError):
 
 class ImageError(FlyplanError):
     """A JunoCam image label or metadata file that cannot be read or is incomplete."""
+
+
+def spice_message(exc) -> str:
+    """SPICE's short error name and the first line of its long message, for one line."""
+    short = getattr(exc, "short", "") or ""
+    detail = (getattr(exc, "long", "") or str(exc)).strip().splitlines()
+    return f"{short} {detail[0] if detail else ''}".strip()

@@ -417,16 +417,16 @@ def test_backplanes_need_a_c_kernel(shared_dir):
 # -- the command line -------------------------------------------------------------------------
 @pytest.mark.shared
 def test_cli_json_gives_framelet_8(shared_dir, tmp_path):
-    from flyplan.cli import app
+    from _cli import run_flyplan
 
+    # The check, through the real console entry point.
     nc = tmp_path / "planes.nc"
     page = tmp_path / "pj1.html"
-    res = runner.invoke(app, ["image", str(shared_dir / PJ1_LABEL), "--ck",
-                              str(shared_dir / PJ1_CK), "-k", str(shared_dir / "naif"),
-                              "-f", "json", "--backplanes", str(nc), "--step", "4",
-                              "--html", str(page)])
-    assert res.exit_code == 0, res.output
-    doc = json.loads(res.stdout)
+    proc = run_flyplan("image", shared_dir / PJ1_LABEL, "--ck", shared_dir / PJ1_CK,
+                       "-k", shared_dir / "naif", "-f", "json", "--backplanes", nc,
+                       "--step", "4", "--html", page)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
     f = doc["images"][0]["framelets"][0]
     assert f["framelet"] == 8 and f["filter"] == "METHANE"
     assert f["utc_mid"] == "2016-08-27T09:00:06.946Z" and isinstance(f["et_mid"], float)

@@ -378,7 +378,7 @@ class Image:
         has no geometry keywords).
     pointing : str
         Where JunoCam's pointing came from, or why it is unknown.
-    plan : flyplan.kernels.select.KernelPlan
+    plan : flyplan.kernels.assemble.KernelSelection
     notes : list of str
     abcorr : str
     has_pointing : bool
@@ -527,14 +527,6 @@ def self_check_text(sc: dict) -> str:
 
 
 # -- computation ------------------------------------------------------------------------------
-def _nearest_pj(et: float) -> int:
-    from flyplan.timetable import timetable
-    from flyplan.timeutil import utc_to_et
-
-    rows = timetable()
-    return min(rows, key=lambda n: abs(utc_to_et(rows[n].utc) - et))
-
-
 def _framelet_frame(label: ImageLabel, start_et: float):
     """The framelet table's time and row columns (one row per frame and filter)."""
     import pandas as pd
@@ -769,21 +761,26 @@ def image(path, *, ck=None, kernels=None, source: str = "auto", abcorr: str = "L
     from flyplan.geometry import samples as geometry
     from flyplan.geometry.junocam import attitude_for
     from flyplan.kernels import select as sources
-    from flyplan.timeutil import utc_to_et
+    from flyplan.kernels.assemble import base_kernels
+    from flyplan.orbit import prepare
+    from flyplan.timeutil import et_to_utc, utc_to_et
 
     label = read_label(path)
     cands = sources.candidates(sources.kernel_dirs(kernels))
-    base, _ = sources.base_kernels(cands)
+    # Leapseconds first: the window is only known once the label's times are ET.
+    base, _ = base_kernels(cands)
     base.load()
     start_et = utc_to_et(label.start_utc)
     df, models = _framelet_frame(label, start_et)
     image_et = utc_to_et(label.image_time_utc) if label.image_time_utc else None
     t0 = min(df["et_start"].min(), image_et if image_et is not None else np.inf)
     t1 = max(df["et_end"].max(), image_et if image_et is not None else -np.inf)
-    pj = _nearest_pj(0.5 * (t0 + t1))
-    plan = sources.assemble(t0 - 60.0, t1 + 60.0, kernels=kernels, source=source, moons=True,
-                            pj=pj, cands=cands)
-    notes = list(plan.notes)
+    # The one request preamble; an absolute window names the nearest perijove
+    # for the model trajectory.
+    prep = prepare(None, f"{et_to_utc(t0 - 60.0)}..{et_to_utc(t1 + 60.0)}", kernels=kernels,
+                   source=source, moons=True, cands=cands)
+    plan, pj = prep.selection, prep.number
+    notes = list(plan.notes) + list(prep.notes)
     if label.target and label.target != "JUPITER":
         notes.append(f"the label's target is {label.target}: footprints and backplanes are "
                      "intercepts with Jupiter only")
