@@ -344,20 +344,6 @@ def _text(value) -> str | None:
 
 
 # -- results ----------------------------------------------------------------------------------
-def _jsonable(v):
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return float(v) if math.isfinite(v) else None
-    return v
-
-
-def _records(df) -> list[dict]:
-    return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
-
 @dataclass
 class Image:
     """Geometry of one JunoCam image.
@@ -378,7 +364,8 @@ class Image:
         has no geometry keywords).
     pointing : str
         Where JunoCam's pointing came from, or why it is unknown.
-    plan : flyplan.kernels.assemble.KernelSelection
+    selection : flyplan.kernels.assemble.KernelSelection
+        The kernels used and the labels of the trajectory and moon sources.
     notes : list of str
     abcorr : str
     has_pointing : bool
@@ -396,7 +383,7 @@ class Image:
     framelets: object
     self_check: dict
     pointing: str
-    plan: object
+    selection: object
     notes: list = field(default_factory=list)
     abcorr: str = "LT+S"
     has_pointing: bool = False
@@ -409,24 +396,14 @@ class Image:
         return self.label.product_id
 
     def metadata(self) -> dict:
+        """Provenance and conventions (no SPICE needed: safe after the pool changed)."""
         from flyplan import __version__
 
-        return {"flyplan_version": __version__, "source": self.plan.describe(),
-                "pointing": self.pointing, "abcorr": self.abcorr,
+        return {"flyplan_version": __version__, "source": self.selection.describe(),
+                "notes": list(self.notes), "image": self.product_id,
+                "label": self.label.path, "pointing": self.pointing, "abcorr": self.abcorr,
                 "conventions": {**CONVENTIONS, **IMAGE_CONVENTIONS},
-                "kernels": self.plan.kernels.provenance()}
-
-    def to_dict(self) -> dict:
-        meta = self.metadata()
-        return {"product_id": self.product_id, "label": self.label.as_dict(),
-                "trajectory": self.plan.trajectory_label, "approximate": self.plan.approximate,
-                "pointing": self.pointing, "spin_phase_known": self.has_pointing,
-                "self_check": {k: _jsonable(v) for k, v in self.self_check.items()},
-                "framelets": _records(self.framelets), "notes": list(self.notes),
-                "kernels": meta.pop("kernels"), "metadata": meta}
-
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+                "kernels": self.selection.kernels.provenance()}
 
     def rows(self, rows) -> object:
         """Rows of the raw PNG mapped to framelet, filter, line and time (a DataFrame)."""
@@ -485,35 +462,20 @@ class ImageSet:
 
     images: list
 
-    def to_dict(self) -> dict:
+    def metadata(self) -> dict:
+        """Provenance of the set: every image's kernels (once each) and notes."""
         from flyplan import __version__
 
-        return {"images": [im.to_dict() for im in self.images],
-                "metadata": {"flyplan_version": __version__,
-                             "conventions": {**CONVENTIONS, **IMAGE_CONVENTIONS}}}
-
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    def to_csv(self) -> str:
-        """All framelet tables as one CSV (``product_id`` column), ``#`` provenance lines first."""
-        import pandas as pd
-
-        lines = []
+        kernels, seen, notes = [], set(), []
         for im in self.images:
-            lines.append(f"# image {im.product_id}: {im.label.path}")
-            lines.append(f"# trajectory: {im.plan.trajectory_label}"
-                         + (" [APPROXIMATE]" if im.plan.approximate else ""))
-            lines.append(f"# pointing: {im.pointing}")
-            lines.append(f"# self-check: {self_check_text(im.self_check)}")
-            for note in im.notes:
-                lines.append(f"# note: {note}")
-        for key, text in {**CONVENTIONS, **IMAGE_CONVENTIONS}.items():
-            lines.append(f"# convention {key}: {text}")
-        frames = [im.framelets.assign(product_id=im.product_id) for im in self.images]
-        df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        cols = ["product_id"] + [c for c in df.columns if c != "product_id"]
-        return "\n".join(lines) + "\n" + df[cols].to_csv(index=False, float_format="%.6f")
+            for k in im.selection.kernels.provenance():
+                if k["path"] not in seen:
+                    seen.add(k["path"])
+                    kernels.append(k)
+            notes += [f"{im.product_id}: {n}" for n in im.notes]
+        return {"flyplan_version": __version__, "notes": notes,
+                "images": [im.product_id for im in self.images],
+                "conventions": {**CONVENTIONS, **IMAGE_CONVENTIONS}, "kernels": kernels}
 
 
 def self_check_text(sc: dict) -> str:
@@ -779,20 +741,20 @@ def image(path, *, ck=None, kernels=None, source: str = "auto", abcorr: str = "L
     # for the model trajectory.
     prep = prepare(None, f"{et_to_utc(t0 - 60.0)}..{et_to_utc(t1 + 60.0)}", kernels=kernels,
                    source=source, moons=True, cands=cands)
-    plan, pj = prep.selection, prep.number
-    notes = list(plan.notes) + list(prep.notes)
+    sel, pj = prep.selection, prep.number
+    notes = list(sel.notes) + list(prep.notes)
     if label.target and label.target != "JUPITER":
         notes.append(f"the label's target is {label.target}: footprints and backplanes are "
                      "intercepts with Jupiter only")
     cks = [ck] if isinstance(ck, (str, Path)) else list(ck or [])
     for c in cks:
-        info = plan.kernels.add(c, note="JunoCam pointing: Juno attitude C-kernel (--ck)")
+        info = sel.kernels.add(c, note="JunoCam pointing: Juno attitude C-kernel (--ck)")
         if info.kind != "ck":
             raise ImageError(f"{c} is a {info.kind} kernel, not a C-kernel (.bc)",
                              hint="give Juno's attitude kernel (juno_sc_*.bc) with --ck")
-    plan.kernels.load()
-    plan.kernels.require(JUNO, t0, t1, "Juno (-61)")
-    # The instrument kernel may have arrived with the plan: read the models again.
+    sel.kernels.load()
+    sel.kernels.require(JUNO, t0, t1, "Juno (-61)")
+    # The instrument kernel may have arrived with the selection: read the models again.
     models = {f: cam.filter_model(f) for f in models}
     if any(m.source.startswith("constants") for m in models.values()):
         notes.append("no JunoCam IK (juno_junocam_v03.ti) loaded: using the IK's constants "
@@ -829,10 +791,10 @@ def image(path, *, ck=None, kernels=None, source: str = "auto", abcorr: str = "L
         if note:
             notes.append(note)
     _moon_columns(df, models, covered.any(), attitude)
-    sc = _self_check(label, image_et, plan)
-    track = _track(t0, t1, plan)
+    sc = _self_check(label, image_et, sel)
+    track = _track(t0, t1, sel)
     moons = _sub_moons(0.5 * (t0 + t1))
-    return Image(label, df, sc, pointing, plan, notes, abcorr, bool(covered.any()), track, moons,
+    return Image(label, df, sc, pointing, sel, notes, abcorr, bool(covered.any()), track, moons,
                  footprints)
 
 
@@ -879,10 +841,10 @@ def _ranges(values) -> str:
     return ", ".join(out)
 
 
-def _self_check(label: ImageLabel, image_et, plan) -> dict:
+def _self_check(label: ImageLabel, image_et, sel) -> dict:
     from flyplan.geometry import samples as geometry
 
-    base = {"trajectory": plan.trajectory_label, "approximate": plan.approximate}
+    base = {"trajectory": sel.trajectory_label, "approximate": sel.approximate}
     if image_et is None or label.altitude_km is None or label.sub_lat_deg is None \
             or label.sub_lon_w_deg is None:
         missing = [k for k, v in (("IMAGE_TIME", image_et), ("SPACECRAFT_ALTITUDE",
@@ -906,13 +868,13 @@ def _self_check(label: ImageLabel, image_et, plan) -> dict:
     }
 
 
-def _track(t0: float, t1: float, plan):
+def _track(t0: float, t1: float, sel):
     """Juno's sub-spacecraft track from 30 min before to 30 min after the image."""
     from flyplan.geometry import samples as geometry
     from flyplan.timeutil import et_to_utc
 
     lo, hi = t0 - 1800.0, t1 + 1800.0
-    for _, a, b in plan.kernels.coverage(JUNO):
+    for _, a, b in sel.kernels.coverage(JUNO):
         if a <= t0 and t1 <= b:
             lo, hi = max(lo, a), min(hi, b)
             break
@@ -931,7 +893,7 @@ def _backplanes(img: Image, *, step: int = 1, rows=None):
         raise ValueError("step must be 1 or more")
     df = img.framelets
     rows = list(range(len(df))) if rows is None else list(rows)
-    img.plan.kernels.load()
+    img.selection.kernels.load()
     known = df["pointing_known"].to_numpy(bool)
     if not known[rows].all():
         bad = df["framelet"].to_numpy()[rows][~known[rows]]
@@ -981,7 +943,7 @@ def _backplanes(img: Image, *, step: int = 1, rows=None):
         "title": f"JunoCam backplanes of {img.product_id}",
         "flyplan_version": meta["flyplan_version"], "product_id": img.product_id,
         "label": img.label.path, "pointing": img.pointing, "abcorr": img.abcorr,
-        "trajectory": img.plan.trajectory_label, "step_px": step,
+        "trajectory": img.selection.trajectory_label, "step_px": step,
         "conventions": json.dumps(meta["conventions"]),
         "kernels": json.dumps([{k: d[k] for k in ("name", "sha256", "source")}
                                for d in meta["kernels"]]),

@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from flyplan.constants import JUNO, JUPITER, SUN
+from flyplan.constants import C_KM_S as CLIGHT_KM_S, JUNO, JUPITER, SUN
 
-__all__ = ["CLIGHT_KM_S", "stelab", "intercepts", "BACKPLANES"]
-
-CLIGHT_KM_S = 299792.458  # SPICE's clight()
+__all__ = ["stelab", "intercepts", "BACKPLANES"]
 
 BACKPLANES = ("lat_pg_deg", "lat_pc_deg", "lon_w_deg", "emission_deg", "incidence_deg",
               "phase_deg", "range_km", "km_per_px")

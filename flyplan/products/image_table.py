@@ -43,8 +43,8 @@ def print_image(im, console=None, max_rows: int = 24) -> None:
     console.print(f"  start {lab.start_utc}, {len(lab.frames)} frame(s) x "
                   f"{', '.join(lab.filters)}, interframe delay {lab.interframe_delay_s:g} s, "
                   f"exposure {lab.exposure_s * 1e3:g} ms")
-    traj = im.plan.trajectory_label
-    console.print("  trajectory: " + ("[bold yellow]APPROXIMATE[/] " if im.plan.approximate
+    traj = im.selection.trajectory_label
+    console.print("  trajectory: " + ("[bold yellow]APPROXIMATE[/] " if im.selection.approximate
                                       else "") + traj)
     console.print(f"  pointing: {im.pointing}")
     console.print(f"  self-check: {self_check_text(im.self_check)}")

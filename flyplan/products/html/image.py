@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flyplan.products.html.pages import Section, _esc, render_page
+from flyplan.products.html.pages import Section, _esc, provenance_footer, render_page
 
 __all__ = ["image_figure", "image_html"]
 
@@ -77,8 +77,8 @@ def _facts(im) -> str:
     lab = im.label
     rows = [("label", f"{lab.kind}: {lab.path}"), ("start", lab.start_utc),
             ("frames x filters", f"{len(lab.frames)} x {', '.join(lab.filters)}"),
-            ("trajectory", ("APPROXIMATE " if im.plan.approximate else "")
-             + im.plan.trajectory_label),
+            ("trajectory", ("APPROXIMATE " if im.selection.approximate else "")
+             + im.selection.trajectory_label),
             ("pointing", im.pointing), ("self-check", self_check_text(im.self_check))]
     rows += [("note", n) for n in im.notes]
     return "<table>" + "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>"
@@ -95,4 +95,7 @@ def image_html(res) -> str:
                "No C-kernel: the spin phase is unknown, so only Juno's track and the "
                "framelets' sub-spacecraft points are drawn.")
         sections.append(Section(f"image-{k}", im.product_id, image_figure(im), _facts(im), cap))
-    return render_page("JunoCam image geometry", sections)
+    from flyplan.products.serialize import envelope
+
+    return render_page("JunoCam image geometry", sections,
+                       footer_html=provenance_footer(envelope(res)))
