@@ -184,7 +184,7 @@ def kepler_day(naif_dir, tmp_path, as_observer):
 
 @pytest.fixture
 def circular_day(naif_dir, tmp_path, as_observer):
-    """tests/test_geometry.py's circular orbit: Io transits, Callisto is occulted."""
+    """tests/test_samples.py's circular orbit: Io transits, Callisto is occulted."""
     S.furnsh_day(naif_dir)
     return S.circular_observer(tmp_path / "obs.bsp")
 
