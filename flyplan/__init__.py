@@ -14,6 +14,9 @@ _LAZY = {
     "perijove": "flyplan.domain.perijove",
     "Perijove": "flyplan.domain.perijove",
     "perijoves": "flyplan.domain.mission",
+    "MissionTable": "flyplan.domain.mission",
+    "to_json": "flyplan.products.serialize",
+    "to_csv": "flyplan.products.serialize",
     "KernelSet": "flyplan.kernels.pool",
     "FlyplanError": "flyplan.errors",
     "KernelError": "flyplan.errors",
@@ -27,6 +30,9 @@ _LAZY = {
     "PlanResult": "flyplan.domain.plan",
     "Scenario": "flyplan.domain.plan",
     "load_scenario": "flyplan.domain.plan",
+    "image": "flyplan.domain.image",
+    "Image": "flyplan.domain.image",
+    "ImageError": "flyplan.errors",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -1,7 +1,7 @@
 """The HTML report and its figures: numeric helpers, figure structure, the page, a real browser.
 
 Figures are checked on PJ1 (real reconstructed kernels, no moon ephemeris)
-and on a synthetic perijove with moons (tests/_synthetic_pj.py: real
+and on a synthetic perijove with moons (tests/_synthetic.py: real
 Jupiter/Sun/moon ephemerides, a Juno-like orbit written as an SPK).
 """
 
@@ -164,14 +164,14 @@ def pj_moons(tmp_path_factory):
 
     if not HAVE_SHARED:
         pytest.skip(f"the real kernels are not at {NAIF} (set FLYPLAN_SHARED)")
-    from _synthetic_pj import synthetic_perijove
+    from _synthetic import synthetic_perijove
 
     return synthetic_perijove(NAIF, tmp_path_factory.mktemp("synthetic"))
 
 
 @pytest.fixture(scope="module")
 def pj_cam(pj_moons):
-    from _synthetic_pj import with_junocam_columns
+    from _synthetic import with_junocam_columns
 
     return with_junocam_columns(pj_moons)
 
