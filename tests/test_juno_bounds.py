@@ -70,8 +70,8 @@ def test_the_bounds_grow_with_orbits_from_the_anchor():
     cal = jb.calibration()
     assert all(cal["k"][q] >= 0 for q in jb.QUANTITIES)
     assert cal["k"]["lat_pg_deg"] > 0 and cal["k"]["ground_km"] > 0
-    near = jb.bounds(44, [0.0])["ground_km"][0]       # one orbit from PJ43
-    far = jb.bounds(56, [0.0])["ground_km"][0]        # ten orbits from PJ46
+    near = jb.bounds(jm.perijove_row(44), [0.0])["ground_km"][0]       # one orbit from PJ43
+    far = jb.bounds(jm.perijove_row(56), [0.0])["ground_km"][0]        # ten orbits from PJ46
     assert far > near
 
 
@@ -148,7 +148,7 @@ def test_junocam_metadata_inside_the_runtime_bounds(shared_dir):
         row = jm.perijove_row(pj)
         et = float(sp.str2et(d["IMAGE_TIME"]))
         g = jf.geometry([et], jm.trajectory(pj, [et]))[0]
-        b = jb.bounds(pj, [et - row.et])
+        b = jb.bounds(row, [et - row.et])
         slack = time_uncertainty_s(pj) * 60.0  # km moved in the time's uncertainty
         assert abs(g[0] - float(d["SPACECRAFT_ALTITUDE"].split()[0])) <= b["altitude_km"][0] + slack
         assert abs(g[1] - float(d["SUB_SPACECRAFT_LATITUDE"])) <= b["lat_pg_deg"][0] + 0.1

@@ -121,7 +121,7 @@ def test_describe_says_approximate_and_gives_the_uncertainty():
     assert text.startswith("approximate (flyplan Juno model, bridged 5 orbits from PJ43")
     from flyplan.ephemeris.juno_bounds import bounds
 
-    b = bounds(38, [3600.0])
+    b = bounds(jm.perijove_row(38), [3600.0])
     assert f"±{b['altitude_km'][0]:,.0f} km altitude" in text and "° latitude" in text
     assert "(measured bounds)" in text
     assert "perijove time predicted (list A; ±15.0 h" in jm.describe(90)

@@ -98,9 +98,10 @@ def sample_bounds(samples, pj: int, et_pj: float, approximate: bool) -> dict[str
     if not approximate or n == 0:
         return _zero(n)
     from flyplan.ephemeris.juno_bounds import bounds
+    from flyplan.ephemeris.juno_model import perijove_row
 
     dt = samples["et"].to_numpy(float) - et_pj
-    b = bounds(pj, dt)
+    b = bounds(perijove_row(pj), dt)
     st = time_uncertainty_s(pj)
     rate = _rates(samples)
     lin = {k: rate[k] * st for k in rate}
@@ -180,7 +181,7 @@ def add_event_bounds(events, pj: int, et_pj: float, approximate: bool, observer:
 
             cal = calibration()
             et = events["et"].to_numpy(float)
-            pos = bounds(pj, et - et_pj)["position_km"]
+            pos = bounds(perijove_row(pj), et - et_pj)["position_km"]
             row = perijove_row(pj)
             fly_d, fly_t = flyby_bound()
             flyby_moon = _flyby_moon(pj) if row.method != "anchored" else None

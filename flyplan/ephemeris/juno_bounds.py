@@ -40,21 +40,19 @@ def calibration() -> dict:
     return json.loads(resources.files("flyplan.data").joinpath(BOUNDS_FILE).read_text())
 
 
-def orbits_from_anchor(pj: int) -> int:
-    """Orbits between perijove ``pj``'s model row and its real anchor (0 when anchored)."""
-    from flyplan.ephemeris.juno_model import perijove_row
-
-    row = perijove_row(pj)
+def orbits_from_anchor(row) -> int:
+    """Orbits between a model row (:class:`~flyplan.ephemeris.juno_model.PerijoveRow`) and
+    its real anchor (0 when anchored)."""
     return 0 if row.method == "anchored" else max(1, int(row.orbits))
 
 
-def bounds(pj: int, dt_s) -> dict[str, np.ndarray]:
-    """The model's bounds at times ``dt_s`` from perijove ``pj`` (perijove time taken as exact).
+def bounds(row, dt_s) -> dict[str, np.ndarray]:
+    """The model's bounds at times ``dt_s`` from a row's perijove (its time taken as exact).
 
     Parameters
     ----------
-    pj : int
-        Perijove number (its model row).
+    row : flyplan.ephemeris.juno_model.PerijoveRow
+        The perijove's model row (``juno_model.perijove_row(pj)``).
     dt_s : array_like
         Seconds from perijove.
 
@@ -66,7 +64,7 @@ def bounds(pj: int, dt_s) -> dict[str, np.ndarray]:
         pole), ``speed_km_s``, ``position_km``; one value per time.
     """
     cal = calibration()
-    n = orbits_from_anchor(pj)
+    n = orbits_from_anchor(row)
     edges = np.asarray(cal["bin_edges_h"], dtype=float)
     b = np.searchsorted(edges, np.abs(np.atleast_1d(np.asarray(dt_s, float))) / 3600.0,
                         side="left")

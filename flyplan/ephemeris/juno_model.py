@@ -659,7 +659,7 @@ def describe(pj: int) -> str:
     from flyplan.ephemeris.juno_bounds import bounds
 
     row = perijove_row(pj)
-    b = {k: float(v[0]) for k, v in bounds(row.pj, [3600.0]).items()}
+    b = {k: float(v[0]) for k, v in bounds(row, [3600.0]).items()}
     # The model's perijove is the timetable's time by construction: say where
     # it comes from rather than imply the model predicts it.
     when = predictions.time_label(row.pj)
