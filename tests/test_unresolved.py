@@ -110,4 +110,7 @@ def test_anchored_pj57_passes_io_at_the_published_distance(tmp_path):
                     source="model").table.iloc[0]
     # NASA: 1,500 km above Io's surface (within 10%); never inside.
     assert abs(row["io_ca_altitude_km"] - 1500.0) < 150.0
-    assert row["io_ca_distance_unc_km"] > 0
+    # The anchored pass carries the published figure's accuracy; the same orbit's
+    # distant passes of the other moons carry the model's position bound.
+    assert 0 < row["io_ca_distance_unc_km"] < 150.0
+    assert row["ganymede_ca_distance_unc_km"] > 1000.0

@@ -132,8 +132,11 @@ def _ca_bounds(found, pj: int, et_pj: float, approximate: bool) -> dict:
     from flyplan.domain.uncertainty import add_event_bounds
 
     moons = [m for m in found if np.isfinite(found[m][0])]
+    from flyplan.geometry.samples import moon_radius
+
     ev = pd.DataFrame({"et": [found[m][0] for m in moons], "kind": "closest_approach",
-                       "body": [MOON_IDS[m].upper() for m in moons]})
+                       "body": [MOON_IDS[m].upper() for m in moons],
+                       "altitude_km": [found[m][1] - moon_radius(m) for m in moons]})
     add_event_bounds(ev, pj, et_pj, approximate)
     out = {m: (float("nan"), float("nan")) for m in found}
     out.update({m: (float(t), float(d)) for m, t, d in

@@ -191,11 +191,14 @@ def add_event_bounds(events, pj: int, et_pj: float, approximate: bool, observer:
                 body = str(events["body"].iloc[i]).upper()
                 d = pos[i] + cal["moon_ephemeris_km"]
                 t_extra = 0.0
-                near = abs(et[i] - et_pj) < 2 * 86400.0
-                if anchored and body == anchored["moon"] and near:
+                alt = float(events["altitude_km"].iloc[i]) if "altitude_km" in events \
+                    else float("nan")
+                if anchored and body == anchored["moon"] and \
+                        abs(alt - anchored["published_km"]) <= 10 * anchored["distance_unc_km"]:
                     # The row is anchored on this pass's published figure.
                     d, t_extra = anchored["distance_unc_km"], anchored["time_unc_s"]
-                elif body == flyby_moon and near:
+                elif body == flyby_moon and not alt > 2 * fly_d:
+                    # The targeted pass (not a distant minimum of the same orbit).
                     d, t_extra = max(d, fly_d), fly_t
                 st_rel = cyice.spkezr_v(body, np.array([et[i]]), "J2000", "NONE",
                                         str(observer))[0][0, 3:]
