@@ -173,6 +173,9 @@ def _table_cells(row, cols) -> list[str]:
             name = key[: -len("_range_km")]
             flag = ("occ" if row[f"{name}_occulted"] else "tr" if row[f"{name}_transit"]
                     else "sh" if row[f"{name}_in_shadow"] else "")
+            if v != v:  # blanked: the model cannot resolve this pass
+                cells.append("unresolved")
+                continue
             cells.append(f"{v / 1000:,.0f}{(' ' + flag) if flag else ''}")
         elif key == "utc":
             # Month-day and time; the year is in the title.
