@@ -112,13 +112,14 @@ def _covered(ets):
     return np.array(ok)
 
 
-def _against_kernel(et_p, y, burn=None):
+def _against_kernel(et_p, y, burn=None, moon_pass=None):
     """Errors of a model state propagated from ``et_p`` against the loaded kernel."""
     hours = np.array(sorted({s * h for h in HOURS for s in (-1, 1)}))
     ets = et_p + 3600.0 * hours
     ok = _covered(ets)
     ets, hours = ets[ok], hours[ok]
-    err = _errors(ets, jm.propagate(et_p, y, ets, burn=burn), jf.kernel_state(ets))
+    err = _errors(ets, jm.propagate(et_p, y, ets, burn=burn, moon_pass=moon_pass),
+                  jf.kernel_state(ets))
     return [{"dt_h": float(h), **{q: float(err[q][i]) for q in QUANTITIES}}
             for i, h in enumerate(hours)]
 
@@ -133,7 +134,8 @@ def measure_loo(naif, log):
         r = jf.annotate(jf.build_rows(inp, only={pj}, log=lambda m: None)[pj])
         row = _row(r)
         et, y = jm.row_state(row)
-        pts = _against_kernel(et, y)
+        # The model's own flyby dynamics where a flyby is on the row's inbound leg.
+        pts = _against_kernel(et, y, moon_pass=jm._moon_pass(row))
         out.append({"source": "leave-one-out, real kernel", "pj": pj, "method": row.method,
                     "orbits": int(row.orbits), "label": row.label, "points": pts})
         log(f"LOO PJ{pj} ({row.label}): max alt {max(p['altitude_km'] for p in pts if abs(p['dt_h']) <= 1):.0f} km"
@@ -160,7 +162,8 @@ def measure_loo(naif, log):
         et_p, y = jm.row_state(row)
         out.append({"source": "anchored row against its own kernel", "pj": pj,
                     "method": "anchored", "orbits": 0, "label": row.label,
-                    "points": _against_kernel(et_p, y, burn=row.burn)})
+                    "points": _against_kernel(et_p, y, burn=row.burn,
+                                              moon_pass=jm._moon_pass(row))})
     log("anchored rows done")
     return out
 
