@@ -86,7 +86,9 @@ def friendly_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from flyplan.errors import FlyplanError
+        from flyplan.products.diagnostics import reset
 
+        reset()  # each note is said once per run
         try:
             return func(*args, **kwargs)
         except FlyplanError as exc:

@@ -101,9 +101,10 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     grid.add_row("Moons", src.moons_label or "-")
     console.print(Panel(grid, title=f"Juno perijove {pj.number}", expand=False,
                         width=min(console.width, 100)))
-    for note in src.notes:
-        if note != src.moons_label:
-            console.print(f"[yellow]note:[/] {note}")
+    # Notes go to stderr, once per run (flyplan.products.diagnostics).
+    from flyplan.products.diagnostics import say
+
+    say(n for n in src.notes if n != src.moons_label)
 
     df = pj.samples
     cols = list(_TABLE_COLS)
@@ -278,8 +279,9 @@ def print_observability(obs, console=None) -> None:
     if obs.longitude_w_deg is not None:
         grid.add_row("Longitude followed", f"{obs.longitude_w_deg:g}° W System III")
     console.print(Panel(grid, title=f"Jupiter before Juno perijove {obs.number}", expand=False))
-    for note in obs.notes:
-        console.print(f"[yellow]note:[/] {note}")
+    from flyplan.products.diagnostics import say
+
+    say(obs.notes)
 
     year = obs.nights[0]["night"][:4] if obs.nights else ""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0),
@@ -342,8 +344,9 @@ def print_events(res, console=None) -> None:
                   f"{et_to_utc(res.window[0], 0)} .. {et_to_utc(res.window[1], 0)} ({basis})",
                   highlight=False)
     console.print(f"  trajectory: {traj}\n  moons: {src.moons_label or '-'}", highlight=False)
-    for note in dict.fromkeys([n for n in src.notes if n != src.moons_label] + res.notes):
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    from flyplan.products.diagnostics import say
+
+    say([n for n in src.notes if n != src.moons_label] + res.notes)
     extra_times = [c for c in df.columns if c.endswith("_utc") and c != "utc"]
     table = Table(box=box.SIMPLE_HEAD, title=f"{len(df)} events")
     table.add_column("UTC (SCET)")
@@ -396,8 +399,9 @@ def print_plan(res, console=None) -> None:
         approx = " [APPROXIMATE]" if p.get("approximate") else ""
         console.print(f"  PJ{p['perijove']}: trajectory {p['trajectory']}{approx}; moons "
                       f"{p['moons']}; spin axis {p['spin_axis']}", highlight=False, style="dim")
-        for note in p["notes"]:
-            console.print(f"  [yellow]note:[/] {note}", highlight=False)
+        from flyplan.products.diagnostics import say
+
+        say(p["notes"])
     targets = [t.lower() for t in sc.targets]
     if sc.outputs.best:
         rows = [p["best"] for p in ok if p.get("best")]

@@ -263,7 +263,9 @@ def _tiles(pj) -> str:
 
 def _sources_card(pj) -> str:
     meta = _metadata(pj)
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in meta["source"]["notes"])
+    from flyplan.products.diagnostics import for_page
+
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in for_page(meta["source"]["notes"]))
     w0, w1 = meta["window_utc"]
     return (f'<div class="card sources" id="flyplan-sources"><h2>Window and sources</h2>'
             f'<p>Samples {_esc(w0)} .. {_esc(w1)} every {meta["step_s"]:g} s; perijove time '
