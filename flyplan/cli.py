@@ -16,11 +16,13 @@ from typing import Optional
 
 import typer
 
+from flyplan.cli_support import HtmlDefaultOpt, OfflineEverywhere, pick_html
+
 app = typer.Typer(
     name="flyplan",
     help="Juno perijove geometry and observation planning on SPICE kernels.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -48,7 +50,7 @@ def _version(value: bool):
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
     naif_url: Optional[str] = typer.Option(
         None, "--naif-url", help="Archive every command fetches missing kernels from: https://, "
@@ -190,19 +192,26 @@ def perijove(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write CSV/JSON to this file instead of stdout."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML report here."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML report here "
+                                                             "(a directory: its default name)."),
+    html_default: bool = HtmlDefaultOpt,
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Include the Galilean moons."),
+    _offline: bool = OfflineEverywhere,
 ):
-    """Geometry of Juno's perijove NUMBER: altitude, latitudes, longitude, speed, moons."""
+    """Geometry of Juno's perijove NUMBER: altitude, latitudes, longitude, speed, moons,
+    and its JunoCam imaging highlights."""
     from flyplan.domain import perijove as _pj
+
+    html = pick_html(html, html_default, "pj", number)
 
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
                           source=source.value, moons=moons)
     page = None
     if html:
+        from flyplan.products.highlights import highlights_section
         from flyplan.products.html.pages import perijove_html
 
-        page = perijove_html(result)
+        page = perijove_html(result, sections=[highlights_section(result)])
     _deliver(result, fmt, output, "print_perijove", page, html)
 
 @app.command()
@@ -221,15 +230,21 @@ def perijoves(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write CSV/JSON here."),
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Moon closest approaches."),
+    _offline: bool = OfflineEverywhere,
 ):
     """The mission table: one row per perijove (geometry, moon closest approaches, source)."""
+    from flyplan.cli_support import progress_bar
     from flyplan.domain.mission import perijoves as _table
     from flyplan.products.terminal import mission_csv, mission_json, print_mission
+    from flyplan.timetable import timetable
 
     if last is not None and last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
-    df = _table(first, last, window=window, step=step, kernels=kernels, source=source.value,
-                moons=moons, workers=workers)
+    top = last if last is not None else max(k for k, v in timetable().items()
+                                            if v.status == "reconstructed")
+    with progress_bar(top - first + 1, "mission table") as advance:
+        df = _table(first, last, window=window, step=step, kernels=kernels,
+                    source=source.value, moons=moons, workers=workers, progress=advance)
     if fmt is Format.json:
         _emit(mission_json(df), output)
     elif fmt is Format.csv:
@@ -270,6 +285,13 @@ def _altitude(value: float) -> float:
     return value
 
 
+def _event_kinds() -> list[str]:
+    # The names only; flyplan.domain.events imports nothing heavy at module level.
+    from flyplan.domain.events import EVENT_KINDS
+
+    return list(EVENT_KINDS)
+
+
 def _site_names() -> str:
     from flyplan.sites import SITES
 
@@ -304,7 +326,10 @@ def observe(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write CSV/JSON to this file instead of stdout."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML plot here."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML plot here "
+                                                             "(a directory: its default name)."),
+    html_default: bool = HtmlDefaultOpt,
+    _offline: bool = OfflineEverywhere,
 ):
     """When Jupiter is observable from a site before perijove NUMBER, and its central meridian.
 
@@ -316,6 +341,7 @@ def observe(
     """
     from flyplan.domain.observe import observe as _observe
 
+    html = pick_html(html, html_default, "observe_pj", number)
     result = _observe(number, site, days=days, min_altitude_deg=min_altitude,
                       twilight=twilight.value, step=step, longitude_w_deg=longitude,
                       ephemeris_path=ephemeris)
@@ -473,6 +499,7 @@ def kernels_fetch(
     kernels: Optional[Path] = KernelsOpt,
     naif_url: Optional[str] = NaifUrlOpt,
     refresh: bool = typer.Option(False, "--refresh", help="Read NAIF's directory listing again."),
+    _offline: bool = OfflineEverywhere,
 ):
     """Fetch (once, verified) the kernels a perijove or window needs into the cache.
 
@@ -488,6 +515,10 @@ def kernels_fetch(
                               "(`flyplan kernels plan` shows where)")
     cands, base, req = _kernel_request(target, window, kernels, naif_url)
     t0, t1, label = req if req else (None, None, "the generic kernels")
+    from flyplan.kernels import netstate
+    from flyplan.kernels.fetch import _host
+
+    netstate.forget(_host(base))  # asked to fetch: try, whatever an earlier run found
     out = manager.provide(t0, t1, cands=cands, source=source.value, moons=moons,
                           satellites=satellites, instruments=instruments or target is None,
                           base=base, network=True, refresh=refresh,
@@ -510,19 +541,24 @@ def kernels_status(
     verify: bool = typer.Option(True, "--verify/--no-verify",
                                 help="Hash every cached kernel (slower for large files)."),
     fmt: KernelFormat = typer.Option(KernelFormat.table, "--format", "-f", help="Output format."),
+    _offline: bool = OfflineEverywhere,
 ):
-    """What is in the cache: each kernel's size, sha256, whether it verifies, and its source."""
+    """What is in the cache: each kernel's size, sha256, whether it verifies, and its source;
+    then the kernels flyplan built itself (moons, Juno model, constants) with their sizes."""
     import json
 
     from rich.table import Table
 
     from flyplan.kernels import cache as manager
     from flyplan.kernels.fetch import _human
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.kernels.inventory import built_kernels
+    from flyplan.kernels.paths import cache_dir, naif_cache_dir
 
     rows = manager.cache_status(verify=verify)
+    built = built_kernels()
     if fmt is KernelFormat.json:
-        print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows}, indent=1))
+        print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows,
+                          "built_dir": str(cache_dir() / "built"), "built": built}, indent=1))
         return
     con = _wide_console()
     total = sum(r["size"] for r in rows)
@@ -537,11 +573,20 @@ def kernels_status(
     con.print(t)
     if any(r["state"].startswith("CORRUPT") for r in rows):
         con.print("corrupt kernels are removed and fetched again the next time they are needed")
+    b = Table(title=f"{cache_dir() / 'built'}: {len(built)} kernel(s) flyplan built, "
+                    f"{_human(sum(r['size'] for r in built))} (rebuilt when missing)",
+              title_justify="left")
+    b.add_column("file", no_wrap=True)
+    for col in ("role", "size", "what"):
+        b.add_column(col, overflow="fold")
+    for r in built:
+        b.add_row(r["path"], r["role"], _human(r["size"]), r["note"])
+    con.print(b)
 
 
 @kernels_app.command("build")
 @friendly_errors
-def kernels_build():
+def kernels_build(_offline: bool = OfflineEverywhere):
     """Build flyplan's built-in Galilean-moon SPK into the cache now (else on first use).
 
     Io, Europa, Ganymede, Callisto and Jupiter's centre for 2015-12 .. 2027-01,
@@ -562,6 +607,7 @@ def kernels_clean(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
     everything: bool = typer.Option(False, "--all",
                                     help="Also remove kernels flyplan generated and metakernels."),
+    _offline: bool = OfflineEverywhere,
 ):
     """Delete the downloaded kernels from the cache (never anything outside it)."""
     from flyplan.kernels import cache as manager
@@ -600,13 +646,19 @@ def events(
                                         "the 1-bar ellipsoid; repeatable). 10,000, 20,000 and "
                                         "50,000 km always."),
     kind: list[str] = typer.Option([], "--kind", help="Only these kinds (repeatable; a prefix "
-                                                      "such as occultation selects a family)."),
+                                                      "such as occultation or closest selects "
+                                                      "a family). Kinds: " + ", ".join(
+                                                          _event_kinds()) + "."),
+    body: list[str] = typer.Option([], "--body", "-b",
+                                   help="Only events of these bodies (repeatable): Jupiter "
+                                        "(Juno's own events), Io, Europa, Ganymede, Callisto."),
     kernels: Optional[Path] = KernelsOpt,
     source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write CSV/JSON to this file instead of stdout."),
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Search the Galilean moons."),
+    _offline: bool = OfflineEverywhere,
 ):
     """Events of perijove NUMBER's orbit, found with the SPICE Geometry Finder.
 
@@ -614,16 +666,16 @@ def events(
     terminator crossings of the sub-spacecraft point, and per Galilean moon its
     closest approach, occultation by Jupiter, eclipse and transit.
     """
-    from flyplan.domain.events import DEFAULT_ALTITUDES_KM, EVENT_KINDS
+    from flyplan.cli_support import check_bodies, expand_kinds, filter_bodies
+    from flyplan.domain.events import DEFAULT_ALTITUDES_KM
     from flyplan.domain.events import events as _events
 
-    for k in kind:
-        if not any(name.startswith(k) for name in EVENT_KINDS):
-            raise typer.BadParameter(f"unknown kind {k!r}; kinds: {', '.join(EVENT_KINDS)}",
-                                     param_hint="--kind")
+    kinds = expand_kinds(kind)
+    check_bodies(body)  # before the work, not after it
     res = _events(number, window, kernels=kernels, source=source.value, moons=moons,
                   latitudes=latitude, altitudes_km=tuple(DEFAULT_ALTITUDES_KM) + tuple(altitude),
-                  kinds=kind or None)
+                  kinds=kinds)
+    filter_bodies(res, body)
     _deliver(res, fmt, output, "print_events")
 
 
@@ -639,8 +691,19 @@ def plan(
                                           help="Write CSV/JSON here (default: outputs.file)."),
     html: Optional[Path] = typer.Option(None, "--html",
                                         help="Also write an HTML table (default: outputs.html)."),
+    html_default: bool = HtmlDefaultOpt,
     workers: int = typer.Option(1, "--workers", "-j", min=1,
                                 help="Processes for multi-perijove scenarios."),
+    source: Optional[Source] = typer.Option(None, "--source",
+                                            help="Juno trajectory source (overrides the file's)."),
+    window: Optional[str] = typer.Option(None, "--window", "-w",
+                                         callback=lambda v: _window(v) if v else v,
+                                         help="Window (overrides the file's): -6h..+6h "
+                                              "around each perijove, or UTC..UTC."),
+    step: Optional[str] = typer.Option(None, "--step", "-s",
+                                       callback=lambda v: _step(v) if v else v,
+                                       help="Search step (overrides the file's)."),
+    _offline: bool = OfflineEverywhere,
 ):
     """Windows in which every constraint of a SCENARIO file holds.
 
@@ -648,16 +711,46 @@ def plan(
     scenario (unknown key, wrong type, impossible window, unknown target) is
     reported with its file, key and line, exit status 1.
     """
+    from flyplan.cli_support import progress_bar
+    from flyplan.domain.overrides import with_overrides
     from flyplan.domain.plan import load_scenario, plan as _plan, plan_html
 
     sc = load_scenario(scenario)
-    res = _plan(sc, kernels=kernels, workers=workers)
+    sc = with_overrides(sc, path=str(scenario), source=source.value if source else None,
+                        window=window, step=step)
+    numbers = sc.perijove_numbers()
+    with progress_bar(len(numbers) if numbers is not None else 1, "planning") as advance:
+        res = _plan(sc, kernels=kernels, workers=workers, progress=advance)
     res.path = str(scenario)
     fmt = fmt or Format(sc.outputs.format)
     output = output or (Path(sc.outputs.file) if sc.outputs.file else None)
-    html = html or (Path(sc.outputs.html) if sc.outputs.html else None)
+    html = pick_html(html, html_default, "plan_", Path(scenario).stem) or \
+        (Path(sc.outputs.html) if sc.outputs.html else None)
     page = plan_html(res) if html else None
     _deliver(res, fmt, output, "print_plan", page, html)
+
+
+@app.command()
+def version(_offline: bool = OfflineEverywhere):
+    """Print flyplan's version (as -V/--version), and those of SPICE, Python and numpy."""
+    import platform
+
+    from flyplan import __version__
+
+    print(f"flyplan {__version__}")
+    try:
+        from importlib.metadata import version as _v
+
+        print("  " + ", ".join(f"{m} {_v(m)}" for m in ("spiceypy", "skyfield", "numpy",
+                                                           "pandas", "typer")))
+    except Exception:  # noqa: BLE001 - the versions of others are a courtesy
+        pass
+    print(f"  Python {platform.python_version()}")
+
+
+from flyplan.cli_support import install_examples  # noqa: E402
+
+install_examples(app, {"kernels": kernels_app})
 
 
 def main() -> None:

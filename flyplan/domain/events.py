@@ -817,11 +817,29 @@ class EventsResult:
     notes: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        from flyplan.domain.api import dress
+
+        dress(self.events, self, "events")
+
+    def __repr__(self) -> str:
+        from flyplan.domain.api import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        from flyplan.domain.api import html_repr
+
+        return html_repr(self)
+
+    @property
     def metadata(self) -> dict:
+        """Provenance, kinds, columns and conventions (a dict; callable for old code)."""
         from flyplan import __version__
+        from flyplan.domain.api import Metadata
         from flyplan.timeutil import et_to_utc
 
-        return {
+        return Metadata({
             "flyplan_version": __version__,
             "perijove": self.number,
             "perijove_utc": self.utc,
@@ -836,13 +854,13 @@ class EventsResult:
             "columns": dict(EVENT_COLUMNS),
             "conventions": {**CONVENTIONS, **EVENT_CONVENTIONS},
             "kernels": self.plan.kernels.provenance(),
-        }
+        })
 
     def to_dict(self) -> dict:
         """The JSON contract: ``events`` (records with utc, et, kind, body, ...) and provenance."""
         from flyplan.domain.perijove import _records
 
-        meta = self.metadata()
+        meta = dict(self.metadata)
         return {"perijove": self.number, "utc": self.utc, "et": self.et,
                 "events": _records(self.events), "kernels": meta.pop("kernels"),
                 "metadata": meta}
@@ -869,7 +887,10 @@ class EventsResult:
             lines.append(f"# convention {key}: {text}")
         for k in meta["kernels"]:
             lines.append(f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}")
-        return "\n".join(lines) + "\n" + self.events.to_csv(index=False, float_format="%.6f")
+        from flyplan.timeutil import iso_frame
+
+        return "\n".join(lines) + "\n" + iso_frame(self.events).to_csv(index=False,
+                                                                       float_format="%.6f")
 
 
 def events(n: int, window: str | None = None, *, kernels=None, source: str = "auto",
@@ -905,9 +926,9 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
     from flyplan.kernels import select as sources
     from flyplan.constants import JUNO as _JUNO
     from flyplan.domain.perijove import approximate_time, refine_minimum
-    from flyplan.timeutil import et_to_utc, parse_window
+    from flyplan.timeutil import as_window, et_to_utc
 
-    win = parse_window(window) if isinstance(window, str) else window
+    win = as_window(window) if window is not None else None
     cands = sources.candidates(sources.kernel_dirs(kernels))
     base, _ = sources.base_kernels(cands)
     base.load()

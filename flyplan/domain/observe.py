@@ -114,11 +114,33 @@ class Observability:
     ephemeris: str = ""
     notes: list = field(default_factory=list)
 
+    def __post_init__(self):
+        from flyplan.domain.api import dress
+        from flyplan.timeutil import type_utc
+
+        dress(self.samples, self, "samples")
+        if hasattr(self.windows, "columns"):
+            dress(self.windows, self, "windows")
+            type_utc(self.windows, ("start_utc", "end_utc"))
+
+    def __repr__(self) -> str:
+        from flyplan.domain.api import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        from flyplan.domain.api import html_repr
+
+        return html_repr(self)
+
+    @property
     def metadata(self) -> dict:
+        """Provenance and conventions (a dict; callable for old code)."""
         from flyplan import __version__
+        from flyplan.domain.api import Metadata
         from flyplan.timetable import TIMETABLE_SOURCE
 
-        return {
+        return Metadata({
             "flyplan_version": __version__,
             "perijove": self.number,
             "perijove_time_source": f"{TIMETABLE_SOURCE} ({self.perijove_status})",
@@ -132,16 +154,18 @@ class Observability:
             "ephemeris": self.ephemeris,
             "notes": list(self.notes),
             "conventions": dict(CONVENTIONS),
-        }
+        })
 
     def to_dict(self) -> dict:
         """JSON contract: perijove, site, nights (with windows), samples, metadata."""
+        from flyplan.timeutil import iso_frame
+
         return _clean({
             "perijove": self.perijove,
             "site": self.site.to_dict(),
             "nights": self.nights,
-            "samples": self.samples.to_dict(orient="records"),
-            "metadata": self.metadata(),
+            "samples": iso_frame(self.samples).to_dict(orient="records"),
+            "metadata": dict(self.metadata),
         })
 
     def to_json(self, indent: int | None = 1) -> str:
@@ -165,10 +189,13 @@ class Observability:
         ]
         lines += [f"# note: {n}" for n in self.notes]
         lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
-        for _, w in self.windows.iterrows():
+        from flyplan.timeutil import iso_frame
+
+        for _, w in iso_frame(self.windows).iterrows():
             lines.append(f"# window: {w['start_utc']} .. {w['end_utc']} CML "
                          f"{w['cml_start_deg']:.1f} -> {w['cml_end_deg']:.1f} deg W")
-        return "\n".join(lines) + "\n" + self.samples.to_csv(index=False, float_format="%.4f")
+        return "\n".join(lines) + "\n" + iso_frame(self.samples).to_csv(index=False,
+                                                                        float_format="%.4f")
 
 
 def _clean(x):

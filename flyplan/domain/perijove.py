@@ -195,12 +195,41 @@ class Perijove:
     step_s: float
     notes: list = field(default_factory=list)
 
-    # -- provenance ---------------------------------------------------------------
-    def metadata(self) -> dict:
-        """Provenance and conventions for CSV/JSON output."""
-        from flyplan import __version__
+    def __post_init__(self):
+        from flyplan.domain.api import dress
 
-        return {
+        dress(self.samples, self, "samples")
+        dress(self.events, self, "events")
+
+    def __repr__(self) -> str:
+        from flyplan.domain.api import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        from flyplan.domain.api import html_repr
+
+        return html_repr(self)
+
+    @property
+    def highlights(self):
+        """Imaging highlights (:func:`flyplan.domain.highlights.highlights`), computed once."""
+        cached = self.__dict__.get("_highlights")
+        if cached is None:
+            from flyplan.domain.highlights import highlights
+
+            cached = self.__dict__["_highlights"] = highlights(self)
+        return cached
+
+    # -- provenance ---------------------------------------------------------------
+    @property
+    def metadata(self) -> dict:
+        """Provenance and conventions for CSV/JSON output (a dict; calling it, as
+        before, returns the same dict)."""
+        from flyplan import __version__
+        from flyplan.domain.api import Metadata
+
+        return Metadata({
             "flyplan_version": __version__,
             "perijove": self.number,
             "perijove_time_method": self.method,
@@ -209,16 +238,17 @@ class Perijove:
             "source": self.plan.describe(),
             "conventions": dict(CONVENTIONS),
             "kernels": self.plan.kernels.provenance(),
-        }
+        })
 
     def to_dict(self) -> dict:
         """The JSON contract: the summary's keys at top level, plus ``samples``,
         ``events``, ``kernels`` and provenance."""
-        meta = self.metadata()
+        meta = dict(self.metadata)
         out = {k: _jsonable(v) for k, v in self.summary.items()}
         out.update({
             "samples": _records(self.samples),
             "events": _records(self.events),
+            "highlights": self.highlights.to_dict(),
             "kernels": meta.pop("kernels"),
         })
         out["metadata"] = meta
@@ -230,7 +260,9 @@ class Perijove:
     def to_csv(self) -> str:
         """The samples as CSV, preceded by ``#`` lines of provenance (pandas:
         ``read_csv(..., comment="#")``)."""
-        meta = self.metadata()
+        from flyplan.timeutil import iso_frame
+
+        meta = self.metadata
         lines = [f"# flyplan {meta['flyplan_version']} perijove {self.number} samples"]
         lines.append(f"# perijove: {self.utc} (et {self.et:.3f}), found by {self.method}")
         if "utc_ert" in self.summary:
@@ -247,7 +279,8 @@ class Perijove:
             lines.append(f"# convention {key}: {text}")
         for k in meta["kernels"]:
             lines.append(f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}")
-        return "\n".join(lines) + "\n" + self.samples.to_csv(index=False, float_format="%.6f")
+        return "\n".join(lines) + "\n" + iso_frame(self.samples).to_csv(index=False,
+                                                                        float_format="%.6f")
 
 
 def _utc_pair(window):
@@ -267,8 +300,11 @@ def _jsonable(v):
 
 
 def _records(df) -> list[dict]:
+    from flyplan.timeutil import iso_frame
+
     if df is None or len(df) == 0:
         return []
+    df = iso_frame(df)
     return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
@@ -300,11 +336,14 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     ----------
     n : int
         Perijove number; 0 is orbit insertion (2016-07-05), 38 is 2021-11-29.
-    window : str
-        Sampled window, relative to perijove (``"-6h..+6h"``) or absolute
-        (``"2021-11-29T12:00Z..2021-11-29T16:00Z"``).
-    step : str or float
-        Sampling step (``"60s"``, ``"1m"``, or seconds).
+    window : str or (start, stop)
+        Sampled window, relative to perijove (``"-6h..+6h"``, ``("-3h", "3h")``,
+        ``(pandas.Timedelta(-1h), ...)``) or absolute
+        (``"2021-11-29T12:00Z..2021-11-29T16:00Z"``, ``"2021-11-29 13:00Z..2021-11-29 15:00Z"``,
+        a pair of ``datetime``, ``pandas.Timestamp``, ``numpy.datetime64``, ET floats or
+        astropy/skyfield ``Time``); see :func:`flyplan.timeutil.as_window`.
+    step : str, float or timedelta
+        Sampling step (``"60s"``, ``"1m"``, seconds, ``datetime.timedelta``).
     kernels : path-like, optional
         Kernel directory laid out like NAIF's archive (else ``$FLYPLAN_KERNELS``
         and the cache).
@@ -329,10 +368,10 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     """
     from flyplan.geometry import samples as geometry
     from flyplan.kernels import select as sources
-    from flyplan.timeutil import et_to_utc, parse_duration, parse_window, sample_times
+    from flyplan.timeutil import as_duration, as_window, et_to_utc, sample_times
 
-    win = parse_window(window) if isinstance(window, str) else window
-    step_s = parse_duration(step)
+    win = as_window(window)
+    step_s = as_duration(step)
     if step_s <= 0:
         raise ValueError("the step must be positive")
     cands = sources.candidates(sources.kernel_dirs(kernels))

@@ -105,6 +105,9 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     from flyplan.products.diagnostics import say
 
     say(n for n in src.notes if n != src.moons_label)
+    from flyplan.products.highlights import print_highlights
+
+    print_highlights(pj, console)
 
     df = pj.samples
     cols = list(_TABLE_COLS)
@@ -205,7 +208,9 @@ def mission_csv(df) -> str:
              "# <moon>_ca_*: closest approach within the orbit (apojove to apojove), range "
              "from Juno (LT+S) and height above the moon's mean radius"]
     lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
-    return "\n".join(lines) + "\n" + df.to_csv(index=False, float_format="%.6f")
+    from flyplan.timeutil import iso_frame
+
+    return "\n".join(lines) + "\n" + iso_frame(df).to_csv(index=False, float_format="%.6f")
 
 
 def mission_json(df) -> str:
@@ -235,7 +240,7 @@ def print_mission(df, console=None) -> None:
         cells = []
         for key, _, digits in cols:
             v = row[key]
-            cells.append(str(v)[:19] + "Z" if key == "utc" else
+            cells.append(str(v)[:19].replace(" ", "T") + "Z" if key == "utc" else
                          (_fmt(v, digits) if digits is not None else str(v)))
         for key, _ in moon_cols:
             v = row[key]
@@ -417,7 +422,7 @@ def print_plan(res, console=None) -> None:
                           _fmt(r[f"{t}_spin_plane_angle_deg"], 1), _fmt(r["altitude_km"], 0),
                           _fmt(r["lat_pg_deg"], 2))
         console.print(table)
-    table = Table(box=box.SIMPLE_HEAD, title=f"{len(res.windows)} windows meeting every "
+    table = Table(box=box.SIMPLE_HEAD, title=f"{len(res.window_records)} windows meeting every "
                   "constraint (geometry at the middle)")
     for head in ("PJ", "start (UTC)", "end (UTC)", "min", "Juno alt km", "lat_pg °"):
         table.add_column(head, justify="right")
@@ -425,7 +430,7 @@ def print_plan(res, console=None) -> None:
         table.add_column(f"{t.capitalize()} km/px", justify="right")
         table.add_column(f"{t.capitalize()} phase °", justify="right")
         table.add_column(f"{t.capitalize()} limb °", justify="right")
-    for w in res.windows:
+    for w in res.window_records:
         mid = w["geometry"]["middle"]
         cells = [str(w["perijove"]), _cell_utc(w["start_utc"]) + ("*" if w[
             "starts_at_window_edge"] else ""), _cell_utc(w["end_utc"]) + ("*" if w[
@@ -435,9 +440,9 @@ def print_plan(res, console=None) -> None:
             cells += [_fmt(mid[f"{t}_km_per_px"], 2), _fmt(mid[f"{t}_phase_deg"], 1),
                       _fmt(mid[f"{t}_limb_angle_deg"], 2)]
         table.add_row(*cells)
-    if not sc.outputs.best or len(res.windows) <= 40:
+    if not sc.outputs.best or len(res.window_records) <= 40:
         console.print(table)
-    if any(w["starts_at_window_edge"] or w["ends_at_window_edge"] for w in res.windows):
+    if any(w["starts_at_window_edge"] or w["ends_at_window_edge"] for w in res.window_records):
         console.print("  * the window asked for cuts this one short", style="dim")
     if skipped:
         console.print(f"[yellow]{len(skipped)} perijove(s) skipped[/]: " + "; ".join(

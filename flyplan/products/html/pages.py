@@ -351,6 +351,19 @@ def render_page(title: str, sections, *, header_html: str = "", footer_html: str
 """
 
 
+def _text_times(pj):
+    """A shallow copy of ``pj`` whose tables carry UTC as ISO text with Z, as the
+    figures' labels and hover texts show it."""
+    import copy
+
+    from flyplan.timeutil import iso_frame
+
+    view = copy.copy(pj)
+    view.samples = iso_frame(pj.samples)
+    view.events = iso_frame(pj.events)
+    return view
+
+
 def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | None = None,
                   header_html: str = "") -> str:
     """The report page for a perijove, as a string.
@@ -374,6 +387,7 @@ def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | 
     str
         The page; write it with :func:`flyplan.products.terminal.write_atomic`.
     """
+    pj = _text_times(pj)
     title = title or f"Juno perijove {pj.number}"
     sub = (f'<p class="sub">Perijove {pj.number} at {_esc(pj.utc)} — geometry from SPICE '
            f'kernels by flyplan</p>')
