@@ -383,12 +383,15 @@ def _kernel_request(target, window, kernels, naif_url):
     cands = sources.candidates(sources.kernel_dirs(kernels))
     if target is None:
         return cands, base, None
-    from flyplan.kernels import cache as manager
+    from flyplan.errors import FlyplanError
+    from flyplan.orbit import resolve_target
 
     try:
-        t0, t1, label = manager.target_window(target, window, cands=cands)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="TARGET") from None
+        t0, t1, label = resolve_target(target, window, cands=cands)
+    except FlyplanError as exc:
+        if exc.__class__ is not FlyplanError:
+            raise
+        raise typer.BadParameter(exc.message, param_hint="TARGET") from None
     return cands, base, (t0, t1, label)
 
 
@@ -472,9 +475,9 @@ def kernels_plan(
     from flyplan.kernels import cache as manager
 
     cands, base, (t0, t1, label) = _kernel_request(target, window, kernels, naif_url)
-    p = manager.plan(t0, t1, source=source.value, moons=moons, satellites=satellites,
-                     instruments=instruments, base=base, refresh=refresh, cands=cands,
-                     network=False if offline else None)
+    p = manager.needs(t0, t1, source=source.value, moons=moons, satellites=satellites,
+                      instruments=instruments, base=base, refresh=refresh, cands=cands,
+                      network=False if offline else None)
     if fmt is KernelFormat.json:
         print(json.dumps({"target": label, "base_url": p.base,
                           "items": [i.as_dict() for i in p.items], "notes": p.notes}, indent=1))
@@ -525,10 +528,10 @@ def kernels_fetch(
                           progress=lambda m: print(m, file=sys.stderr, flush=True))
     for path, why in out.removed:
         print(f"removed corrupt cached {path.name} ({why})", file=sys.stderr)
-    _print_plan(out.plan, label)
+    _print_plan(out.needs, label)
     got = sum(f.size for f in out.fetched)
     print(f"fetched {len(out.fetched)} file(s), {_human(got)}", file=sys.stderr)
-    missing = [i for i in out.plan.items if i.status == "missing"]
+    missing = [i for i in out.needs.items if i.status == "missing"]
     if out.failures or missing:
         lines = [str(e) for e in out.failures.values()] + [f"{i.name}: {i.note}" for i in missing]
         raise FetchError(f"{len(out.failures) + len(missing)} kernel(s) could not be provided:\n"

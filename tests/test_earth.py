@@ -10,16 +10,14 @@ altitudes with skyfield's ``altaz``.
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _cli import run_flyplan
 import spiceypy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -369,11 +367,9 @@ def test_observe_cli_offline_without_kernels(tmp_path):
         "def _no(*a, **k):\n    raise OSError('network access attempted')\n"
         "socket.socket.connect = _no\nsocket.create_connection = _no\n")
     cache = tmp_path / "cache"
-    env = {k: v for k, v in os.environ.items() if k != "FLYPLAN_KERNELS"}
-    env.update(PYTHONPATH=f"{guard}{os.pathsep}{REPO}", FLYPLAN_CACHE=str(cache))
-    proc = subprocess.run([sys.executable, "-m", "flyplan", "observe", "38", "--site",
-                           "-33.9,18.4,10", "--days", "2", "-f", "json"],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    proc = run_flyplan("observe", "38", "--site", "-33.9,18.4,10", "--days", "2", "-f", "json",
+                       env={"PYTHONPATH": str(guard), "FLYPLAN_CACHE": str(cache)},
+                       drop=("FLYPLAN_KERNELS", "PYTHONPATH"), cwd=tmp_path, timeout=300)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["site"]["lat_deg"] == -33.9 and doc["metadata"]["twilight"] == "nautical"

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _cli import run_flyplan
 from typer.testing import CliRunner
 
 from _mirror import Mirror
@@ -33,10 +31,7 @@ def mirror(naif_dir, monkeypatch, tmp_path):
     fetch._UNREACHABLE.clear()
 
 
-def flyplan(*args):
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "flyplan", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300)
+flyplan = run_flyplan
 
 
 def test_perijove_on_a_fresh_cache_fetches_then_makes_no_request(mirror, naif_dir):

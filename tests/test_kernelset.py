@@ -10,7 +10,8 @@ import spiceypy
 
 from flyplan.kernels import pool as kernelset
 from flyplan.errors import CoverageError, KernelError
-from flyplan.kernels.pool import KernelSet, check_kernel_file
+from flyplan.kernels.files import check_kernel_file
+from flyplan.kernels.pool import KernelSet
 
 LSK = "generic_kernels/lsk/naif0012.tls"
 PCK = "generic_kernels/pck/pck00010.tpc"
@@ -127,7 +128,7 @@ def test_damaged_spk_segments_are_found_without_loading(naif_dir):
     """de440s_2030.bsp here has zeroed directories for 199, 299 and 399 (spkcov still lists them)."""
     import spiceypy
 
-    from flyplan.kernels.pool import damaged_spk_bodies
+    from flyplan.kernels.files import damaged_spk_bodies
 
     bad = naif_dir / "generic_kernels/spk/planets/de440s_2030.bsp"
     assert set(damaged_spk_bodies(bad)) == {199, 299, 399}
@@ -143,10 +144,12 @@ def test_damaged_spk_segments_are_found_without_loading(naif_dir):
 
 
 def test_a_planetary_file_with_a_damaged_earth_is_passed_over(naif_dir):
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
+    from flyplan.kernels.assemble import assemble
 
     et = 714000000.0  # 2022-08-17, PJ44: de440s_2030 covers it, de421 too
-    plan = sources.assemble(et - 3600, et + 3600, kernels=naif_dir, moons=False)
+    plan = assemble(et - 3600, et + 3600, moons=False,
+                    cands=select.candidates(select.kernel_dirs(naif_dir)))
     names = [k.path.name for k in plan.kernels.kernels]
     assert "de440s_2030.bsp" not in names and "de421.bsp" in names
     assert any("de440s_2030.bsp: not used" in n and "399" in n for n in plan.notes)

@@ -62,6 +62,8 @@ __all__ = ["Scenario", "Constraints", "Outputs", "AttitudeSpec", "load_scenario"
 
 # Window edges are bisected to this, s (the issue asks for about 1 s).
 EDGE_TOL_S = 0.5
+# Convergence of the search for the best moment (smallest range), s.
+BEST_TOL_S = 1e-3
 _TARGETS = {name.lower(): moon for name, moon in MOONS.items()}
 
 
@@ -573,17 +575,18 @@ def _best(ev: _Evaluator, windows, moon: int):
     """The smallest range to ``moon`` inside the windows: gfdist ABSMIN (finest km/px)."""
     import spiceypy
 
-    from flyplan.domain.events import _intervals, _tolerance, _window
+    from flyplan.kernels.pool import gf_tolerance
+    from flyplan.orbit import gf_intervals, gf_window
 
     ivs = [(s, e) for s, e, *_ in windows if e - s > 1e-3]
     if not ivs:
         return None
     res = spiceypy.cell_double(200)
     step = max(1.0, min(300.0, min(e - s for s, e in ivs) / 2))
-    with _tolerance(1e-3):
+    with gf_tolerance(BEST_TOL_S):
         spiceypy.gfdist(str(moon), "LT", str(JUNO), "ABSMIN", 0.0, 0.0, step, 10000,
-                        _window(ivs), res)
-    found = _intervals(res)
+                        gf_window(ivs), res)
+    found = gf_intervals(res)
     if not found:
         return None
     return found[0][0]
@@ -591,35 +594,14 @@ def _best(ev: _Evaluator, windows, moon: int):
 
 def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
     """Windows for one perijove (or one absolute window)."""
-    from flyplan.kernels import select as sources
-    from flyplan.domain.perijove import approximate_time, refine_minimum
-    from flyplan.timetable import timetable
-    from flyplan.timeutil import et_to_utc, parse_window, utc_to_et
+    from flyplan.orbit import prepare
+    from flyplan.timeutil import et_to_utc
 
-    win = parse_window(sc.window) if sc.window else parse_window("-6h..+6h")
-    base, _ = sources.base_kernels(cands)
-    base.load()
-    et_pj = None
-    if n is None:
-        t0, t1 = win.resolve()
-        # The perijove nearest the window names the model trajectory.
-        mid = 0.5 * (t0 + t1)
-        n = min(timetable(), key=lambda k: abs(utc_to_et(timetable()[k].utc) - mid))
-    else:
-        orb = next((c.path for c in cands if c.role == "orbnum"), None)
-        approx, _method, half = approximate_time(n, orbnum=orb, cands=cands)
-        if win.relative:
-            pre = sources.assemble(approx - half, approx + half, source=sc.source, moons=False,
-                                   pj=n, cands=cands)
-            pre.kernels.load()
-            pre.kernels.require(JUNO, approx - half, approx + half, "Juno (-61)")
-            et_pj = refine_minimum(approx, half)
-            t0, t1 = et_pj + float(win.start), et_pj + float(win.stop)
-        else:
-            t0, t1 = win.resolve()
-    plan = sources.assemble(t0, t1, source=sc.source, moons=True, pj=n, cands=cands)
-    plan.kernels.load()
-    plan.kernels.require(JUNO, t0, t1, "Juno (-61)")
+    # An absolute window is sampled as given, the perijove itself unrefined.
+    req = prepare(n, sc.window or "-6h..+6h", kernels=kernels, source=sc.source, moons=True,
+                  refine=False, cands=cands)
+    n, et_pj, plan = req.number, req.et, req.selection
+    t0, t1 = req.window
     if not plan.moons:
         from flyplan.errors import CoverageError
 
@@ -653,10 +635,10 @@ def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
 
 def _plan_chunk(args):
     sc_json, numbers, kernels = args
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
 
     sc = Scenario.model_validate_json(sc_json)
-    cands = sources.candidates(sources.kernel_dirs(kernels))
+    cands = select.candidates(select.kernel_dirs(kernels))
     out = []
     for n in numbers:
         try:
@@ -819,7 +801,7 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         stopped it (coverage, unknown perijove); perijoves of a multi-perijove
         scenario that cannot be computed are listed as skipped instead.
     """
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
 
     path = None
     if not isinstance(scenario, Scenario):
@@ -827,7 +809,7 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         scenario = load_scenario(scenario)
     numbers = scenario.perijove_numbers()
     if numbers is None or len(numbers) == 1:
-        cands = sources.candidates(sources.kernel_dirs(kernels))
+        cands = select.candidates(select.kernel_dirs(kernels))
         one = _plan_one(scenario, numbers[0] if numbers else None, kernels, cands)
         return PlanResult(scenario, path, [one])
     workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
