@@ -41,7 +41,7 @@ def built_kernels() -> list[dict]:
     """Every kernel in ``<cache>/built``: ``path`` (relative to the cache), ``role``,
     ``size`` (bytes), ``note``."""
     from flyplan.kernels.paths import built_dir, cache_dir
-    from flyplan.kernels.pool import kernel_kind
+    from flyplan.kernels.files import kernel_kind
 
     root = built_dir()
     if not root.is_dir():
