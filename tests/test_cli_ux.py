@@ -114,3 +114,16 @@ def test_kernels_status_lists_built_kernels():
     roles = {r["role"] for r in doc["built"]}
     assert "Juno model" in roles
     assert all(r["size"] > 0 for r in doc["built"])
+
+
+@pytest.mark.slow
+def test_perijove_page_has_highlights_and_no_download_noise(tmp_path, monkeypatch):
+    """Into a directory under its default name; the sources box lists no failed download
+    even when the archive was tried and could not be reached."""
+    monkeypatch.delenv("FLYPLAN_OFFLINE")  # try the (unreachable) archive
+    res = runner.invoke(app, ["perijove", "38", "-w", "-1h..+30m", "--step", "2m",
+                              "--html", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "flyplan_pj38.html").read_text()
+    assert 'id="flyplan-highlights"' in page and "Io and Callisto" in page
+    assert "not fetched" not in page and "127.0.0.1:9" not in page
