@@ -54,7 +54,8 @@ def digest(doc: dict) -> dict:
     meta = doc.get("metadata", {})
     src = meta.get("source", {})
     out["source"] = {k: v for k, v in src.items() if k != "notes"}
-    out["notes"] = sorted(set(src.get("notes", [])))
+    # Notes about the sources, wherever the document keeps them.
+    out["notes"] = sorted(set(src.get("notes", [])) | set(meta.get("notes", [])))
     for key in ("perijoves", "windows"):
         if key in doc:
             out[key] = _clean(doc[key])

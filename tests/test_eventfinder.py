@@ -21,6 +21,7 @@ import json
 
 import numpy as np
 import pytest
+from flyplan.products import serialize
 from _cli import run_flyplan
 import spiceypy
 
@@ -70,7 +71,7 @@ def naif_dir_module():
 
 @pytest.fixture
 def pj1_loaded(pj1):
-    pj1.plan.kernels.load()
+    pj1.selection.kernels.load()
     return pj1
 
 
@@ -396,7 +397,7 @@ def test_perijove_includes_window_events_and_junocam_columns(moons_kernel_dir):
         for f in ("in_swath", "spin_plane_angle_deg", "km_per_px", "ang_size_px"):
             assert f"{m}_{f}" in pj.samples.columns
     assert any("JunoCam spin axis" in n for n in pj.notes)
-    doc = json.loads(pj.to_json())
+    doc = json.loads(serialize.to_json(pj))
     assert {e["kind"] for e in doc["events"]} == kinds
 
 

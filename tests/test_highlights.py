@@ -97,7 +97,7 @@ def test_pj38_io_and_callisto_over_the_limb(tmp_path):
     # "about 198,000 km/h": a rounded figure, 1 % either way.
     assert north["start_speed_km_h"] * 0.99 <= 198000.0 <= north["end_speed_km_h"] * 1.01
     assert h.approximate and "model" in h.accuracy
-    doc = json.loads(pj.to_json())
+    doc = json.loads(flyplan.to_json(pj))
     assert any(t["moons"] == "Io+Callisto" and t["start_utc"].endswith("Z")
                for t in doc["highlights"]["together"])
     assert {b["moon"] for b in doc["highlights"]["best"]} == {"Io", "Europa", "Ganymede",

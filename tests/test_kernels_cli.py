@@ -158,7 +158,7 @@ def test_perijove_without_network_uses_cache_and_builtins(juno_only, monkeypatch
     proc = flyplan("perijove", 1, "-k", juno_only, "-f", "json", "-w", "10m")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    notes = " ".join(doc["metadata"]["source"]["notes"])
+    notes = " ".join(doc["metadata"]["notes"])
     assert "naif0012.tls not fetched (connection refused" in notes
     assert ("to place it by hand, save https://naif.jpl.nasa.gov/pub/naif/generic_kernels/lsk/"
             "naif0012.tls as " + str(tmp_path / "cache" / "naif" / "generic_kernels" / "lsk" /

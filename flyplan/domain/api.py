@@ -17,7 +17,10 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["Metadata", "units_of", "dress", "short_repr", "html_repr"]
+import functools
+
+__all__ = ["Metadata", "metadata_property", "ResultMixin", "units_of", "dress", "short_repr",
+           "html_repr"]
 
 
 class Metadata(dict):
@@ -29,6 +32,43 @@ class Metadata(dict):
 
     def __call__(self) -> "Metadata":
         return self
+
+
+def metadata_property(func):
+    """Make a result's ``metadata()`` method an attribute (a :class:`Metadata`)."""
+
+    @functools.wraps(func)
+    def get(self):
+        return Metadata(func(self))
+
+    return property(get, doc=func.__doc__)
+
+
+class ResultMixin:
+    """Typed UTC, ``attrs``, a short repr and ``_repr_html_`` for a result dataclass
+    (declared ``@dataclass(repr=False)`` so that this repr is kept).
+
+    ``_TABLES`` names the DataFrame attributes to dress; ``_UTC_COLUMNS`` the
+    text UTC columns of each, besides ``utc``, to type.
+    """
+
+    _TABLES: tuple = ()
+    _UTC_COLUMNS: dict = {}
+
+    def __post_init__(self):
+        from flyplan.timeutil import type_utc
+
+        for name in self._TABLES:
+            df = getattr(self, name, None)
+            dress(df, self, name)
+            if name in self._UTC_COLUMNS and hasattr(df, "columns"):
+                type_utc(df, self._UTC_COLUMNS[name])
+
+    def __repr__(self) -> str:
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
 
 # Column-name suffixes -> unit, longest first (``_km_per_px`` before ``_km``).
@@ -78,7 +118,7 @@ def _provenance(result) -> dict:
         if v is not None:
             prov[{"number": "perijove", "utc": "perijove_utc",
                   "method": "perijove_time_method"}[key]] = v
-    plan = getattr(result, "plan", None)
+    plan = getattr(result, "selection", None) or getattr(result, "plan", None)
     if plan is not None and hasattr(plan, "describe"):
         src = plan.describe()
         prov.update(trajectory=src["trajectory_label"], approximate=bool(src["approximate"]),
@@ -120,10 +160,10 @@ def _headline(result) -> list[tuple[str, str]]:
                  ("lat_pg", _fmt_num(s.get("lat_pg_deg"), "°", 2)),
                  ("lon_w", _fmt_num(s.get("lon_w_deg"), "° W", 2)),
                  ("speed", _fmt_num(s.get("speed_km_s"), " km/s", 2))]
-    plan = getattr(result, "plan", None)
+    plan = getattr(result, "selection", None) or getattr(result, "plan", None)
     if plan is not None and hasattr(plan, "trajectory"):
         rows.append(("trajectory", "APPROXIMATE model" if plan.approximate else "NAIF"))
-    for name in ("samples", "events", "windows"):
+    for name in ("samples", "events", "windows", "table"):
         df = getattr(result, name, None)
         if hasattr(df, "shape"):
             rows.append((name, f"{df.shape[0]} rows x {df.shape[1]} columns"))

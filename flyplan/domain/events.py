@@ -33,7 +33,6 @@ occultation); Juno's own position relative to Jupiter is geometric.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 
@@ -733,7 +732,7 @@ class EventsResult:
         kernels' coverage) or ``"asked"``.
     events : pandas.DataFrame
         One row per event (:data:`EVENT_COLUMNS`).
-    plan : flyplan.kernels.select.KernelPlan
+    selection : flyplan.kernels.assemble.KernelSelection
         The kernels used.
     notes : list of str
     settings : dict
@@ -747,7 +746,7 @@ class EventsResult:
     window: tuple
     window_basis: str
     events: object
-    plan: object
+    selection: object
     notes: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
 
@@ -782,49 +781,13 @@ class EventsResult:
             "window_utc": [et_to_utc(self.window[0]), et_to_utc(self.window[1])],
             "window_basis": self.window_basis,
             "settings": dict(self.settings),
-            "source": self.plan.describe(),
+            "source": self.selection.describe(),
             "notes": list(self.notes),
             "kinds": dict(EVENT_KINDS),
             "columns": dict(EVENT_COLUMNS),
             "conventions": {**CONVENTIONS, **EVENT_CONVENTIONS},
-            "kernels": self.plan.kernels.provenance(),
+            "kernels": self.selection.kernels.provenance(),
         })
-
-    def to_dict(self) -> dict:
-        """The JSON contract: ``events`` (records with utc, et, kind, body, ...) and provenance."""
-        from flyplan.domain.perijove import _records
-
-        meta = dict(self.metadata)
-        return {"perijove": self.number, "utc": self.utc, "et": self.et,
-                "events": _records(self.events), "kernels": meta.pop("kernels"),
-                "metadata": meta}
-
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    def to_csv(self) -> str:
-        """The events as CSV after ``#`` lines of provenance (``read_csv(comment="#")``)."""
-        meta = self.metadata()
-        lines = [f"# flyplan {meta['flyplan_version']} perijove {self.number} events",
-                 f"# perijove: {self.utc} (et {self.et:.3f}), found by {self.method}",
-                 f"# window: {meta['window_utc'][0]} .. {meta['window_utc'][1]} "
-                 f"({self.window_basis})"]
-        src = meta["source"]
-        lines.append(f"# trajectory: {src['trajectory_label']}"
-                     + (" [APPROXIMATE]" if src["approximate"] else ""))
-        lines.append(f"# moons: {src['moons_label']}")
-        for note in dict.fromkeys(src["notes"] + meta["notes"]):
-            lines.append(f"# note: {note}")
-        for key, text in meta["kinds"].items():
-            lines.append(f"# kind {key}: {text}")
-        for key, text in meta["conventions"].items():
-            lines.append(f"# convention {key}: {text}")
-        for k in meta["kernels"]:
-            lines.append(f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}")
-        from flyplan.timeutil import iso_frame
-
-        return "\n".join(lines) + "\n" + iso_frame(self.events).to_csv(index=False,
-                                                                       float_format="%.6f")
 
 
 def events(n: int, window: str | None = None, *, kernels=None, source: str = "auto",
@@ -862,10 +825,10 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
     from flyplan.timeutil import et_to_utc
 
     req = prepare(n, window, kernels=kernels, source=source, moons=moons)
-    plan, et_pj, method = req.selection, req.et, req.method
+    sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window
     basis, apojoves, notes = req.window_basis, req.apojoves, list(req.notes)
-    moon_ids = tuple(MOONS.values()) if (moons and plan.moons) else ()
+    moon_ids = tuple(MOONS.values()) if (moons and sel.moons) else ()
     found_notes: list[str] = []
     df = find_events(t0, t1, moons=moon_ids, latitudes=latitudes, altitudes_km=altitudes_km,
                      lat_step_deg=lat_step_deg, ca_max_range_km=ca_max_range_km, kinds=kinds,
@@ -886,5 +849,5 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
                 "altitudes_km": sorted(set(map(float, altitudes_km))),
                 "ca_max_range_km": ca_max_range_km,
                 "moons": [MOON_IDS[m] for m in moon_ids]}
-    return EventsResult(n, et_pj, et_to_utc(et_pj), method, (t0, t1), basis, df, plan,
+    return EventsResult(n, et_pj, et_to_utc(et_pj), method, (t0, t1), basis, df, sel,
                         notes=notes + list(dict.fromkeys(found_notes)), settings=settings)

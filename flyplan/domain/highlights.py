@@ -85,11 +85,15 @@ class Highlights:
 
     def to_dict(self) -> dict:
         """The JSON form (``highlights`` of ``flyplan perijove N --format json``)."""
-        from flyplan.domain.perijove import _records
+        from flyplan.timeutil import iso_frame
+
+        def rows(df):
+            out = iso_frame(df).astype(object)
+            return out.where(out.notna(), None).to_dict(orient="records")
 
         return {"criteria": self.criteria, "step_s": self.step_s,
                 "approximate": self.approximate, "accuracy": self.accuracy,
-                "best": _records(self.best), "together": _records(self.together),
+                "best": rows(self.best), "together": rows(self.together),
                 "unseen": list(self.unseen), "note": self.note}
 
     def __repr__(self) -> str:
@@ -136,7 +140,7 @@ def highlights(pj, *, min_moons: int = 2, limb_band_deg: float = LIMB_BAND_DEG) 
     from flyplan.domain.api import dress
 
     df = pj.samples
-    plan = pj.plan
+    plan = getattr(pj, "selection", None) or pj.plan
     accuracy = f"trajectory: {plan.trajectory_label}; moons: {plan.moons_label}"
     names = [m for m in MOONS if f"{m.lower()}_in_swath" in df.columns]
     empty_best = pd.DataFrame(columns=["moon", "utc", "et", "km_per_px"])

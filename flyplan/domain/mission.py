@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import JUNO, JUPITER, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError
 
-__all__ = ["perijoves", "SUMMARY_COLUMNS"]
+__all__ = ["perijoves", "MissionTable", "SUMMARY_COLUMNS"]
 
 SUMMARY_COLUMNS = ("pj", "utc", "et", "altitude_km", "radius_km", "lat_pg_deg", "lat_pc_deg",
                    "lon_w_deg", "lon_e_deg", "local_solar_time", "speed_km_s", "speed_km_h",
@@ -94,11 +96,11 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
                    extras=False)
     s = res.summary
     row = {"pj": n, **{k: s[k] for k in SUMMARY_COLUMNS[1:]}}
-    row.update(time_method=res.method, trajectory_source=res.plan.trajectory,
-               approximate=bool(res.plan.approximate), trajectory=res.plan.trajectory_label,
-               moons_source=res.plan.moons_label)
-    if res.plan.moons:
-        c0, c1 = _orbit_span(res.plan.kernels, res.et)
+    row.update(time_method=res.method, trajectory_source=res.selection.trajectory,
+               approximate=bool(res.selection.approximate), trajectory=res.selection.trajectory_label,
+               moons_source=res.selection.moons_label)
+    if res.selection.moons:
+        c0, c1 = _orbit_span(res.selection.kernels, res.et)
         row["orbit_search_utc"] = f"{et_to_utc(c0, 0)}..{et_to_utc(c1, 0)}"
         found = _closest_approaches(MOONS.values(), c0, c1)
         for name, moon in MOONS.items():
@@ -130,6 +132,46 @@ def _chunk(args) -> list[dict]:
     return rows
 
 
+@dataclass(repr=False)
+class MissionTable(ResultMixin):
+    """The mission table: one row per perijove.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per perijove (columns in :func:`perijoves`).
+    first, last : int
+        The perijove range.
+    window : str
+        The sampled window around each perijove.
+    step_s : float
+        Its step, s.
+    notes : list of str
+    """
+
+    table: object
+    first: int
+    last: int
+    window: str
+    step_s: float
+    notes: list = field(default_factory=list)
+
+    _TABLES = ("table",)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @metadata_property
+    def metadata(self) -> dict:
+        """Provenance and conventions."""
+        from flyplan import __version__
+        from flyplan.constants import CONVENTIONS
+
+        return {"flyplan_version": __version__, "perijoves": [self.first, self.last],
+                "window": self.window, "step_s": self.step_s, "notes": list(self.notes),
+                "conventions": dict(CONVENTIONS)}
+
+
 def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3h",
               step: str | float = "10s", kernels=None, source: str = "auto",
               moons: bool = True, workers: int = 1, progress=None):
@@ -154,8 +196,8 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``pj``, ``utc``, ``et``, ``altitude_km``, ``radius_km``,
+    MissionTable
+        ``.table``: a DataFrame with columns ``pj``, ``utc``, ``et``, ``altitude_km``, ``radius_km``,
         ``lat_pg_deg``, ``lat_pc_deg``, ``lon_w_deg``, ``lon_e_deg``,
         ``local_solar_time``, ``speed_km_s``, ``speed_km_h``,
         ``speed_rot_km_s``, ``time_method``, ``trajectory_source``,
@@ -174,7 +216,8 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     if last is None:
         last = max(k for k, v in table.items() if v.status == "reconstructed")
     if last < first:
-        raise ValueError(f"--to {last} is before --from {first}")
+        raise FlyplanError(f"the range ends (PJ{last}) before it starts (PJ{first})",
+                           hint="give --to at or after --from")
     numbers = list(range(first, last + 1))
     workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
     # Contiguous chunks keep neighbouring perijoves (which share kernels) together.
@@ -194,9 +237,8 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
             for fut, a in zip(futures, args):
                 fut.add_done_callback(lambda _f, k=len(a[0]): done(k))
             parts = [f.result() for f in futures]
-    df = pd.DataFrame([row for part in parts for row in part])
-    from flyplan.domain.api import dress
+    from flyplan.timeutil import parse_duration
 
-    dress(df, None, "mission")
+    df = pd.DataFrame([row for part in parts for row in part])
     df.attrs["moons"] = list(MOON_IDS.values())
-    return df
+    return MissionTable(df, first, last, window, parse_duration(step))

@@ -6,20 +6,19 @@ Where the perijove's time comes from and how it is refined is
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, MOONS
 from flyplan.errors import FlyplanError
 
 __all__ = ["Perijove", "perijove"]
 
 
-@dataclass
-class Perijove:
+@dataclass(repr=False)
+class Perijove(ResultMixin):
     """Geometry of one perijove: summary, samples over a window, and events.
 
     Attributes
@@ -38,7 +37,7 @@ class Perijove:
         One row per sample over the window.
     events : pandas.DataFrame
         Events inside the window (at least the perijove itself).
-    plan : flyplan.kernels.select.KernelPlan
+    selection : flyplan.kernels.assemble.KernelSelection
         The kernels used and the labels of the trajectory and moon sources.
     window : tuple of float
         ET bounds of the sampled window.
@@ -53,26 +52,12 @@ class Perijove:
     summary: dict
     samples: object
     events: object
-    plan: object
+    selection: object
     window: tuple
     step_s: float
     notes: list = field(default_factory=list)
 
-    def __post_init__(self):
-        from flyplan.domain.api import dress
-
-        dress(self.samples, self, "samples")
-        dress(self.events, self, "events")
-
-    def __repr__(self) -> str:
-        from flyplan.domain.api import short_repr
-
-        return short_repr(self)
-
-    def _repr_html_(self) -> str:
-        from flyplan.domain.api import html_repr
-
-        return html_repr(self)
+    _TABLES = ("samples", "events")
 
     @property
     def highlights(self):
@@ -85,91 +70,31 @@ class Perijove:
         return cached
 
     # -- provenance ---------------------------------------------------------------
-    @property
+    @metadata_property
     def metadata(self) -> dict:
-        """Provenance and conventions for CSV/JSON output (a dict; calling it, as
-        before, returns the same dict)."""
+        """Provenance and conventions (an attribute; calling it returns the same dict).
+
+        Gathered from the result's own data, without SPICE, so that it can be
+        rendered after SPICE's pool has been cleared or reloaded (a notebook,
+        a plan over many perijoves).
+        """
         from flyplan import __version__
-        from flyplan.domain.api import Metadata
-
-        return Metadata({
-            "flyplan_version": __version__,
-            "perijove": self.number,
-            "perijove_time_method": self.method,
-            "window_utc": _utc_pair(self.window),
-            "step_s": self.step_s,
-            "source": self.plan.describe(),
-            "conventions": dict(CONVENTIONS),
-            "kernels": self.plan.kernels.provenance(),
-        })
-
-    def to_dict(self) -> dict:
-        """The JSON contract: the summary's keys at top level, plus ``samples``,
-        ``events``, ``kernels`` and provenance."""
-        meta = dict(self.metadata)
-        out = {k: _jsonable(v) for k, v in self.summary.items()}
-        out.update({
-            "samples": _records(self.samples),
-            "events": _records(self.events),
-            "highlights": self.highlights.to_dict(),
-            "kernels": meta.pop("kernels"),
-        })
-        out["metadata"] = meta
-        return out
-
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    def to_csv(self) -> str:
-        """The samples as CSV, preceded by ``#`` lines of provenance (pandas:
-        ``read_csv(..., comment="#")``)."""
         from flyplan.timeutil import iso_frame
 
-        meta = self.metadata
-        lines = [f"# flyplan {meta['flyplan_version']} perijove {self.number} samples"]
-        lines.append(f"# perijove: {self.utc} (et {self.et:.3f}), found by {self.method}")
-        if "utc_ert" in self.summary:
-            lines.append(f"# perijove Earth-received (ERT): {self.summary['utc_ert']} (one-way "
-                         f"light time {self.summary['light_time_min']:.4f} min; Sun-Earth-Juno "
-                         f"{self.summary['sun_earth_juno_deg']:.2f} deg)")
-        src = meta["source"]
-        lines.append(f"# trajectory: {src['trajectory_label']}"
-                     + (" [APPROXIMATE]" if src["approximate"] else ""))
-        lines.append(f"# moons: {src['moons_label']}")
-        for note in src["notes"]:
-            lines.append(f"# note: {note}")
-        for key, text in meta["conventions"].items():
-            lines.append(f"# convention {key}: {text}")
-        for k in meta["kernels"]:
-            lines.append(f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}")
-        return "\n".join(lines) + "\n" + iso_frame(self.samples).to_csv(index=False,
-                                                                        float_format="%.6f")
-
-
-def _utc_pair(window):
-    from flyplan.timeutil import et_to_utc
-
-    return [et_to_utc(window[0]), et_to_utc(window[1])]
-
-
-def _jsonable(v):
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return None if not math.isfinite(v) else float(v)
-    return v
-
-
-def _records(df) -> list[dict]:
-    from flyplan.timeutil import iso_frame
-
-    if df is None or len(df) == 0:
-        return []
-    df = iso_frame(df)
-    return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
+        df = iso_frame(self.samples)
+        window = [str(df["utc"].iloc[0]), str(df["utc"].iloc[-1])] if len(df) else ["", ""]
+        return {
+            "flyplan_version": __version__,
+            "perijove": self.number,
+            "perijove_utc": self.utc,
+            "perijove_et": self.et,
+            "perijove_time_method": self.method,
+            "window_utc": window,
+            "step_s": self.step_s,
+            "source": self.selection.describe(),
+            "conventions": dict(CONVENTIONS),
+            "kernels": self.selection.kernels.provenance(),
+        }
 
 def _add_earth_received(summary: dict, events):
     """Earth-received time, one-way light time from Juno to the geocentre and the
@@ -237,20 +162,20 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     if step_s <= 0:
         raise FlyplanError("the step must be positive", hint="give a step such as 60s or 1m")
     req = prepare(n, window, kernels=kernels, source=source, moons=moons)
-    plan, et_pj, method = req.selection, req.et, req.method
+    sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window
-    moon_ids = tuple(MOONS.values()) if plan.moons else ()
+    moon_ids = tuple(MOONS.values()) if sel.moons else ()
     et = sample_times(t0, t1, step_s)
     samples = geometry.sample_table(et, moon_ids)
     at_pj = geometry.sample_table(np.array([et_pj]), moon_ids).iloc[0].to_dict()
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
-               "trajectory_source": plan.trajectory, "approximate": plan.approximate}
-    notes = list(plan.notes)
+               "trajectory_source": sel.trajectory, "approximate": sel.approximate}
+    notes = list(sel.notes)
     # JunoCam imaging columns and the events inside the window (flyplan.geometry.junocam,
     # flyplan.domain.events).
     if not extras:
         return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, _no_events(),
-                        plan, (t0, t1), step_s, notes=notes)
+                        sel, (t0, t1), step_s, notes=notes)
     if moon_ids:
         from flyplan.geometry.junocam import add_imaging_columns, attitude_for
 
@@ -259,7 +184,7 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         notes += [x for x in (note, f"JunoCam spin axis: {label}" if label else None) if x]
     events = _window_events(t0, t1, et_pj, moon_ids, notes)
     events = _add_earth_received(summary, events)
-    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, plan,
+    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, sel,
                     (t0, t1), step_s, notes=notes)
 
 

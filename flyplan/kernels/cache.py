@@ -154,7 +154,7 @@ class Outcome:
 
 
 def _in_cache(path: Path) -> bool:
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
 
     root = os.path.normpath(naif_cache_dir())
     p = os.path.normpath(path)
@@ -503,7 +503,7 @@ def cache_status(verify: bool = True) -> list[dict]:
     """
     from flyplan.errors import KernelError
     from flyplan.kernels.files import check_kernel_file, kernel_kind
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
 
     root = naif_cache_dir()
     rows = []
@@ -553,7 +553,7 @@ def clean_cache(everything: bool = False) -> tuple[int, int, list[str]]:
         Files deleted, bytes freed, and paths left in place (not flyplan's).
     """
     from flyplan.kernels.files import kernel_kind
-    from flyplan.kernels.paths import built_dir, cache_dir, naif_cache_dir
+    from flyplan.paths import built_dir, cache_dir, naif_cache_dir
 
     roots = [naif_cache_dir()]
     if everything:

@@ -40,7 +40,7 @@ def describe_built(name: str) -> tuple[str, str]:
 def built_kernels() -> list[dict]:
     """Every kernel in ``<cache>/built``: ``path`` (relative to the cache), ``role``,
     ``size`` (bytes), ``note``."""
-    from flyplan.kernels.paths import built_dir, cache_dir
+    from flyplan.paths import built_dir, cache_dir
     from flyplan.kernels.files import kernel_kind
 
     root = built_dir()

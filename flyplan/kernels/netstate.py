@@ -38,7 +38,7 @@ def remember_s() -> float:
 
 def state_path() -> Path:
     """``<cache>/.network.json``."""
-    from flyplan.kernels.paths import cache_dir
+    from flyplan.paths import cache_dir
 
     return cache_dir() / ".network.json"
 

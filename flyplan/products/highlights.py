@@ -2,14 +2,15 @@
 
 Renders :class:`flyplan.domain.highlights.Highlights` (``pj.highlights``):
 per moon the best JunoCam moment, and the intervals with two or more moons
-in view together just above Jupiter's limb.
+in view together just above Jupiter's limb.  The page section is
+:func:`flyplan.products.html.highlights.highlights_section`.
 """
 
 from __future__ import annotations
 
 import html as _html
 
-__all__ = ["print_highlights", "highlights_section", "highlight_lines"]
+__all__ = ["print_highlights", "highlight_lines", "footer"]
 
 
 def _utc(v, digits: int = 0) -> str:
@@ -46,7 +47,7 @@ def highlight_lines(h) -> list[str]:
     return lines
 
 
-def _footer(h) -> str:
+def footer(h) -> str:
     approx = "APPROXIMATE: " if h.approximate else ""
     return (f"{approx}times good to the {h.step_s:g} s sampling step; {h.criteria}; "
             f"{h.accuracy}")
@@ -65,15 +66,4 @@ def print_highlights(pj, console=None) -> None:
     console.print("[bold]Imaging highlights[/] (JunoCam)", highlight=False)
     for line in lines:
         console.print(f"  {escape(line)}", highlight=False)
-    console.print(f"  {escape(_footer(h))}", style="dim", highlight=False)
-
-
-def highlights_section(pj):
-    """A :class:`flyplan.products.html.pages.Section` with the highlights (no figure)."""
-    from flyplan.products.html.pages import Section
-
-    h = pj.highlights
-    items = "".join(f"<li>{_html.escape(line)}</li>" for line in highlight_lines(h))
-    body = (f'<ul id="flyplan-highlights">{items}</ul>' if items else
-            "<p>No moon in JunoCam's view in this window.</p>")
-    return Section("highlights", "Imaging highlights", html=body, caption=_footer(h))
+    console.print(f"  {escape(footer(h))}", style="dim", highlight=False)
