@@ -493,16 +493,18 @@ def kernels_status(
     import json
 
     from flyplan.kernels import cache as manager
-    from flyplan.paths import naif_cache_dir
-    from flyplan.products.terminal import print_cache_status
+    from flyplan.kernels.inventory import built_kernels
+    from flyplan.paths import built_dir, naif_cache_dir
+    from flyplan.products.terminal import print_built_kernels, print_cache_status
 
     rows = manager.cache_status(verify=verify)
     built = built_kernels()
     if fmt is KernelFormat.json:
         print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows,
-                          "built_dir": str(cache_dir() / "built"), "built": built}, indent=1))
+                          "built_dir": str(built_dir()), "built": built}, indent=1))
         return
     print_cache_status(naif_cache_dir(), rows)
+    print_built_kernels(built_dir(), built)
 
 
 @kernels_app.command("build")
@@ -632,6 +634,8 @@ def plan(
     scenario (unknown key, wrong type, impossible window, unknown target) is
     reported with its file, key and line, exit status 1.
     """
+    from flyplan.cli_support import progress_bar
+    from flyplan.domain.overrides import with_overrides
     from flyplan.domain.plan import load_scenario, plan as _plan
     from flyplan.products.html.pages import plan_html
 

@@ -414,6 +414,22 @@ def print_cache_status(root, rows, console=None) -> None:
         con.print("corrupt kernels are removed and fetched again the next time they are needed")
 
 
+def print_built_kernels(root, rows, console=None) -> None:
+    """Render :func:`flyplan.kernels.inventory.built_kernels` rows: flyplan's own kernels."""
+    from rich.table import Table
+
+    con = console or _wide_console()
+    total = sum(r["size"] for r in rows)
+    t = Table(title=f"{root}: {len(rows)} kernel(s) flyplan built, {_size_text(total)} "
+                    "(rebuilt when missing)", title_justify="left")
+    t.add_column("file", no_wrap=True)
+    for col in ("role", "size", "what"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["path"], r["role"], _size_text(r["size"]), r["note"])
+    con.print(t)
+
+
 def _cell_utc(v) -> str:
     s = str(v)
     return s.replace("T", " ").removesuffix("Z")[:21] if s and s != "nan" else ""
