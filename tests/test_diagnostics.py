@@ -103,3 +103,13 @@ def test_corrupt_state_file_costs_only_an_attempt(monkeypatch, tmp_path):
     assert netstate.remembered("https://naif.example") is None
     netstate.remember("https://naif.example", "refused")
     assert netstate.remembered("https://naif.example")[0] == "refused"
+
+
+def test_a_juno_file_not_fetched_is_said_to_be_the_models_anchor():
+    note = ("spk_pre_200625_201230_200914_btm29_f.bsp not fetched (host name not resolved "
+            "(offline?): https://naif.jpl.nasa.gov/pub/naif/JUNO/kernels/spk/x.bsp); to place it "
+            "by hand, save https://naif.jpl.nasa.gov/pub/naif/JUNO/kernels/spk/x.bsp as /c/x.bsp")
+    (line,) = diagnostics.condense([note])
+    assert "model fitted to that file" in line
+    (other,) = diagnostics.condense(OFFLINE_NOTES[:1])
+    assert "model fitted" not in other

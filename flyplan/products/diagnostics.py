@@ -88,9 +88,13 @@ def condense(notes) -> list[str]:
         if isinstance(item, tuple):
             host, why = item
             what = failed[item]
+            # A model "anchored on" a Juno file that was not fetched is not a
+            # contradiction: the model was fitted to that file when flyplan was built.
+            juno = ("; for Juno's trajectory, flyplan's model fitted to that file when "
+                    "flyplan was built" if any(w.startswith("spk_") for w in what) else "")
             lines.append(f"{_join(what)} not fetched from {host} ({why}): flyplan's "
-                         "built-in substitutes are used (`flyplan kernels plan` lists the files "
-                         "and where to put them; --offline skips trying)")
+                         f"built-in substitutes are used{juno} (`flyplan kernels plan` lists "
+                         "the files and where to put them; --offline skips trying)")
         else:
             lines.append(item)
     # "built-in substitutes are used" already covers the built-in base kernels.
