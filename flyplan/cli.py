@@ -212,7 +212,8 @@ def perijove(
         from flyplan.products.html.highlights import highlights_section
         from flyplan.products.html.pages import perijove_html
 
-        page = perijove_html(result, sections=[highlights_section(result)])
+        extra = highlights_section(result)
+        page = perijove_html(result, sections=[extra] if extra else [])
     _deliver(result, fmt, output, "print_perijove", page, html)
 
 @app.command()

@@ -60,9 +60,9 @@ def print_highlights(pj, console=None) -> None:
 
     console = console or Console()
     h = pj.highlights
+    if h.note and not len(h.best) and not h.unseen:
+        return  # no moons asked for or none covered: the panel says so already
     lines = highlight_lines(h)
-    if not lines:
-        return
     console.print("[bold]Imaging highlights[/] (JunoCam)", highlight=False)
     for line in lines:
         console.print(f"  {escape(line)}", highlight=False)
