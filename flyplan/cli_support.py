@@ -39,6 +39,9 @@ EXAMPLES = {
              "flyplan plan scenarios/pj38_io_callisto.toml --window -2h..+30m --step 30s",
              "flyplan plan scenarios/best_io_all_perijoves.toml -j 2 --html-default"],
     "version": ["flyplan version", "flyplan -V"],
+    "image": ["flyplan image ../shared/junocam/metadata/5989-Metadata.json",
+              "flyplan image pj1/JNCR_2016240_01M06152_V01_METHANE_0008.isis3.lbl "
+              "--ck pj1/juno_sc_rec_160827_0900_slice.bc -k ../shared/naif --backplanes pj1.nc"],
     "kernels plan": ["flyplan kernels plan 38", "flyplan kernels plan 2016-08-27T06:00Z..2016-08-27T19:00Z"],
     "kernels fetch": ["flyplan kernels fetch 1", "flyplan kernels fetch --naif-url file:///data/naif 38"],
     "kernels status": ["flyplan kernels status", "flyplan kernels status --no-verify -f json"],
