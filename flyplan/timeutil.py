@@ -181,7 +181,8 @@ def utc_to_et(utc: str) -> float:
     from flyplan.errors import FlyplanError
 
     try:
-        return float(spiceypy.str2et(utc))
+        # ISO forms SPICE does not read ("2021-11-29 13:00Z", "+01:00") normalised first.
+        return float(spiceypy.str2et(normalize_utc(utc)))
     except spiceypy.utils.exceptions.SpiceyError as exc:
         short = getattr(exc, "short", "") or ""
         if "NOLEAPSECONDS" in short:

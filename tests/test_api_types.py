@@ -141,3 +141,15 @@ def test_same_window_as_text_and_as_et(naif_dir):
                          kernels=naif_dir, step=600.0, moons=False)
     assert np.allclose(a.samples["et"], b.samples["et"], atol=1e-6)
     assert (a.samples["utc"] == b.samples["utc"]).all()
+
+
+@pytest.mark.shared
+def test_every_path_reads_iso_with_a_space_and_z(naif_dir):
+    """`kernels plan` and scenarios read times through utc_to_et too."""
+    import spiceypy
+
+    spiceypy.furnsh(str(naif_dir / "generic_kernels" / "lsk" / "naif0012.tls"))
+    assert T.utc_to_et("2021-11-29 13:00Z") == pytest.approx(
+        T.utc_to_et("2021-11-29T13:00:00"), abs=1e-6)
+    assert T.utc_to_et("2021-11-29T14:00+01:00") == pytest.approx(
+        T.utc_to_et("2021-11-29T13:00:00"), abs=1e-6)
