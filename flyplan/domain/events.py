@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, JUPITER, MOON_IDS, MOONS
 from flyplan.kernels.pool import gf_tolerance
 from flyplan.orbit import PERIJOVE_TOL_S, gf_intervals, gf_window
@@ -713,8 +714,8 @@ def _moon_range_altitude(name: str, et, observer: int):
     return rng, alt
 
 
-@dataclass
-class EventsResult:
+@dataclass(repr=False)
+class EventsResult(ResultMixin):
     """The events of a perijove's orbit (or of a window around it).
 
     Attributes
@@ -750,29 +751,16 @@ class EventsResult:
     notes: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
 
-    def __post_init__(self):
-        from flyplan.domain.api import dress
+    _TABLES = ("events",)
 
-        dress(self.events, self, "events")
-
-    def __repr__(self) -> str:
-        from flyplan.domain.api import short_repr
-
-        return short_repr(self)
-
-    def _repr_html_(self) -> str:
-        from flyplan.domain.api import html_repr
-
-        return html_repr(self)
-
-    @property
+    @metadata_property
     def metadata(self) -> dict:
-        """Provenance, kinds, columns and conventions (a dict; callable for old code)."""
+        """Provenance, kinds, columns and conventions (an attribute; calling it returns
+        the same dict)."""
         from flyplan import __version__
-        from flyplan.domain.api import Metadata
         from flyplan.timeutil import et_to_utc
 
-        return Metadata({
+        return {
             "flyplan_version": __version__,
             "perijove": self.number,
             "perijove_utc": self.utc,
@@ -787,7 +775,7 @@ class EventsResult:
             "columns": dict(EVENT_COLUMNS),
             "conventions": {**CONVENTIONS, **EVENT_CONVENTIONS},
             "kernels": self.selection.kernels.provenance(),
-        })
+        }
 
 
 def events(n: int, window: str | None = None, *, kernels=None, source: str = "auto",

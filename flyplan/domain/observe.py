@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.errors import PerijoveError
 
 __all__ = ["observe", "Observability", "TWILIGHT", "observable_intervals"]
@@ -59,8 +60,8 @@ CONVENTIONS = {
 }
 
 
-@dataclass
-class Observability:
+@dataclass(repr=False)
+class Observability(ResultMixin):
     """Where and when Jupiter can be imaged before perijove ``number``.
 
     Attributes
@@ -112,33 +113,16 @@ class Observability:
     ephemeris: str = ""
     notes: list = field(default_factory=list)
 
-    def __post_init__(self):
-        from flyplan.domain.api import dress
-        from flyplan.timeutil import type_utc
+    _TABLES = ("samples", "windows")
+    _UTC_COLUMNS = {"windows": ("start_utc", "end_utc")}
 
-        dress(self.samples, self, "samples")
-        if hasattr(self.windows, "columns"):
-            dress(self.windows, self, "windows")
-            type_utc(self.windows, ("start_utc", "end_utc"))
-
-    def __repr__(self) -> str:
-        from flyplan.domain.api import short_repr
-
-        return short_repr(self)
-
-    def _repr_html_(self) -> str:
-        from flyplan.domain.api import html_repr
-
-        return html_repr(self)
-
-    @property
+    @metadata_property
     def metadata(self) -> dict:
-        """Provenance and conventions (a dict; callable for old code)."""
+        """Provenance and conventions (an attribute; calling it returns the same dict)."""
         from flyplan import __version__
-        from flyplan.domain.api import Metadata
         from flyplan.timetable import TIMETABLE_SOURCE
 
-        return Metadata({
+        return {
             "flyplan_version": __version__,
             "perijove": self.number,
             "perijove_time_source": f"{TIMETABLE_SOURCE} ({self.perijove_status})",
@@ -152,7 +136,7 @@ class Observability:
             "ephemeris": self.ephemeris,
             "notes": list(self.notes),
             "conventions": dict(CONVENTIONS),
-        })
+        }
 
 # -- intervals (ET, s) -------------------------------------------------------------
 

@@ -53,6 +53,7 @@ import numpy as np
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError,
                       field_validator)
 
+from flyplan.domain.api import metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError, ScenarioError
 
@@ -723,11 +724,10 @@ class PlanResult:
 
         return pd.DataFrame([p["best"] for p in self.perijoves if p.get("best")])
 
-    @property
+    @metadata_property
     def metadata(self) -> dict:
-        """Provenance and conventions (a dict; callable for old code)."""
+        """Provenance and conventions (an attribute; calling it returns the same dict)."""
         from flyplan import __version__
-        from flyplan.domain.api import Metadata
         from flyplan.geometry.junocam import camera
 
         cam = camera()
@@ -737,13 +737,13 @@ class PlanResult:
         for p in self.perijoves:
             for k in p.get("kernels", []):
                 kernels.setdefault(k["path"], k)
-        return Metadata({"flyplan_version": __version__, "scenario_file": self.path,
+        return {"flyplan_version": __version__, "scenario_file": self.path,
                 "scenario": self.scenario.model_dump(mode="json"),
                 "edge_tolerance_s": EDGE_TOL_S,
                 "kernels": list(kernels.values()),
                 "conventions": {**CONVENTIONS, "junocam": junocam_text,
                                 "above_limb": "the target's centre clear of Jupiter's disk "
-                                              "seen from Juno (LT+S)"}})
+                                              "seen from Juno (LT+S)"}}
 
 
 def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int = 1,
