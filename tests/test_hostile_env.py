@@ -48,7 +48,8 @@ def test_the_hostile_environment_would_matter(tmp_path):
 def test_cli_checks_pass_in_a_hostile_environment(tmp_path):
     env = _hostile_env(tmp_path)
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "tests/test_cli.py", "tests/test_diagnostics.py"],
+                           "tests/test_cli.py", "tests/test_cli_kernels.py",
+                           "tests/test_cli_ux.py", "tests/test_diagnostics.py"],
                           capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout
