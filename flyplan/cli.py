@@ -16,7 +16,7 @@ from typing import Optional
 
 import typer
 
-from flyplan.cli_support import HtmlDefaultOpt, OfflineEverywhere, pick_html
+from flyplan.cli_support import HtmlDefaultOpt, OfflineEverywhere, pick_html, prebuild_moons
 
 app = typer.Typer(
     name="flyplan",
@@ -204,6 +204,7 @@ def perijove(
     from flyplan.domain import perijove as _pj
 
     html = pick_html(html, html_default, "pj", number)
+    prebuild_moons(moons)
 
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
                           source=source.value, moons=moons)
@@ -243,6 +244,7 @@ def perijoves(
         raise typer.BadParameter(f"--to {last} is before --from {first}")
     top = last if last is not None else max(k for k, v in timetable().items()
                                             if v.status == "reconstructed")
+    prebuild_moons(moons)
     with progress_bar(top - first + 1, "mission table") as advance:
         result = _table(first, last, window=window, step=step, kernels=kernels,
                         source=source.value, moons=moons, workers=workers, progress=advance)
@@ -596,6 +598,7 @@ def events(
 
     kinds = expand_kinds(kind)
     check_bodies(body)  # before the work, not after it
+    prebuild_moons(moons)
     res = _events(number, window, kernels=kernels, source=source.value, moons=moons,
                   latitudes=latitude, altitudes_km=tuple(DEFAULT_ALTITUDES_KM) + tuple(altitude),
                   kinds=kinds)
@@ -644,6 +647,7 @@ def plan(
     sc = with_overrides(sc, path=str(scenario), source=source.value if source else None,
                         window=window, step=step)
     numbers = sc.perijove_numbers()
+    prebuild_moons(True)
     with progress_bar(len(numbers) if numbers is not None else 1, "planning") as advance:
         res = _plan(sc, kernels=kernels, workers=workers, progress=advance)
     res.path = str(scenario)

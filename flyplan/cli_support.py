@@ -20,7 +20,7 @@ import sys
 import typer
 
 __all__ = ["EXAMPLES", "install_examples", "OfflineEverywhere", "set_offline", "expand_kinds",
-           "check_bodies", "filter_bodies", "BODIES", "pick_html", "HtmlDefaultOpt", "default_html", "progress_bar"]
+           "check_bodies", "filter_bodies", "BODIES", "pick_html", "HtmlDefaultOpt", "prebuild_moons", "default_html", "progress_bar"]
 
 # Command path -> example lines for its --help.
 EXAMPLES = {
@@ -184,3 +184,22 @@ def progress_bar(total: int, description: str):
                   TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)
+
+
+def prebuild_moons(wanted: bool = True) -> None:
+    """On a terminal, build flyplan's moon ephemeris under a progress bar if this is
+    its first use (else the kernel layer builds it when needed, printing its steps).
+
+    Builds only what the first moon request would build anyway; nothing when
+    stderr is not a terminal, when moons are not wanted, or when it is cached.
+    """
+    if not wanted or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        return
+    from flyplan.ephemeris import moons_spk
+    from flyplan.paths import built_dir
+
+    if (built_dir() / moons_spk.cache_name()).is_file():
+        return
+    # The steps galilean_spk reports: start, compile, integrate, write, ready.
+    with progress_bar(5, "first use: building the moon ephemeris") as advance:
+        moons_spk.galilean_spk(progress=lambda _message: advance(1))
