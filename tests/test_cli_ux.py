@@ -127,3 +127,23 @@ def test_perijove_page_has_highlights_and_no_download_noise(tmp_path, monkeypatc
     page = (tmp_path / "flyplan_pj38.html").read_text()
     assert 'id="flyplan-highlights"' in page and "Io and Callisto" in page
     assert "not fetched" not in page and "127.0.0.1:9" not in page
+
+
+@pytest.mark.shared
+def test_mission_table_reports_progress_per_perijove(naif_dir):
+    import flyplan
+
+    ticks = []
+    mt = flyplan.perijoves(0, 1, window="10m", step="60s", kernels=naif_dir, moons=False,
+                           progress=ticks.append)
+    assert sum(ticks) == 2 == len(mt.table)
+    assert str(mt.table["utc"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_progress_bar_draws_nothing_off_a_terminal(capsys):
+    from flyplan.cli_support import progress_bar
+
+    with progress_bar(10, "work") as advance:
+        for _ in range(10):
+            advance()
+    assert capsys.readouterr().err == ""
