@@ -331,7 +331,7 @@ def test_pj57_io_flyby_scenario(naif_dir):
     assert p["status"] == "ok"
     # Anchored on the published 1,500 km pass: resolved, and never inside Io.
     assert not [n for n in p["notes"] if "cannot resolve the Io flyby" in n]
-    for w in res.windows:
+    for w in res.window_records:
         for g in w["geometry"].values():
             assert g["io_range_km"] is None or g["io_range_km"] > 1821.5
     assert len(res.windows)
