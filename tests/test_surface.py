@@ -171,6 +171,10 @@ def test_best_times_blocks_agree_with_the_full_pair_geometry(seed, lit, max_e, m
     assert np.array_equal(idx >= 0, seen)
     assert np.allclose(best[seen], ref[seen], rtol=1e-9)
     assert np.all(np.isnan(best[~seen]))
+    # The compiled engine gives the same answer.
+    idx2, best2, count2 = footprint.best_times(obs, sun, axis, p, nrm, swath, engine="numba", **kw)
+    assert np.array_equal(count2, count) and np.array_equal(idx2 >= 0, seen)
+    assert np.allclose(best2[seen], best[seen], rtol=1e-12)
 
 
 def test_grid_cells():

@@ -30,7 +30,7 @@ from flyplan.numerics import footprint
 from flyplan.numerics.ellipsoid import wrap_angle
 
 __all__ = ["SURFACE_CONVENTIONS", "observer_frames", "surface_geometry", "grid",
-           "SURFACE_FIELDS"]
+           "SURFACE_FIELDS", "subset_frames"]
 
 SURFACE_CONVENTIONS = {
     "surface": "points of Jupiter's 1-bar ellipsoid (71492 x 71492 x 66854 km) at "
@@ -103,7 +103,8 @@ def observer_frames(et, *, attitude=None, sun_abcorr: str = "LT+S", observer: in
     }
 
 
-def _subset(frames: dict, idx) -> dict:
+def subset_frames(frames: dict, idx) -> dict:
+    """The frames of :func:`observer_frames` at the times ``idx`` (indices or a mask)."""
     out = dict(frames)
     for k in ("et", "observer_bf", "sun_bf", "axis_bf", "axis_j2000", "state_j2000", "rot"):
         out[k] = frames[k][idx]

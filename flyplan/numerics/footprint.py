@@ -123,7 +123,8 @@ def pair_geometry(observer, sun, axis, points, normals, swath_rad=None):
 
 
 def best_times(observer, sun, axis, points, normals, swath_rad, *, max_emission=None,
-               max_incidence=None, lit=False, chunk_pairs: int = 2_000_000):
+               max_incidence=None, lit=False, chunk_pairs: int = 2_000_000,
+               engine: str = "numpy"):
     """For each surface point, the time of smallest range while it is imageable.
 
     *Imageable* means visible and inside the swath, and when asked, emission
@@ -143,7 +144,11 @@ def best_times(observer, sun, axis, points, normals, swath_rad, *, max_emission=
     lit : bool
         Require incidence below 90 degrees.
     chunk_pairs : int
-        Pairs handled at once (bounds the memory: about 60 bytes per pair).
+        Pairs handled at once by the numpy engine (memory: about 60 bytes per pair).
+    engine : {"numpy", "numba"}
+        Blocks of numpy matrix products, or one compiled pass over the pairs
+        that skips the far side early and stores nothing per pair (several
+        times faster; same results, tested).
 
     Returns
     -------
@@ -160,6 +165,17 @@ def best_times(observer, sun, axis, points, normals, swath_rad, *, max_emission=
     n, m = len(obs), len(p)
     best_r2 = np.full(m, np.inf)
     best_i = np.full(m, -1, dtype=np.int64)
+    if engine == "numba":
+        from flyplan.numerics._footprint_core import best_times_core
+
+        bi, br2, cnt = best_times_core(
+            obs, sun, ax, p, nrm, np.sin(swath_rad[0]), np.sin(swath_rad[1]),
+            0.0 if max_emission is None else np.cos(max_emission),
+            0.0 if max_incidence is None else np.cos(max_incidence),
+            max_emission is not None, max_incidence is not None, bool(lit))
+        return bi, np.where(np.isfinite(br2), np.sqrt(br2), np.nan), cnt
+    if engine != "numpy":
+        raise ValueError(f"engine must be 'numpy' or 'numba', not {engine!r}")
     count = np.zeros(m, dtype=np.int64)
     pp = np.einsum("ij,ij->i", p, p)
     pn = np.einsum("ij,ij->i", p, nrm)
