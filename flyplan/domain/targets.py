@@ -1,0 +1,489 @@
+"""Points of interest on Jupiter and when JunoCam can image them: :func:`targets`.
+
+A point of interest (:class:`POI`) is a name, a planetographic latitude and a
+west longitude, either in System III (fixed to the planet's interior, the IAU
+frame IAU_JUPITER) or in System II with an epoch and a drift rate, for
+features that move against System III, such as the Great Red Spot.
+
+System II is converted with the prime-meridian angles of the IAU Working Group
+on Cartographic Coordinates and Rotational Elements (Archinal et al. 2018,
+Celest. Mech. Dyn. Astr. 130:22; the same in the 2009 and 2015 reports):
+``W_III = 284.95 + 870.5360000 d`` and ``W_II = 43.3 + 870.270 d`` (degrees,
+``d`` days of TDB from J2000), so at any moment
+``lon_III = lon_II + (W_III - W_II)``.
+
+A POI is *imageable* at a sample when it faces Juno, lies in JunoCam's swath,
+and meets the limits given (``max_emission_deg``, ``max_incidence_deg``,
+``lit``, ``max_km_per_px``).  Windows are runs of imageable samples, their
+edges bisected to :data:`EDGE_TOL_S`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from flyplan.errors import FlyplanError
+
+__all__ = ["POI", "parse_poi", "read_poi_file", "targets", "TargetsResult", "Limits",
+           "system_ii_to_iii", "EDGE_TOL_S", "W_III", "W_II"]
+
+# IAU WGCCRE (Archinal et al. 2018): prime-meridian angles, degrees and deg/day.
+W_III = (284.95, 870.5360000)
+W_II = (43.3, 870.270)
+EDGE_TOL_S = 0.5
+_DAY = 86400.0
+
+
+class POIError(FlyplanError):
+    """A point of interest that cannot be read."""
+
+
+def system_ii_to_iii(lon_ii_w_deg, et):
+    """System III west longitude of a System II west longitude at ET (degrees)."""
+    d = np.asarray(et, dtype=float) / _DAY
+    offset = (W_III[0] - W_II[0]) + (W_III[1] - W_II[1]) * d
+    return np.mod(np.asarray(lon_ii_w_deg, dtype=float) + offset, 360.0)
+
+
+@dataclass(frozen=True)
+class POI:
+    """A point of interest on Jupiter's cloud tops.
+
+    Attributes
+    ----------
+    name : str
+    lat_pg_deg : float
+        Planetographic latitude, degrees.
+    lon_w_deg : float
+        West longitude, degrees: System III, or System II at ``epoch_utc``.
+    system : {"III", "II"}
+    epoch_utc : str, optional
+        When a System II longitude holds (required for System II).
+    drift_deg_per_day : float
+        Drift of the System II longitude, degrees/day (positive westward,
+        increasing longitude).
+    """
+
+    name: str
+    lat_pg_deg: float
+    lon_w_deg: float
+    system: str = "III"
+    epoch_utc: str | None = None
+    drift_deg_per_day: float = 0.0
+
+    def lon_iii(self, et) -> np.ndarray:
+        """System III west longitude at each ET, degrees."""
+        et = np.asarray(et, dtype=float)
+        if self.system == "III":
+            return np.full(et.shape, float(self.lon_w_deg) % 360.0)
+        from flyplan.timeutil import utc_to_et
+
+        e0 = utc_to_et(self.epoch_utc)
+        lon_ii = self.lon_w_deg + self.drift_deg_per_day * (et - e0) / _DAY
+        return system_ii_to_iii(lon_ii, et)
+
+    def describe(self) -> str:
+        if self.system == "III":
+            return f"{self.name}: {self.lat_pg_deg:g} deg (pg), {self.lon_w_deg:g} deg W (III)"
+        return (f"{self.name}: {self.lat_pg_deg:g} deg (pg), {self.lon_w_deg:g} deg W (System "
+                f"II at {self.epoch_utc}, drift {self.drift_deg_per_day:+g} deg/day)")
+
+
+_POI_RE = re.compile(
+    r"^\s*(?P<name>[^:]+?)\s*:\s*(?P<lat>[-+]?\d+(?:\.\d*)?)\s*,\s*(?P<lon>[-+]?\d+(?:\.\d*)?)"
+    r"\s*(?:,\s*II\s*@\s*(?P<epoch>\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+)?Z?)"
+    r"(?P<drift>[-+]\d+(?:\.\d*)?)?)?\s*$", re.IGNORECASE)
+_POI_FORMAT = ('NAME:LAT,LON for System III, or NAME:LAT,LON,II@EPOCH+DRIFT for System II '
+               '(e.g. "GRS:-22.5,300,II@2018-10-29+0.08": latitude planetographic, west '
+               'longitude, drift in deg/day)')
+
+
+def _make(name, lat, lon, system="III", epoch=None, drift=0.0, where="") -> POI:
+    if not name:
+        raise POIError(f"{where}a point of interest needs a name", hint=_POI_FORMAT)
+    if not -90.0 <= lat <= 90.0:
+        raise POIError(f"{where}{name}: latitude {lat:g} is outside -90..90 degrees",
+                       hint="give a planetographic latitude in degrees")
+    if not math.isfinite(lon):
+        raise POIError(f"{where}{name}: longitude {lon} is not a number", hint=_POI_FORMAT)
+    if system == "II":
+        if not epoch:
+            raise POIError(f"{where}{name}: a System II longitude needs an epoch",
+                           hint=_POI_FORMAT)
+        from datetime import datetime
+
+        # Checked here without SPICE (no kernel is loaded yet when options are read).
+        try:
+            datetime.fromisoformat(str(epoch).strip().replace(" ", "T").rstrip("Zz"))
+        except ValueError:
+            raise POIError(f"{where}{name}: epoch {epoch!r} is not a UTC time",
+                           hint="write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") from None
+    elif system != "III":
+        raise POIError(f"{where}{name}: unknown longitude system {system!r}",
+                       hint='use "III" (the default) or "II"')
+    return POI(name, float(lat), float(lon) % 360.0, system, epoch, float(drift or 0.0))
+
+
+def parse_poi(text: str) -> POI:
+    """A POI from ``"NAME:LAT,LON"`` or ``"NAME:LAT,LON,II@EPOCH+DRIFT"``.
+
+    A leapseconds kernel must be loaded to check a System II epoch.
+
+    Raises
+    ------
+    POIError
+        For text not in that form.
+    """
+    m = _POI_RE.match(text)
+    if not m:
+        raise POIError(f"cannot read the point of interest {text!r}", hint=_POI_FORMAT)
+    lat, lon = float(m["lat"]), float(m["lon"])
+    if m["epoch"]:
+        return _make(m["name"], lat, lon, "II", m["epoch"], float(m["drift"] or 0.0),
+                     where="--poi: ")
+    return _make(m["name"], lat, lon, where="--poi: ")
+
+
+_FILE_KEYS = {"name", "lat_pg_deg", "lon_w_deg", "system", "epoch", "drift_deg_per_day"}
+
+
+def read_poi_file(path) -> list[POI]:
+    """POIs from a CSV (header ``name,lat_pg_deg,lon_w_deg[,system,epoch,drift_deg_per_day]``)
+    or TOML (``[[poi]]`` tables with the same keys) file.
+
+    Raises
+    ------
+    POIError
+        For a missing file, an unknown key or a bad value (with the row).
+    """
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except OSError as exc:
+        raise POIError(f"cannot read the POI file {p}: {exc.strerror}",
+                       hint="give an existing CSV or TOML file") from None
+    if p.suffix.lower() == ".toml":
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise POIError(f"{p}: not valid TOML ({exc})", hint="see the [[poi]] example in "
+                           "the README") from None
+        extra = set(data) - {"poi"}
+        if extra or not isinstance(data.get("poi"), list):
+            raise POIError(f"{p}: expected [[poi]] tables only"
+                           + (f", found {', '.join(sorted(extra))}" if extra else ""),
+                           hint="one [[poi]] table per point: name, lat_pg_deg, lon_w_deg")
+        rows = [(f"{p}: [[poi]] #{i + 1}: ", r) for i, r in enumerate(data["poi"])]
+    else:
+        reader = csv.DictReader(io.StringIO("\n".join(
+            line for line in text.splitlines() if not line.lstrip().startswith("#"))))
+        rows = [(f"{p}: line {i + 2}: ", {k.strip(): (v.strip() if isinstance(v, str) else v)
+                                            for k, v in r.items() if k is not None and v != ""})
+                for i, r in enumerate(reader)]
+    out = []
+    for where, r in rows:
+        unknown = set(r) - _FILE_KEYS
+        if unknown:
+            raise POIError(f"{where}unknown key(s) {', '.join(sorted(unknown))}",
+                           hint=f"keys: {', '.join(sorted(_FILE_KEYS))}")
+        try:
+            lat, lon = float(r["lat_pg_deg"]), float(r["lon_w_deg"])
+            drift = float(r.get("drift_deg_per_day", 0.0) or 0.0)
+        except KeyError as exc:
+            raise POIError(f"{where}missing {exc.args[0]}",
+                           hint="each point needs name, lat_pg_deg and lon_w_deg") from None
+        except (TypeError, ValueError):
+            raise POIError(f"{where}lat_pg_deg, lon_w_deg and drift_deg_per_day must be "
+                           "numbers", hint="degrees, and degrees per day") from None
+        out.append(_make(str(r.get("name", "")).strip(), lat, lon,
+                         str(r.get("system", "III")).upper(), r.get("epoch"), drift,
+                         where=where))
+    if not out:
+        raise POIError(f"{p}: no points of interest in the file",
+                       hint="one row (CSV) or [[poi]] table (TOML) per point")
+    return out
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What makes a POI imageable beyond facing Juno and lying in the swath."""
+
+    max_emission_deg: float | None = None
+    max_incidence_deg: float | None = None
+    lit: bool = False
+    max_km_per_px: float | None = None
+
+    def as_dict(self) -> dict:
+        return {"max_emission_deg": self.max_emission_deg,
+                "max_incidence_deg": self.max_incidence_deg, "lit": self.lit,
+                "max_km_per_px": self.max_km_per_px}
+
+    def mask(self, g: dict) -> np.ndarray:
+        ok = g["in_swath"].copy()
+        if self.max_emission_deg is not None:
+            ok &= g["emission_deg"] <= self.max_emission_deg
+        if self.max_incidence_deg is not None:
+            ok &= g["incidence_deg"] <= self.max_incidence_deg
+        if self.lit:
+            ok &= g["lit"]
+        if self.max_km_per_px is not None:
+            ok &= g["km_per_px"] <= self.max_km_per_px
+        return ok
+
+    def check(self) -> None:
+        for name in ("max_emission_deg", "max_incidence_deg"):
+            v = getattr(self, name)
+            if v is not None and not 0.0 < v <= 90.0:
+                raise FlyplanError(f"{name} = {v:g} is outside (0, 90] degrees",
+                                   hint=f"give {name} in degrees between 0 and 90")
+        if self.max_km_per_px is not None and not self.max_km_per_px > 0:
+            raise FlyplanError(f"max_km_per_px = {self.max_km_per_px:g} must be positive",
+                               hint="give a pixel scale in km")
+
+
+_BEST_KEYS = ("utc", "utc_ert", "et", "range_km", "km_per_px", "km_per_px_emission",
+              "emission_deg", "incidence_deg", "phase_deg", "local_solar_time_h", "in_swath",
+              "lit", "lon_w_deg")
+
+
+@dataclass
+class TargetsResult:
+    """Per POI, the best opportunity of the pass and every imageable window."""
+
+    pass_: object
+    pois: list
+    records: list
+    limits: Limits
+    axis_label: str
+    camera_source: str
+    notes: list = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return self.pass_.number
+
+    def metadata(self) -> dict:
+        from flyplan import __version__
+        from flyplan.constants import CONVENTIONS
+        from flyplan.geometry.surface import SURFACE_CONVENTIONS
+        from flyplan.timeutil import et_to_utc
+
+        p = self.pass_
+        conv = {**CONVENTIONS, **SURFACE_CONVENTIONS,
+                "system_ii": "lon_III = lon_II + (W_III - W_II), W_III = 284.95 + 870.536 d, "
+                             "W_II = 43.3 + 870.270 d (IAU WGCCRE, Archinal et al. 2018)",
+                "windows": f"runs of imageable samples, edges bisected to {EDGE_TOL_S} s; "
+                           "utc_ert is the Earth-received time (SCET + one-way light time)"}
+        return {
+            "flyplan_version": __version__,
+            "perijove": p.number, "perijove_utc": p.utc_pj, "perijove_et": p.et_pj,
+            "perijove_time_method": p.method,
+            "window_utc": [et_to_utc(p.window[0]), et_to_utc(p.window[1])],
+            "step_s": p.step_s, "limits": self.limits.as_dict(), "spin_axis": self.axis_label,
+            "camera": self.camera_source, "source": p.plan.describe(),
+            "notes": list(self.notes), "conventions": conv,
+            "kernels": p.plan.kernels.provenance(),
+        }
+
+    def to_dict(self) -> dict:
+        return {"pois": self.records, "metadata": self.metadata()}
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def best_frame(self):
+        import pandas as pd
+
+        rows = []
+        for r in self.records:
+            b = r["best"] or {}
+            rows.append({"name": r["name"], "lat_pg_deg": r["lat_pg_deg"],
+                         "lon_w_deg": r["lon_w_deg"], "imageable": r["imageable"],
+                         "windows": len(r["windows"]), **{k: b.get(k) for k in _BEST_KEYS}})
+        return pd.DataFrame(rows)
+
+    def windows_frame(self):
+        import pandas as pd
+
+        rows = [{"name": r["name"], **w} for r in self.records for w in r["windows"]]
+        return pd.DataFrame(rows, columns=["name", "start_utc", "end_utc", "start_et", "end_et",
+                                           "duration_s", "best_utc", "best_km_per_px",
+                                           "min_emission_deg"])
+
+    def to_csv(self) -> str:
+        meta = self.metadata()
+        lines = [f"# flyplan {meta['flyplan_version']} targets, perijove {self.number} "
+                 f"({meta['perijove_utc']})",
+                 f"# trajectory: {meta['source']['trajectory_label']}"
+                 + (" [APPROXIMATE]" if meta["source"]["approximate"] else ""),
+                 f"# spin axis: {self.axis_label}", f"# limits: {json.dumps(meta['limits'])}"]
+        lines += [f"# poi: {p.describe()}" for p in self.pois]
+        lines += [f"# note: {x}" for x in self.notes]
+        lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
+        lines += [f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}"
+                  for k in meta["kernels"]]
+        body = self.best_frame().to_csv(index=False, float_format="%.6f")
+        wins = self.windows_frame().to_csv(index=False, float_format="%.3f")
+        return ("\n".join(lines) + "\n# best opportunity per POI\n" + body
+                + "# windows\n" + "\n".join("# " + x for x in wins.splitlines()) + "\n")
+
+
+def _num(v):
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _geometry_at(p, poi: POI, et, cam, attitude):
+    from flyplan.geometry.surface import surface_geometry
+
+    et = np.atleast_1d(np.asarray(et, dtype=float))
+    lon = poi.lon_iii(et)[:, None]
+    lat = np.full_like(lon, poi.lat_pg_deg)
+    g = surface_geometry(et, lat, lon, cam=cam, attitude=attitude)
+    out = {k: v[:, 0] for k, v in g.items() if isinstance(v, np.ndarray)}
+    out["lon_w_deg"] = lon[:, 0]
+    return out
+
+
+def _record(g, i, ert) -> dict:
+    from flyplan.timeutil import et_to_utc
+
+    rec = {"utc": str(et_to_utc(g["et"][i])), "utc_ert": ert, "et": float(g["et"][i])}
+    for k in _BEST_KEYS[3:]:
+        rec[k] = _num(g[k][i])
+    return rec
+
+
+def targets(n: int, pois, *, window: str = "-3h..+3h", step="10s", kernels=None,
+            source: str = "auto", extra_kernels=(), attitude=None,
+            max_emission_deg: float | None = None, max_incidence_deg: float | None = None,
+            lit: bool = False, max_km_per_px: float | None = None) -> TargetsResult:
+    """When JunoCam can image each point of interest during perijove ``n``'s pass.
+
+    Parameters
+    ----------
+    n : int
+        Perijove number.
+    pois : iterable of POI or str
+        Points of interest (strings as :func:`parse_poi` reads them).
+    window, step, kernels, source, extra_kernels, attitude
+        As :func:`flyplan.domain.coverage.prepare_pass`.
+    max_emission_deg, max_incidence_deg, lit, max_km_per_px
+        Limits of an imageable view (see :class:`Limits`).
+
+    Returns
+    -------
+    TargetsResult
+        ``records``: per POI ``name``, ``lat_pg_deg``, ``lon_w_deg`` (System
+        III at the best time), ``imageable``, ``best`` (the imageable sample
+        with the finest pixel scale; when there is none, the visible sample
+        with the finest, flags telling why not; None when the POI never faces
+        Juno) and ``windows``.
+    """
+    from flyplan.domain.coverage import earth_received_utc, prepare_pass
+    from flyplan.domain.plan import refine_edges
+    from flyplan.geometry.junocam import camera
+    from flyplan.geometry.surface import surface_geometry
+
+    limits = Limits(max_emission_deg, max_incidence_deg, bool(lit), max_km_per_px)
+    limits.check()
+    pois = list(pois)
+    if not pois:
+        raise POIError("no points of interest given", hint="use --poi NAME:LAT,LON or "
+                       "--poi-file FILE")
+    p = prepare_pass(n, window=window, step=step, kernels=kernels, source=source,
+                     extra_kernels=extra_kernels, attitude=attitude)
+    pois = [x if isinstance(x, POI) else parse_poi(x) for x in pois]
+    names = [x.name for x in pois]
+    if len(set(names)) != len(names):
+        dup = sorted({x for x in names if names.count(x) > 1})
+        raise POIError(f"points of interest named twice: {', '.join(dup)}",
+                       hint="give each point its own name")
+    cam = camera()
+    fr = p.frames()
+    lon = np.stack([x.lon_iii(p.et) for x in pois], axis=1)
+    lat = np.broadcast_to(np.array([x.lat_pg_deg for x in pois]), lon.shape)
+    g = surface_geometry(p.et, lat, lon, cam=cam, frames=fr)
+    ok = limits.mask(g)
+    records = []
+    for j, poi in enumerate(pois):  # a handful of POIs; the times are vectorized
+        col = {k: v[:, j] for k, v in g.items() if isinstance(v, np.ndarray)}
+        col["et"], col["lon_w_deg"] = p.et, lon[:, j]
+
+        def imageable(et, poi=poi):
+            return limits.mask(_geometry_at(p, poi, et, cam, p.attitude))
+
+        windows = _windows(p.et, ok[:, j], col, imageable)
+        pool = ok[:, j] if ok[:, j].any() else col["visible"]
+        best = None
+        if pool.any():
+            i = int(np.argmin(np.where(pool, col["km_per_px"], np.inf)))
+            best = _record(col, i, str(earth_received_utc([p.et[i]])[0]))
+        if windows:
+            erts = earth_received_utc([w["start_et"] for w in windows]
+                                      + [w["end_et"] for w in windows])
+            k = len(windows)
+            for w, a, b in zip(windows, erts[:k], erts[k:]):
+                w["start_utc_ert"], w["end_utc_ert"] = str(a), str(b)
+        records.append({"name": poi.name, "lat_pg_deg": poi.lat_pg_deg,
+                        "lon_w_deg": _num(col["lon_w_deg"][i]) if best else
+                        _num(col["lon_w_deg"][0]),
+                        "lon_system": poi.system, "lon_input_deg": poi.lon_w_deg,
+                        "epoch_utc": poi.epoch_utc, "drift_deg_per_day": poi.drift_deg_per_day,
+                        "imageable": bool(ok[:, j].any()), "best": best, "windows": windows})
+    notes = list(p.notes)
+    if p.plan.approximate:
+        notes.append("Juno's trajectory is flyplan's approximate model: "
+                     + p.plan.trajectory_label)
+    return TargetsResult(p, pois, records, limits, fr["axis_label"], cam.source, notes)
+
+
+def _windows(et, ok, col, imageable) -> list[dict]:
+    """Runs of imageable samples, edges bisected where they fall between samples."""
+    from flyplan.domain.plan import refine_edges
+    from flyplan.timeutil import et_to_utc
+
+    if not ok.any():
+        return []
+    d = np.diff(ok.astype(np.int8))
+    starts = list(np.flatnonzero(d == 1) + 1)
+    ends = list(np.flatnonzero(d == -1))
+    if ok[0]:
+        starts.insert(0, 0)
+    if ok[-1]:
+        ends.append(len(ok) - 1)
+    starts, ends = np.array(starts), np.array(ends)
+    s_et, e_et = et[starts].astype(float), et[ends].astype(float)
+    inner_s = starts > 0
+    if inner_s.any():
+        lo, hi = refine_edges(imageable, et[starts[inner_s] - 1], et[starts[inner_s]],
+                              np.zeros(inner_s.sum(), bool), EDGE_TOL_S)
+        s_et[inner_s] = hi
+    inner_e = ends < len(ok) - 1
+    if inner_e.any():
+        lo, hi = refine_edges(imageable, et[ends[inner_e]], et[ends[inner_e] + 1],
+                              np.ones(inner_e.sum(), bool), EDGE_TOL_S)
+        e_et[inner_e] = lo
+    out = []
+    for a, b, i0, i1 in zip(s_et, e_et, starts, ends):
+        seg = slice(i0, i1 + 1)
+        k = i0 + int(np.argmin(col["km_per_px"][seg]))
+        out.append({"start_utc": str(et_to_utc(a)), "end_utc": str(et_to_utc(b)),
+                    "start_et": float(a), "end_et": float(b), "duration_s": float(b - a),
+                    "best_utc": str(et_to_utc(et[k])), "best_km_per_px": _num(col["km_per_px"][k]),
+                    "min_emission_deg": _num(np.min(col["emission_deg"][seg]))})
+    return out
