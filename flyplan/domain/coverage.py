@@ -74,6 +74,7 @@ class Pass:
     et: np.ndarray
     attitude: object
     notes: list = field(default_factory=list)
+    window_utc: tuple = ()
 
     def frames(self):
         from flyplan.geometry.surface import observer_frames
@@ -150,7 +151,8 @@ def prepare_pass(n: int, *, window="-3h..+3h", step="10s", kernels=None, source=
         if note:
             notes.append(note)
     return Pass(n, et_pj, et_to_utc(et_pj), method, plan, (t0, t1), step_s,
-                sample_times(t0, t1, step_s), attitude, notes)
+                sample_times(t0, t1, step_s), attitude, notes,
+                (et_to_utc(t0), et_to_utc(t1)))
 
 
 def earth_received_utc(et) -> np.ndarray:
@@ -207,7 +209,6 @@ class CoverageResult:
     def metadata(self) -> dict:
         from flyplan import __version__
         from flyplan.geometry.surface import SURFACE_CONVENTIONS
-        from flyplan.timeutil import et_to_utc
 
         p = self.pass_
         return {
@@ -216,7 +217,7 @@ class CoverageResult:
             "perijove_utc": p.utc_pj,
             "perijove_et": p.et_pj,
             "perijove_time_method": p.method,
-            "window_utc": [et_to_utc(p.window[0]), et_to_utc(p.window[1])],
+            "window_utc": list(p.window_utc),
             "step_s": p.step_s,
             "res_deg": self.res_deg,
             "limits": dict(self.limits),

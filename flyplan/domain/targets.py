@@ -276,7 +276,6 @@ class TargetsResult:
         from flyplan import __version__
         from flyplan.constants import CONVENTIONS
         from flyplan.geometry.surface import SURFACE_CONVENTIONS
-        from flyplan.timeutil import et_to_utc
 
         p = self.pass_
         conv = {**CONVENTIONS, **SURFACE_CONVENTIONS,
@@ -288,7 +287,7 @@ class TargetsResult:
             "flyplan_version": __version__,
             "perijove": p.number, "perijove_utc": p.utc_pj, "perijove_et": p.et_pj,
             "perijove_time_method": p.method,
-            "window_utc": [et_to_utc(p.window[0]), et_to_utc(p.window[1])],
+            "window_utc": list(p.window_utc),
             "step_s": p.step_s, "limits": self.limits.as_dict(), "spin_axis": self.axis_label,
             "camera": self.camera_source, "source": p.plan.describe(),
             "notes": list(self.notes), "conventions": conv,
