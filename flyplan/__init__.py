@@ -27,6 +27,11 @@ _LAZY = {
     "PlanResult": "flyplan.domain.plan",
     "Scenario": "flyplan.domain.plan",
     "load_scenario": "flyplan.domain.plan",
+    "coverage": "flyplan.domain.coverage",
+    "CoverageResult": "flyplan.domain.coverage",
+    "targets": "flyplan.domain.targets",
+    "TargetsResult": "flyplan.domain.targets",
+    "POI": "flyplan.domain.targets",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -236,3 +236,66 @@ def test_cli_coverage_files(naif_dir, tmp_path):
     assert d["metadata"]["res_deg"] == 10.0 and d["cells"]
     assert xr.open_dataset(nc).sizes["lat_pg_deg"] == 18
     assert 'id="flyplan-coverage-map"' in page.read_text()
+
+
+# -- scenario files with Jupiter points of interest ------------------------------------------
+_POI_SCENARIO = '''perijove = 1
+window = "-1h..+1h"
+step = "30s"
+
+[[pois]]
+name = "PJ1 nadir"
+lat_pg_deg = {lat}
+lon_w_deg = {lon}
+
+[constraints]
+in_swath = true
+max_km_per_px = {km}
+max_emission_deg = 60
+max_incidence_deg = 89
+lit = false
+
+[outputs]
+best = "km_per_px"
+'''
+
+
+def test_scenario_pois_validate():
+    from flyplan.domain.plan import parse_scenario
+    from flyplan.errors import ScenarioError
+
+    sc = parse_scenario(_POI_SCENARIO.format(lat=1.0, lon=2.0, km=20), "x.toml")
+    assert sc.targets == [] and sc.pois[0].key() == "pj1_nadir"
+    with pytest.raises(ScenarioError, match="line 7: pois.lat_pg_deg"):
+        parse_scenario(_POI_SCENARIO.format(lat=95.0, lon=2.0, km=20), "x.toml")
+    with pytest.raises(ScenarioError, match="max_emission_deg"):
+        parse_scenario(_POI_SCENARIO.format(lat=1.0, lon=2.0, km=20).replace(
+            "max_emission_deg = 60", "max_emission_deg = 100"), "x.toml")
+    with pytest.raises(ScenarioError, match="must differ from the moons"):
+        parse_scenario(_POI_SCENARIO.format(lat=1.0, lon=2.0, km=20).replace(
+            '"PJ1 nadir"', '"Io"'), "x.toml")
+
+
+@pytest.mark.shared
+def test_plan_with_a_poi_matches_targets(naif_dir):
+    from flyplan.domain.perijove import perijove
+    from flyplan.domain.plan import parse_scenario, plan
+
+    pj = perijove(1, kernels=naif_dir, window="-1m..+1m", step="60s", moons=False,
+                  extras=False)
+    s = pj.summary
+    sc = parse_scenario(_POI_SCENARIO.format(lat=s["lat_pg_deg"], lon=s["lon_w_deg"], km=20),
+                        "x.toml")
+    res = plan(sc, kernels=naif_dir)
+    (w,) = res.windows
+    best = res.perijoves[0]["best"]
+    assert best["pj1_nadir_km_per_px"] <= 20 and best["pj1_nadir_in_swath"]
+    assert w["start_et"] <= best["et"] <= w["end_et"]
+    # The same limits through flyplan.domain.targets give the same window (to the
+    # bisection tolerance of both).
+    t = T.targets(1, [f"n:{s['lat_pg_deg']},{s['lon_w_deg']}"], kernels=naif_dir,
+                  window="-1h..+1h", step="30s", max_km_per_px=20, max_emission_deg=60,
+                  max_incidence_deg=89)
+    (tw,) = t.records[0]["windows"]
+    assert abs(tw["start_et"] - w["start_et"]) <= 1.0 and abs(tw["end_et"] - w["end_et"]) <= 1.0
+    assert abs(t.records[0]["best"]["km_per_px"] - best["pj1_nadir_km_per_px"]) < 0.01

@@ -290,7 +290,13 @@ class CoverageResult:
         fd, tmp = tempfile.mkstemp(suffix=".nc")
         os.close(fd)
         try:
-            ds.to_netcdf(tmp, engine="netcdf4")
+            try:
+                ds.to_netcdf(tmp, engine="netcdf4")
+            except (ImportError, ValueError) as exc:
+                from flyplan.errors import FlyplanError
+
+                raise FlyplanError(f"cannot write NetCDF: {exc}",
+                                   hint='pip install "flyplan[coverage]" (netCDF4)') from None
             with open(tmp, "rb") as fh:
                 return fh.read()
         finally:
@@ -353,9 +359,13 @@ def coverage(n: int, *, window: str = "-3h..+3h", step="10s", res_deg: float = 1
     -------
     CoverageResult
     """
-    import xarray as xr
-
     from flyplan.errors import FlyplanError
+
+    try:
+        import xarray as xr
+    except ImportError:
+        raise FlyplanError("coverage maps need the xarray package, which is not installed",
+                           hint='pip install "flyplan[coverage]"') from None
     from flyplan.geometry.junocam import camera
     from flyplan.geometry.surface import grid, surface_geometry
     from flyplan.numerics import footprint
