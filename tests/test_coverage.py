@@ -206,16 +206,19 @@ def test_coverage_outputs(pj1_cov, tmp_path):
     import pandas as pd
     import xarray as xr
 
+    from flyplan.products import serialize
+    from flyplan.products.coverage_io import netcdf_bytes
+
     res = pj1_cov
-    d = json.loads(res.to_json())
+    d = json.loads(serialize.to_json(res))
     assert d["metadata"]["perijove"] == 1 and d["metadata"]["res_deg"] == 6.0
     assert len(d["cells"]) == int((res.dataset["n_samples"].values > 0).sum())
     assert {"lat_pg_deg", "lon_w_deg", "km_per_px", "utc", "utc_ert", "emission_deg",
             "incidence_deg", "phase_deg", "lit"} <= set(d["cells"][0])
-    df = pd.read_csv(io.StringIO(res.to_csv()), comment="#")
+    df = pd.read_csv(io.StringIO(serialize.to_csv(res)), comment="#")
     assert len(df) == len(d["cells"])
     path = tmp_path / "c.nc"
-    path.write_bytes(res.to_netcdf_bytes())
+    path.write_bytes(netcdf_bytes(res))
     back = xr.open_dataset(path)
     assert np.allclose(back["km_per_px"].values, res.dataset["km_per_px"].values,
                        equal_nan=True)

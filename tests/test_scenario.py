@@ -12,12 +12,11 @@ ephemeris are available.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _cli import run_flyplan
 import spiceypy
 
 import _synthetic as S
@@ -139,9 +138,7 @@ def test_missing_key_and_missing_file(tmp_path):
         load_scenario(tmp_path / "nope.toml")
 
 
-def _flyplan(*args):
-    return subprocess.run([sys.executable, "-m", "flyplan", *map(str, args)],
-                          capture_output=True, text=True, timeout=600)
+_flyplan = run_flyplan
 
 
 @pytest.mark.parametrize("old,new,needles", [
@@ -167,7 +164,7 @@ def test_cli_bad_scenario_exits_1_with_one_clear_message(tmp_path, old, new, nee
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
 def test_shipped_scenarios_validate(path):
     sc = load_scenario(path)
-    assert sc.name and sc.description and sc.targets
+    assert sc.name and sc.description and (sc.targets or sc.pois)
     assert sc.perijove_numbers()
 
 

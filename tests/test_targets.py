@@ -126,7 +126,9 @@ def test_pj1_sub_spacecraft_point_at_perijove_is_imageable(naif_dir):
                 g = surface.surface_geometry([et], [poi.lat_pg_deg], [poi.lon_w_deg],
                                              attitude=res.pass_.attitude)
                 assert bool(g["in_swath"][0, 0]) == inside, (et, inside)
-    d = json.loads(res.to_json())
+    from flyplan.products import serialize
+
+    d = json.loads(serialize.to_json(res))
     best = d["pois"][0]["best"]
     assert {"utc", "et", "range_km", "km_per_px", "emission_deg", "incidence_deg", "phase_deg",
             "in_swath", "lit"} <= set(best)

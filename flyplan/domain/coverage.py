@@ -9,16 +9,11 @@ and phase angles, local solar time and daylight at that moment.  The geometry
 is :mod:`flyplan.geometry.surface`; the per-pair work is blocks of matrix
 products (:func:`flyplan.numerics.footprint.best_times`).
 
-The request is set up as :func:`flyplan.domain.perijove.perijove` does it:
-kernels from :mod:`flyplan.kernels.select`, the perijove time from
-:func:`~flyplan.domain.perijove.approximate_time` refined with
-:func:`~flyplan.domain.perijove.refine_minimum`.
+The request is set up by :func:`flyplan.orbit.prepare`, as every request is.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,50 +104,31 @@ def prepare_pass(n: int, *, window="-3h..+3h", step="10s", kernels=None, source=
     flyplan.errors.FlyplanError
         For a perijove, window or kernel set the data cannot serve.
     """
-    from flyplan.domain.perijove import approximate_time, refine_minimum
     from flyplan.geometry.junocam import attitude_for
-    from flyplan.kernels import select as sources
     from flyplan.kernels.pool import KernelSet
-    from flyplan.timeutil import et_to_utc, parse_duration, parse_window, sample_times
+    from flyplan.orbit import prepare
+    from flyplan.timeutil import et_to_utc, parse_duration, sample_times
 
-    win = parse_window(window) if isinstance(window, str) else window
     step_s = parse_duration(step)
     if not step_s > 0:
         raise ValueError("the step must be positive")
-    cands = sources.candidates(sources.kernel_dirs(kernels))
-    base, _ = sources.base_kernels(cands)
-    base.load()
-    orb = next((c.path for c in cands if c.role == "orbnum"), None)
-    approx, method, half = approximate_time(n, orbnum=orb, cands=cands)
-    if win.relative:
-        t0, t1 = approx + float(win.start), approx + float(win.stop)
-    else:
-        t0, t1 = win.resolve()
-        if t1 <= t0:
-            raise ValueError(f"window {win} ends before it starts")
-    lo, hi = min(t0, approx - half), max(t1, approx + half)
-    plan = sources.assemble(lo, hi, source=source, moons=False, pj=n, cands=cands)
+    req = prepare(n, window, kernels=kernels, source=source, moons=False)
+    plan = req.selection
+    t0, t1 = req.window
     if extra_kernels:
         ks = KernelSet()
         ks.extend(plan.kernels)
-        for p in extra_kernels:
-            ks.add(p, note="given with --kernel")
+        for path in extra_kernels:
+            ks.add(path, note="given with --kernel")
         plan.kernels = ks
-    plan.kernels.load()
-    plan.kernels.require(JUNO, lo, hi, "Juno (-61)")
-    et_pj = refine_minimum(approx, half)
-    method += "+gf"
-    if win.relative:
-        t0, t1 = et_pj + float(win.start), et_pj + float(win.stop)
-        plan.kernels.require(JUNO, t0, t1, "Juno (-61)")
-    notes = [x for x in plan.notes if "moons" not in x.lower()]
+        plan.kernels.load()
+    notes = list(req.notes)
     if attitude is None:
         attitude, note = attitude_for(n)
         if note:
             notes.append(note)
-    return Pass(n, et_pj, et_to_utc(et_pj), method, plan, (t0, t1), step_s,
-                sample_times(t0, t1, step_s), attitude, notes,
-                (et_to_utc(t0), et_to_utc(t1)))
+    return Pass(req.number, req.et, et_to_utc(req.et), req.method, plan, (t0, t1), step_s,
+                sample_times(t0, t1, step_s), attitude, notes, (et_to_utc(t0), et_to_utc(t1)))
 
 
 def earth_received_utc(et) -> np.ndarray:
@@ -250,73 +226,6 @@ class CoverageResult:
         lit = ds["lit"].values == 1
         out["cells_imageable_lit"] = int((seen & lit).sum())
         return out
-
-    def to_dict(self) -> dict:
-        meta = self.metadata()
-        kernels = meta.pop("kernels")
-        return {"summary": self.summary(), "cells": _records(self.frame()),
-                "track": _records(self.track), "kernels": kernels, "metadata": meta}
-
-    def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    def to_csv(self) -> str:
-        """Imageable cells as CSV after ``#`` lines of provenance."""
-        meta = self.metadata()
-        lines = [f"# flyplan {meta['flyplan_version']} coverage of perijove {self.number} "
-                 f"({meta['perijove_utc']}), {self.res_deg:g} deg cells, imageable cells only",
-                 f"# window: {meta['window_utc'][0]} .. {meta['window_utc'][1]} every "
-                 f"{meta['step_s']:g} s",
-                 f"# trajectory: {meta['source']['trajectory_label']}"
-                 + (" [APPROXIMATE]" if meta["source"]["approximate"] else ""),
-                 f"# spin axis: {self.axis_label}",
-                 f"# limits: {json.dumps(self.limits)}"]
-        lines += [f"# note: {x}" for x in self.notes]
-        lines += [f"# variable {k}: {v}" for k, v in COVERAGE_VARIABLES.items()]
-        lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
-        lines += [f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}"
-                  for k in meta["kernels"]]
-        return "\n".join(lines) + "\n" + self.frame().to_csv(index=False, float_format="%.6f")
-
-    def to_netcdf_bytes(self) -> bytes:
-        """The Dataset as NetCDF-4, provenance in its attributes."""
-        import os
-        import tempfile
-
-        ds = self.dataset.copy()
-        meta = self.metadata()
-        ds.attrs = {k: json.dumps(v) if not isinstance(v, (str, int, float)) else v
-                    for k, v in meta.items()}
-        fd, tmp = tempfile.mkstemp(suffix=".nc")
-        os.close(fd)
-        try:
-            try:
-                ds.to_netcdf(tmp, engine="netcdf4")
-            except (ImportError, ValueError) as exc:
-                from flyplan.errors import FlyplanError
-
-                raise FlyplanError(f"cannot write NetCDF: {exc}",
-                                   hint='pip install "flyplan[coverage]" (netCDF4)') from None
-            with open(tmp, "rb") as fh:
-                return fh.read()
-        finally:
-            os.unlink(tmp)
-
-
-def _jsonable(v):
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return None if not math.isfinite(v) else float(v)
-    return v
-
-
-def _records(df) -> list[dict]:
-    if df is None or len(df) == 0:
-        return []
-    return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
 def _check_limits(max_emission_deg, max_incidence_deg):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -294,12 +293,6 @@ class TargetsResult:
             "kernels": p.plan.kernels.provenance(),
         }
 
-    def to_dict(self) -> dict:
-        return {"pois": self.records, "metadata": self.metadata()}
-
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
     def best_frame(self):
         import pandas as pd
 
@@ -318,23 +311,6 @@ class TargetsResult:
         return pd.DataFrame(rows, columns=["name", "start_utc", "end_utc", "start_et", "end_et",
                                            "duration_s", "best_utc", "best_km_per_px",
                                            "min_emission_deg"])
-
-    def to_csv(self) -> str:
-        meta = self.metadata()
-        lines = [f"# flyplan {meta['flyplan_version']} targets, perijove {self.number} "
-                 f"({meta['perijove_utc']})",
-                 f"# trajectory: {meta['source']['trajectory_label']}"
-                 + (" [APPROXIMATE]" if meta["source"]["approximate"] else ""),
-                 f"# spin axis: {self.axis_label}", f"# limits: {json.dumps(meta['limits'])}"]
-        lines += [f"# poi: {p.describe()}" for p in self.pois]
-        lines += [f"# note: {x}" for x in self.notes]
-        lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
-        lines += [f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}"
-                  for k in meta["kernels"]]
-        body = self.best_frame().to_csv(index=False, float_format="%.6f")
-        wins = self.windows_frame().to_csv(index=False, float_format="%.3f")
-        return ("\n".join(lines) + "\n# best opportunity per POI\n" + body
-                + "# windows\n" + "\n".join("# " + x for x in wins.splitlines()) + "\n")
 
 
 def _num(v):

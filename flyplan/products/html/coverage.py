@@ -187,10 +187,11 @@ def coverage_figures(res) -> dict:
 
 def coverage_html(res, figures: dict | None = None) -> str:
     """The coverage page, self-contained (plotly.js inlined)."""
-    from flyplan.products.html.pages import Section, render_page
+    from flyplan.products.html.pages import Section, provenance_footer, render_page
+    from flyplan.products.serialize import envelope
 
     figs = figures or coverage_figures(res)
-    meta = res.metadata()
+    meta = envelope(res)
     s = res.summary()
     src = meta["source"]
     banner = ""
@@ -225,12 +226,6 @@ def coverage_html(res, figures: dict | None = None) -> str:
         Section("polar-south", "South polar view", figs["polar-south"],
                 caption="Poleward of 45° S, seen from above the south pole."),
     ]
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in res.notes)
-    conv = "".join(f"<tr><td>{_esc(k)}</td><td>{_esc(v)}</td></tr>"
-                   for k, v in meta["conventions"].items())
-    kern = "".join(f"<tr><td>{_esc(k['name'])}</td><td>{_esc(k['sha256'])}</td></tr>"
-                   for k in meta["kernels"])
-    footer = (f'<footer><h2>Notes</h2><ul class="notes">{notes}</ul><h2>Conventions</h2>'
-              f'<table>{conv}</table><h2>Kernels</h2><table>{kern}</table></footer>')
+    footer = provenance_footer(envelope(res))
     return render_page(f"JunoCam coverage, perijove {res.number}", sections,
                        header_html=header, footer_html=footer)
