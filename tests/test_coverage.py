@@ -252,3 +252,38 @@ def test_belts_are_ordered_and_disjoint():
     bands = sorted([(lo, hi) for _, lo, hi in BELTS + ZONES])
     assert all(lo < hi for lo, hi in bands)
     assert all(a[1] <= b[0] for a, b in zip(bands, bands[1:]))
+
+
+@pytest.mark.shared
+@pytest.mark.browser
+def test_coverage_page_in_headless_chromium(pj1_cov, tmp_path):
+    from _chromium import Chromium, colour_count, find_chromium, png_pixels
+
+    from flyplan.products.html.coverage import coverage_html
+    from flyplan.products.terminal import write_atomic
+
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    pj1_cov.pass_.plan.kernels.load()
+    path = write_atomic(tmp_path / "coverage.html", coverage_html(pj1_cov))
+    url = path.as_uri()
+    rendered_js = """new Promise(done => { const t0 = Date.now(); (function poll() {
+      const divs = [...document.querySelectorAll("div.plotly-graph-div")];
+      const ok = divs.length && divs.every(d => d._fullLayout && d.querySelector(".main-svg"));
+      if (ok || Date.now() - t0 > 30000) done(divs.map(d => [d.id, !!d._fullLayout]));
+      else setTimeout(poll, 100); })(); })"""
+    with Chromium(exe, str(tmp_path / "profile"), width=1300, height=1000) as br:
+        br.open(url)
+        rendered = br.evaluate(rendered_js, timeout=120)
+        problems = br.problems(url)
+        box = br.evaluate("document.getElementById('flyplan-errors').textContent")
+        rect = br.evaluate("(() => { const r = document.getElementById('flyplan-coverage-map')"
+                           ".getBoundingClientRect(); return {x: r.left, y: r.top + "
+                           "window.scrollY, width: r.width, height: r.height}; })()")
+        shot = png_pixels(br.screenshot({**rect, "scale": 0.5}))
+    assert problems == [] and box == ""
+    assert [r[0] for r in rendered] == ["flyplan-coverage-map", "flyplan-polar-north",
+                                        "flyplan-polar-south"]
+    assert all(r[1] for r in rendered)
+    assert colour_count(shot) > 50  # the map is drawn, not blank
