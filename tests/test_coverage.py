@@ -91,7 +91,7 @@ def _framelet_points(et, ik, k=48):
 def test_points_in_a_real_pj1_framelet_lie_in_the_swath(pj1_ck):
     et = _framelet_time(pj1_ck)
     lat, lon, ray = _framelet_points(et, pj1_ck["ik"])
-    assert len(lat) > 150  # the framelet sees Jupiter (measured: 189 of 576 rays)
+    assert len(lat) > 150  # the framelet sees Jupiter (measured: 178 of 576 rays)
     g = surface.surface_geometry([et], lat, lon)
     assert g["axis_label"].startswith("C-kernel")
     assert g["visible"].all() and g["in_swath"].all()
@@ -99,7 +99,7 @@ def test_points_in_a_real_pj1_framelet_lie_in_the_swath(pj1_ck):
     # the JUNO_SPACECRAFT x-y plane.
     rot = spiceypy.pxform("J2000", "JUNO_SPACECRAFT", et)
     ref = np.degrees(np.arcsin([spiceypy.mxv(rot, r)[2] / np.linalg.norm(r) for r in ray]))
-    assert np.max(np.abs(g["spin_plane_angle_deg"][0] - ref)) < 1e-4
+    assert np.max(np.abs(g["spin_plane_angle_deg"][0] - ref)) < ANGLE_TOL_DEG
     # ... and the attitude model alone (no CK) puts them in the swath too.
     gm = surface.surface_geometry([et], lat, lon, attitude=junocam.Attitude(use_ck=False))
     assert gm["in_swath"].all()
