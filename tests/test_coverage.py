@@ -287,3 +287,25 @@ def test_coverage_page_in_headless_chromium(pj1_cov, tmp_path):
                                         "flyplan-polar-south"]
     assert all(r[1] for r in rendered)
     assert colour_count(shot) > 50  # the map is drawn, not blank
+
+
+def test_a_pass_inside_jupiter_is_refused(monkeypatch):
+    import spiceypy
+
+    from flyplan.domain.coverage import Pass
+    from flyplan.errors import CoverageError
+    from flyplan.kernels import builtin
+
+    spiceypy.furnsh(str(builtin.leapseconds_kernel()))
+    spiceypy.furnsh(str(builtin.constants_kernel()))
+
+    class Plan:
+        trajectory_label = "a test trajectory"
+
+    p = Pass(1, 0.0, "x", "test", Plan(), (0.0, 10.0), 10.0, np.array([0.0, 10.0]),
+             junocam.Attitude(use_ck=False), window_utc=("a", "b"))
+    inside = {"observer_bf": np.array([[80000.0, 0, 0], [60000.0, 0, 0]]), "a": 71492.0,
+              "c": 66854.0}
+    monkeypatch.setattr(surface, "observer_frames", lambda et, attitude=None: inside)
+    with pytest.raises(CoverageError, match="11492 km inside .* cannot resolve"):
+        p.frames()

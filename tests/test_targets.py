@@ -301,3 +301,12 @@ def test_plan_with_a_poi_matches_targets(naif_dir):
     (tw,) = t.records[0]["windows"]
     assert abs(tw["start_et"] - w["start_et"]) <= 1.0 and abs(tw["end_et"] - w["end_et"]) <= 1.0
     assert abs(t.records[0]["best"]["km_per_px"] - best["pj1_nadir_km_per_px"]) < 0.01
+
+
+def test_duplicate_and_missing_pois_are_clear_errors():
+    with pytest.raises(T.POIError, match="named twice: A"):
+        T.targets(1, ["A:1,2", "A:3,4"])
+    with pytest.raises(T.POIError, match="no points of interest"):
+        T.targets(1, [])
+    with pytest.raises(Exception, match="max_km_per_px"):
+        T.targets(1, ["A:1,2"], max_km_per_px=-1)

@@ -72,9 +72,30 @@ class Pass:
     window_utc: tuple = ()
 
     def frames(self):
-        from flyplan.geometry.surface import observer_frames
+        """:func:`flyplan.geometry.surface.observer_frames` at the samples.
 
-        return observer_frames(self.et, attitude=self.attitude)
+        Raises
+        ------
+        flyplan.errors.CoverageError
+            When the trajectory puts Juno inside Jupiter's 1-bar ellipsoid: a view
+            of the cloud tops from there is not a result the model can give.
+        """
+        from flyplan.errors import CoverageError
+        from flyplan.geometry.surface import observer_frames
+        from flyplan.numerics.ellipsoid import geodetic
+        from flyplan.timeutil import et_to_utc
+
+        fr = observer_frames(self.et, attitude=self.attitude)
+        _, alt = geodetic(fr["observer_bf"], fr["a"], fr["c"])
+        if np.any(alt <= 0.0):
+            i = int(np.argmin(alt))
+            raise CoverageError(
+                f"the trajectory for PJ{self.number} puts Juno {-alt[i]:.0f} km inside "
+                f"Jupiter's 1-bar ellipsoid at {et_to_utc(self.et[i])}: the model cannot "
+                "resolve this pass",
+                covered=self.plan.trajectory_label,
+                hint="use a NAIF trajectory kernel for this perijove (--kernels)")
+        return fr
 
 
 def prepare_pass(n: int, *, window="-3h..+3h", step="10s", kernels=None, source="auto",

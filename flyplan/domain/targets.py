@@ -322,7 +322,7 @@ def _num(v):
     return v if math.isfinite(v) else None
 
 
-def _geometry_at(p, poi: POI, et, cam, attitude):
+def _geometry_at(poi: POI, et, cam, attitude):
     from flyplan.geometry.surface import surface_geometry
 
     et = np.atleast_1d(np.asarray(et, dtype=float))
@@ -370,7 +370,6 @@ def targets(n: int, pois, *, window: str = "-3h..+3h", step="10s", kernels=None,
         Juno) and ``windows``.
     """
     from flyplan.domain.coverage import earth_received_utc, prepare_pass
-    from flyplan.domain.plan import refine_edges
     from flyplan.geometry.junocam import camera
     from flyplan.geometry.surface import surface_geometry
 
@@ -380,14 +379,14 @@ def targets(n: int, pois, *, window: str = "-3h..+3h", step="10s", kernels=None,
     if not pois:
         raise POIError("no points of interest given", hint="use --poi NAME:LAT,LON or "
                        "--poi-file FILE")
-    p = prepare_pass(n, window=window, step=step, kernels=kernels, source=source,
-                     extra_kernels=extra_kernels, attitude=attitude)
     pois = [x if isinstance(x, POI) else parse_poi(x) for x in pois]
     names = [x.name for x in pois]
     if len(set(names)) != len(names):
         dup = sorted({x for x in names if names.count(x) > 1})
         raise POIError(f"points of interest named twice: {', '.join(dup)}",
                        hint="give each point its own name")
+    p = prepare_pass(n, window=window, step=step, kernels=kernels, source=source,
+                     extra_kernels=extra_kernels, attitude=attitude)
     cam = camera()
     fr = p.frames()
     lon = np.stack([x.lon_iii(p.et) for x in pois], axis=1)
@@ -400,7 +399,7 @@ def targets(n: int, pois, *, window: str = "-3h..+3h", step="10s", kernels=None,
         col["et"], col["lon_w_deg"] = p.et, lon[:, j]
 
         def imageable(et, poi=poi):
-            return limits.mask(_geometry_at(p, poi, et, cam, p.attitude))
+            return limits.mask(_geometry_at(poi, et, cam, p.attitude))
 
         windows = _windows(p.et, ok[:, j], col, imageable)
         pool = ok[:, j] if ok[:, j].any() else col["visible"]
