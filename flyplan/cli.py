@@ -231,7 +231,7 @@ def perijoves(
     _deliver(result, fmt, output, "print_mission")
 
 
-# -- observe: Jupiter from the ground before a perijove (issue 9) -----------------------
+# -- observe: Jupiter from the ground before a perijove ----------------------------------
 
 class Twilight(str, enum.Enum):
     civil = "civil"
@@ -342,10 +342,10 @@ class KernelFormat(str, enum.Enum):
 def _kernel_request(target, window, kernels, naif_url):
     """Candidates, base URL and window (or None) for a kernels sub-command."""
     from flyplan.kernels import fetch
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
 
     base = fetch.naif_url(naif_url)
-    cands = sources.candidates(sources.kernel_dirs(kernels))
+    cands = select.candidates(select.kernel_dirs(kernels))
     if target is None:
         return cands, base, None
     from flyplan.errors import FlyplanError
@@ -458,7 +458,7 @@ def kernels_status(
     import json
 
     from flyplan.kernels import cache as manager
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
     from flyplan.products.terminal import print_cache_status
 
     rows = manager.cache_status(verify=verify)
@@ -496,7 +496,7 @@ def kernels_clean(
     from flyplan.kernels import cache as manager
     from flyplan.errors import FlyplanError
     from flyplan.kernels.fetch import _human
-    from flyplan.kernels.paths import cache_dir, naif_cache_dir
+    from flyplan.paths import cache_dir, naif_cache_dir
 
     what = naif_cache_dir() if not everything else cache_dir()
     if not yes:
@@ -512,7 +512,7 @@ def kernels_clean(
         print(f"left in place (not flyplan's): {path}", file=sys.stderr)
 
 
-# -- events and plans (issue 6) -----------------------------------------------------------------
+# -- events and plans ---------------------------------------------------------------------------
 @app.command()
 @friendly_errors
 def events(
@@ -590,6 +590,66 @@ def plan(
     _deliver(res, fmt, output, "print_plan", page, html)
 
 
+# -- image: JunoCam image geometry ----------------------------------------------------------------
+@app.command()
+@friendly_errors
+def image(
+    files: list[Path] = typer.Argument(..., help="JunoCam <id>-Metadata.json, PDS3 label or "
+                                                 "ISIS3 cube label (one or more)."),
+    ck: list[Path] = typer.Option([], "--ck", help="Juno attitude C-kernel (juno_sc_*.bc) giving "
+                                                   "JunoCam's pointing (repeatable)."),
+    backplanes: Optional[Path] = typer.Option(
+        None, "--backplanes", help="Write per-pixel backplanes (NetCDF, .nc); needs --ck. With "
+                                   "several FILEs, one file each: OUT_<product>.nc."),
+    step: int = typer.Option(1, "--step", min=1, help="Backplane pixel step (1: every pixel)."),
+    kernels: Optional[Path] = KernelsOpt,
+    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write CSV/JSON to this file instead of stdout."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML page here."),
+):
+    """Geometry of JunoCam raw images: framelet times, Juno's position, footprints, self-check.
+
+    Each framelet's start, mid-exposure and end time (IK timing formula), Juno's
+    altitude and sub-spacecraft point; with --ck the boresight, centre and corner
+    pixels on Jupiter (planetographic latitude, System III west longitude) and
+    per-pixel backplanes; without it, what lies in JunoCam's swath (the spin
+    phase is unknown).  The label's own altitude and sub-spacecraft point are
+    compared with flyplan's (the self-check).
+    """
+    from flyplan.domain.image import ImageSet, image as _image, write_backplanes
+    from flyplan.products.image_table import print_images
+
+    res = ImageSet([_image(f, ck=ck, kernels=kernels, source=source.value) for f in files])
+    planes = []
+    if backplanes:
+        for im in res.images:
+            out = backplanes if len(res.images) == 1 else backplanes.with_name(
+                f"{backplanes.stem}_{im.product_id}{backplanes.suffix}")
+            planes.append((out, im.backplanes(step=step)))
+    page = None
+    if html:
+        from flyplan.products.html.image import image_html
+
+        page = image_html(res)
+    for out, ds in planes:
+        write_backplanes(ds, out)
+        print(f"wrote {out}", file=sys.stderr)
+    if fmt is Format.table:
+        from flyplan.products import serialize
+        from flyplan.products.terminal import write_atomic
+
+        print_images(res)
+        if output:
+            _emit(serialize.to_csv(res), output)
+        if page is not None:
+            write_atomic(html, page)
+            print(f"wrote {html}", file=sys.stderr)
+    else:
+        _deliver(res, fmt, output, "print_images", page, html)
+
+
 # -- JunoCam on Jupiter: coverage maps and points of interest ---------------------------------
 def _limits_opts():
     return dict(
@@ -600,9 +660,9 @@ def _limits_opts():
         lit=typer.Option(False, "--lit/--any-light", help="Only daylit views."))
 
 
-ExtraKernelOpt = typer.Option([], "--kernel", help="Also load this kernel file (repeatable), "
-                                                   "e.g. a Juno C-kernel with its SCLK: the "
-                                                   "spin axis then comes from it.")
+ExtraKernelOpt = typer.Option([], "--kernel", "--ck",
+                              help="Also load this kernel file (repeatable), e.g. a Juno "
+                                   "attitude C-kernel: the spin axis then comes from it.")
 
 
 @app.command()

@@ -732,7 +732,7 @@ class EventsResult:
         kernels' coverage) or ``"asked"``.
     events : pandas.DataFrame
         One row per event (:data:`EVENT_COLUMNS`).
-    plan : flyplan.kernels.select.KernelPlan
+    selection : flyplan.kernels.assemble.KernelSelection
         The kernels used.
     notes : list of str
     settings : dict
@@ -746,7 +746,7 @@ class EventsResult:
     window: tuple
     window_basis: str
     events: object
-    plan: object
+    selection: object
     notes: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
 
@@ -763,12 +763,12 @@ class EventsResult:
             "window_utc": [et_to_utc(self.window[0]), et_to_utc(self.window[1])],
             "window_basis": self.window_basis,
             "settings": dict(self.settings),
-            "source": self.plan.describe(),
+            "source": self.selection.describe(),
             "notes": list(self.notes),
             "kinds": dict(EVENT_KINDS),
             "columns": dict(EVENT_COLUMNS),
             "conventions": {**CONVENTIONS, **EVENT_CONVENTIONS},
-            "kernels": self.plan.kernels.provenance(),
+            "kernels": self.selection.kernels.provenance(),
         }
 
 def events(n: int, window: str | None = None, *, kernels=None, source: str = "auto",
@@ -806,10 +806,10 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
     from flyplan.timeutil import et_to_utc
 
     req = prepare(n, window, kernels=kernels, source=source, moons=moons)
-    plan, et_pj, method = req.selection, req.et, req.method
+    sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window
     basis, apojoves, notes = req.window_basis, req.apojoves, list(req.notes)
-    moon_ids = tuple(MOONS.values()) if (moons and plan.moons) else ()
+    moon_ids = tuple(MOONS.values()) if (moons and sel.moons) else ()
     found_notes: list[str] = []
     df = find_events(t0, t1, moons=moon_ids, latitudes=latitudes, altitudes_km=altitudes_km,
                      lat_step_deg=lat_step_deg, ca_max_range_km=ca_max_range_km, kinds=kinds,
@@ -830,5 +830,5 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
                 "altitudes_km": sorted(set(map(float, altitudes_km))),
                 "ca_max_range_km": ca_max_range_km,
                 "moons": [MOON_IDS[m] for m in moon_ids]}
-    return EventsResult(n, et_pj, et_to_utc(et_pj), method, (t0, t1), basis, df, plan,
+    return EventsResult(n, et_pj, et_to_utc(et_pj), method, (t0, t1), basis, df, sel,
                         notes=notes + list(dict.fromkeys(found_notes)), settings=settings)

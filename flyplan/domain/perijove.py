@@ -36,7 +36,7 @@ class Perijove:
         One row per sample over the window.
     events : pandas.DataFrame
         Events inside the window (at least the perijove itself).
-    plan : flyplan.kernels.select.KernelPlan
+    selection : flyplan.kernels.assemble.KernelSelection
         The kernels used and the labels of the trajectory and moon sources.
     window : tuple of float
         ET bounds of the sampled window.
@@ -51,7 +51,7 @@ class Perijove:
     summary: dict
     samples: object
     events: object
-    plan: object
+    selection: object
     window: tuple
     step_s: float
     notes: list = field(default_factory=list)
@@ -76,9 +76,9 @@ class Perijove:
             "perijove_time_method": self.method,
             "window_utc": window,
             "step_s": self.step_s,
-            "source": self.plan.describe(),
+            "source": self.selection.describe(),
             "conventions": dict(CONVENTIONS),
-            "kernels": self.plan.kernels.provenance(),
+            "kernels": self.selection.kernels.provenance(),
         }
 
 def _add_earth_received(summary: dict, events):
@@ -144,20 +144,20 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     if step_s <= 0:
         raise FlyplanError("the step must be positive", hint="give a step such as 60s or 1m")
     req = prepare(n, window, kernels=kernels, source=source, moons=moons)
-    plan, et_pj, method = req.selection, req.et, req.method
+    sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window
-    moon_ids = tuple(MOONS.values()) if plan.moons else ()
+    moon_ids = tuple(MOONS.values()) if sel.moons else ()
     et = sample_times(t0, t1, step_s)
     samples = geometry.sample_table(et, moon_ids)
     at_pj = geometry.sample_table(np.array([et_pj]), moon_ids).iloc[0].to_dict()
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
-               "trajectory_source": plan.trajectory, "approximate": plan.approximate}
-    notes = list(plan.notes)
+               "trajectory_source": sel.trajectory, "approximate": sel.approximate}
+    notes = list(sel.notes)
     # JunoCam imaging columns and the events inside the window (flyplan.geometry.junocam,
     # flyplan.domain.events).
     if not extras:
         return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, _no_events(),
-                        plan, (t0, t1), step_s, notes=notes)
+                        sel, (t0, t1), step_s, notes=notes)
     if moon_ids:
         from flyplan.geometry.junocam import add_imaging_columns, attitude_for
 
@@ -166,7 +166,7 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         notes += [x for x in (note, f"JunoCam spin axis: {label}" if label else None) if x]
     events = _window_events(t0, t1, et_pj, moon_ids, notes)
     events = _add_earth_received(summary, events)
-    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, plan,
+    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, sel,
                     (t0, t1), step_s, notes=notes)
 
 

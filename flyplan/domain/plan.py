@@ -66,7 +66,7 @@ from flyplan.errors import FlyplanError, ScenarioError
 __all__ = ["Scenario", "Constraints", "Outputs", "AttitudeSpec", "PoiSpec", "load_scenario",
            "parse_scenario", "key_line", "plan", "PlanResult", "EDGE_TOL_S"]
 
-# Window edges are bisected to this, s (the issue asks for about 1 s).
+# Window edges are bisected to this, s (a planner's second).
 EDGE_TOL_S = 0.5
 # Convergence of the search for the best moment (smallest range), s.
 BEST_TOL_S = 1e-3

@@ -90,7 +90,7 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     grid.add_column()
     for label, value in summary_rows(pj):
         grid.add_row(label, value)
-    src = pj.plan
+    src = pj.selection
     traj = src.trajectory_label
     if src.approximate:
         rest = traj[len("approximate"):].lstrip() if traj.lower().startswith("approximate") \
@@ -307,7 +307,7 @@ def print_events(res, console=None) -> None:
 
     console = console or _wide_console()
     df = res.events
-    src = res.plan
+    src = res.selection
     traj = src.trajectory_label + (" [APPROXIMATE]" if src.approximate else "")
     basis = ("preceding to following apojove" if res.window_basis == "orbit"
              else "window asked")
