@@ -37,7 +37,7 @@ _LAZY = {
     "CoverageResult": "flyplan.domain.coverage",
     "targets": "flyplan.domain.targets",
     "TargetsResult": "flyplan.domain.targets",
-    "POI": "flyplan.domain.targets",
+    "POI": "flyplan.domain.poi",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -152,7 +152,7 @@ class AttitudeSpec(_Strict):
 
 
 class PoiSpec(_Strict):
-    """A point of interest on Jupiter (see :class:`flyplan.domain.targets.POI`)."""
+    """A point of interest on Jupiter (see :class:`flyplan.domain.poi.POI`)."""
 
     name: str = Field(min_length=1)
     lat_pg_deg: float = Field(ge=-90, le=90)
@@ -162,7 +162,7 @@ class PoiSpec(_Strict):
     drift_deg_per_day: float = 0.0
 
     def poi(self):
-        from flyplan.domain.targets import _make
+        from flyplan.domain.poi import make_poi as _make
 
         return _make(self.name, self.lat_pg_deg, self.lon_w_deg, self.system, self.epoch,
                      self.drift_deg_per_day)
