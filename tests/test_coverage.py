@@ -309,3 +309,26 @@ def test_a_pass_inside_jupiter_is_refused(monkeypatch):
     monkeypatch.setattr(surface, "observer_frames", lambda et, attitude=None: inside)
     with pytest.raises(CoverageError, match="11492 km inside .* cannot resolve"):
         p.frames()
+
+
+@pytest.mark.shared
+def test_targets_take_the_spin_axis_from_a_given_ck(shared_dir):
+    # The CK slice given with --ck/extra_kernels replaces the attitude model: a point of the
+    # framelet is imageable at the framelet time, with the C-kernel named as the source.
+    from flyplan.domain.targets import targets
+
+    lab = _label(shared_dir)
+    naif = shared_dir / "naif"
+    KernelSet([naif / p for p in (LSK, PCK, DE421, PJ1_SPK, FK, IK, SCLK)]
+              + [shared_dir / PJ1_DIR / c for c in CKS]).load()
+    et = _framelet_time(lab)
+    lat, lon, _ = _framelet_points(et, lab["ik"], k=8)
+    t0, t1 = (spiceypy.et2utc(x, "ISOC", 3) + "Z" for x in (et - 2.0, et + 2.0))
+    spiceypy.kclear()
+    res = targets(1, [f"f:{lat[0]},{lon[0]}"], kernels=naif, window=f"{t0}..{t1}", step="1s",
+                  extra_kernels=[shared_dir / PJ1_DIR / CKS[0]])
+    assert res.axis_label.startswith("C-kernel")
+    assert any(k["name"] == CKS[0] for k in res.metadata()["kernels"])
+    rec = res.records[0]
+    assert rec["imageable"]
+    assert any(w["start_et"] <= et <= w["end_et"] for w in rec["windows"])
