@@ -228,6 +228,8 @@ class CoverageResult:
         }
 
     def summary(self) -> dict:
+        """Cells imageable (and lit), the share of the surface (cells weighted by the
+        cosine of their latitude), and the finest cell: km/px, where and when."""
         ds = self.dataset
         n = ds["n_samples"].values
         km = ds["km_per_px"].values
