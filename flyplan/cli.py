@@ -759,6 +759,8 @@ def targets(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write CSV/JSON to this file instead of stdout."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML page: the "
+                                        "points on the pass's coverage map, and their table."),
 ):
     """When JunoCam can image points of interest on Jupiter during perijove NUMBER.
 
@@ -778,14 +780,27 @@ def targets(
     result = _targets(number, pois, window=window, step=step, kernels=kernels,
                       source=source.value, extra_kernels=extra, max_emission_deg=max_emission,
                       max_incidence_deg=max_incidence, lit=lit, max_km_per_px=max_km_per_px)
+    page = None
+    if html:
+        from flyplan.domain.coverage import coverage as _coverage
+        from flyplan.products.html.coverage import coverage_html
+
+        cov = _coverage(number, window=window, step=step, kernels=kernels, source=source.value,
+                        extra_kernels=extra, max_emission_deg=max_emission,
+                        max_incidence_deg=max_incidence, lit=lit)
+        page = coverage_html(cov, targets=result)
     if fmt is Format.table:
         from flyplan.products import serialize
+        from flyplan.products.terminal import write_atomic
 
         print_targets(result)
         if output:
             _emit(serialize.to_csv(result), output)
+        if page is not None:
+            write_atomic(html, page)
+            print(f"wrote {html}", file=sys.stderr)
     else:
-        _deliver(result, fmt, output, "print_perijove")
+        _deliver(result, fmt, output, "print_perijove", page, html)
 
 
 def main() -> None:

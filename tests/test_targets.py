@@ -192,7 +192,7 @@ def test_metadata_sub_spacecraft_points_are_imageable_at_their_image_time(shared
 
 # -- the command line -----------------------------------------------------------------------
 @pytest.mark.shared
-def test_cli_targets_pj16_sstb(naif_dir):
+def test_cli_targets_pj16_sstb(naif_dir, tmp_path):
     from flyplan.cli import app
 
     r = CliRunner().invoke(app, ["targets", "16", "--poi", "SSTB:-39.35,271.74", "-k",
@@ -203,9 +203,12 @@ def test_cli_targets_pj16_sstb(naif_dir):
     assert poi["imageable"] and poi["windows"]
     start, end = poi["windows"][0]["start_utc"], poi["windows"][0]["end_utc"]
     assert start <= "2018-10-29T21:30:10.534Z" <= end
+    page = tmp_path / "t.html"
     r = CliRunner().invoke(app, ["targets", "16", "--poi", "SSTB:-39.35,271.74", "-k",
-                                 str(naif_dir)])
+                                 str(naif_dir), "--html", str(page), "-s", "60s"])
     assert r.exit_code == 0 and "SSTB" in r.stdout and "imageable window" in r.stdout
+    text = page.read_text()
+    assert 'id="flyplan-pois"' in text and 'id="flyplan-coverage-map"' in text
 
 
 @pytest.mark.parametrize("args, code, text", [

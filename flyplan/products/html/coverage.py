@@ -80,8 +80,9 @@ def _swath_edges(res, times=None, grid_deg: float = 2.0):
     return out
 
 
-def map_figure(res):
-    """Best pixel scale per cell on a System III west-longitude map (360 W at the left)."""
+def map_figure(res, targets=None):
+    """Best pixel scale per cell on a System III west-longitude map (360 W at the left);
+    with ``targets`` (a :class:`flyplan.domain.targets.TargetsResult`), its points marked."""
     import plotly.graph_objects as go
 
     from flyplan.timeutil import et_to_utc
@@ -122,6 +123,15 @@ def map_figure(res):
     fig.add_trace(go.Scatter(x=lon_t, y=lat_t, mode="lines", line={"color": "#d62728",
                                                                     "width": 2},
                              name="Juno's track (sub-spacecraft)", uid="track"))
+    if targets is not None:
+        recs = targets.records
+        fig.add_trace(go.Scatter(
+            x=[r["lon_w_deg"] for r in recs], y=[r["lat_pg_deg"] for r in recs],
+            mode="markers+text", text=[r["name"] for r in recs], textposition="top center",
+            marker={"symbol": "star", "size": 13, "color": "#ff7f0e",
+                    "line": {"color": "black", "width": 1}},
+            name="points of interest", uid="pois",
+            hovertemplate="%{text}: %{y:.2f}°, %{x:.2f}° W<extra></extra>"))
     fig.update_layout(height=620, margin={"l": 60, "r": 110, "t": 40, "b": 50},
                       title=f"PJ{res.number}: best JunoCam pixel scale on the cloud tops",
                       legend={"orientation": "h", "y": -0.12},
@@ -180,17 +190,41 @@ def polar_figures(res, *, min_abs_lat: float = 45.0, max_points: int = 6000):
     return out
 
 
-def coverage_figures(res) -> dict:
+def coverage_figures(res, targets=None) -> dict:
     """The page's figures, keyed by name."""
-    return {"coverage-map": map_figure(res), **polar_figures(res)}
+    return {"coverage-map": map_figure(res, targets), **polar_figures(res)}
 
 
-def coverage_html(res, figures: dict | None = None) -> str:
-    """The coverage page, self-contained (plotly.js inlined)."""
+def _targets_table(targets) -> str:
+    def f(v, d=1):
+        return "" if v is None else f"{v:,.{d}f}"
+
+    rows = []
+    for r in targets.records:
+        b = r["best"] or {}
+        wins = "<br>".join(f"{_esc(w['start_utc'])} .. {_esc(w['end_utc'])}"
+                           for w in r["windows"]) or "none"
+        rows.append(
+            f"<tr><td>{_esc(r['name'])}</td><td>{f(r['lat_pg_deg'], 2)}</td>"
+            f"<td>{f(r['lon_w_deg'], 2)}</td><td>{'yes' if r['imageable'] else 'no'}</td>"
+            f"<td>{_esc(b.get('utc', ''))}</td><td>{_esc(b.get('utc_ert', ''))}</td>"
+            f"<td>{f(b.get('km_per_px'), 2)}</td><td>{f(b.get('emission_deg'))}</td>"
+            f"<td>{f(b.get('incidence_deg'))}</td><td>{f(b.get('phase_deg'))}</td>"
+            f"<td>{wins}</td></tr>")
+    head = ("<tr><th>POI</th><th>lat_pg °</th><th>lon_w °</th><th>imageable</th>"
+            "<th>best (UTC, SCET)</th><th>ERT</th><th>km/px</th><th>emission °</th>"
+            "<th>incidence °</th><th>phase °</th><th>windows (UTC)</th></tr>")
+    return f'<table class="events" id="flyplan-pois">{head}{"".join(rows)}</table>'
+
+
+
+def coverage_html(res, figures: dict | None = None, targets=None) -> str:
+    """The coverage page, self-contained (plotly.js inlined); with ``targets``, the
+    points of interest on the map and their table."""
     from flyplan.products.html.pages import Section, provenance_footer, render_page
     from flyplan.products.serialize import envelope
 
-    figs = figures or coverage_figures(res)
+    figs = figures or coverage_figures(res, targets)
     meta = envelope(res)
     s = res.summary()
     src = meta["source"]
@@ -226,6 +260,12 @@ def coverage_html(res, figures: dict | None = None) -> str:
         Section("polar-south", "South polar view", figs["polar-south"],
                 caption="Poleward of 45° S, seen from above the south pole."),
     ]
+    if targets is not None:
+        lim = {k: v for k, v in targets.limits.as_dict().items() if v}
+        sections.insert(0, Section("pois", "Points of interest", html=_targets_table(targets),
+                                   caption="Per point: the best imageable moment (finest "
+                                           "km/px) and every window in which it is imageable"
+                                           + (f" under {lim}" if lim else "") + "."))
     footer = provenance_footer(envelope(res))
     return render_page(f"JunoCam coverage, perijove {res.number}", sections,
                        header_html=header, footer_html=footer)
