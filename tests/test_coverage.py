@@ -332,3 +332,24 @@ def test_targets_take_the_spin_axis_from_a_given_ck(shared_dir):
     rec = res.records[0]
     assert rec["imageable"]
     assert any(w["start_et"] <= et <= w["end_et"] for w in rec["windows"])
+
+
+@pytest.mark.shared
+def test_coverage_cells_agree_with_targets_at_their_centres(pj1_cov, naif_dir):
+    # Two routes to the same number: the map's best view of a cell, and the best
+    # opportunity of a point of interest placed at the cell's centre.
+    from flyplan.domain.targets import targets
+
+    ds = pj1_cov.dataset
+    seen = np.argwhere(ds["n_samples"].values > 0)
+    pick = seen[np.linspace(0, len(seen) - 1, 4).astype(int)]
+    pois = [f"c{k}:{ds['lat_pg_deg'].values[r]},{ds['lon_w_deg'].values[c]}"
+            for k, (r, c) in enumerate(pick)]
+    res = targets(1, pois, kernels=naif_dir, window="-90m..+90m", step="60s")
+    for (r, c), rec in zip(pick, res.records):
+        cell = ds.isel(lat_pg_deg=r, lon_w_deg=c)
+        assert rec["best"]["km_per_px"] == pytest.approx(float(cell["km_per_px"]), rel=1e-9)
+        assert rec["best"]["et"] == pytest.approx(float(cell["et"]), abs=1e-6)
+        assert rec["best"]["emission_deg"] == pytest.approx(float(cell["emission_deg"]),
+                                                            abs=1e-9)
+        assert rec["best"]["utc_ert"][:19] == str(cell["utc_ert"].values)[:19]
