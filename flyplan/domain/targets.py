@@ -1,16 +1,8 @@
 """Points of interest on Jupiter and when JunoCam can image them: :func:`targets`.
 
-A point of interest (:class:`POI`) is a name, a planetographic latitude and a
-west longitude, either in System III (fixed to the planet's interior, the IAU
-frame IAU_JUPITER) or in System II with an epoch and a drift rate, for
-features that move against System III, such as the Great Red Spot.
-
-System II is converted with the prime-meridian angles of the IAU Working Group
-on Cartographic Coordinates and Rotational Elements (Archinal et al. 2018,
-Celest. Mech. Dyn. Astr. 130:22; the same in the 2009 and 2015 reports):
-``W_III = 284.95 + 870.5360000 d`` and ``W_II = 43.3 + 870.270 d`` (degrees,
-``d`` days of TDB from J2000), so at any moment
-``lon_III = lon_II + (W_III - W_II)``.
+A point of interest (:class:`~flyplan.domain.poi.POI`, re-exported here) is a
+name, a planetographic latitude and a west longitude in System III, or in
+System II with an epoch and a drift rate (:mod:`flyplan.domain.poi`).
 
 A POI is *imageable* at a sample when it faces Juno, lies in JunoCam's swath,
 and meets the limits given (``max_emission_deg``, ``max_incidence_deg``,
