@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from flyplan.domain import targets as T
+from flyplan.domain.poi import make_poi
 
 METADATA = Path("junocam/metadata")
 
@@ -89,7 +90,7 @@ def test_a_feature_drifting_with_system_iii_is_fixed_in_system_iii(lat, lon, e0,
 
     spiceypy.furnsh(str(builtin.leapseconds_kernel()))
     epoch = spiceypy.et2utc(e0, "ISOC", 3) + "Z"
-    poi = T._make("f", lat, lon, "II", epoch, -(T.W_III[1] - T.W_II[1]))
+    poi = make_poi("f", lat, lon, "II", epoch, -(T.W_III[1] - T.W_II[1]))
     a, b = poi.lon_iii(np.array([e0, e0 + dt]))
     assert (b - a + 180) % 360 - 180 == pytest.approx(0.0, abs=1e-7)
 

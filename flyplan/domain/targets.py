@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from flyplan.domain.poi import (POI, POIError, W_II, W_III, _make, parse_poi,  # noqa: F401
+from flyplan.domain.poi import (POI, POIError, W_II, W_III, parse_poi,  # noqa: F401
                                 read_poi_file, system_ii_to_iii)
 from flyplan.errors import FlyplanError
 
