@@ -293,7 +293,8 @@ def test_plan_with_a_poi_matches_targets(naif_dir):
     sc = parse_scenario(_POI_SCENARIO.format(lat=s["lat_pg_deg"], lon=s["lon_w_deg"], km=20),
                         "x.toml")
     res = plan(sc, kernels=naif_dir)
-    (w,) = res.windows
+    assert len(res.windows) == 1
+    w = res.windows.iloc[0]
     best = res.perijoves[0]["best"]
     assert best["pj1_nadir_km_per_px"] <= 20 and best["pj1_nadir_in_swath"]
     assert w["start_et"] <= best["et"] <= w["end_et"]
