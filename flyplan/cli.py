@@ -38,6 +38,21 @@ class Source(str, enum.Enum):
     model = "model"
 
 
+class ExecutorKind(str, enum.Enum):
+    inline = "inline"
+    processes = "processes"
+    dask = "dask"
+
+
+ExecutorOpt = typer.Option(None, "--executor",
+                           help="Where the perijoves run: in this process, a local process "
+                                "pool, or Dask distributed (default: processes when "
+                                "--workers > 1; dask with --scheduler).")
+SchedulerOpt = typer.Option(None, "--scheduler",
+                            help="Dask scheduler address (tcp://host:8786); without it "
+                                 "--executor dask starts a local cluster of --workers.")
+
+
 def _version(value: bool):
     if value:
         from flyplan import __version__
@@ -219,6 +234,8 @@ def perijoves(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write CSV/JSON here."),
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Moon closest approaches."),
+    executor: Optional[ExecutorKind] = ExecutorOpt,
+    scheduler: Optional[str] = SchedulerOpt,
 ):
     """The mission table: one row per perijove (geometry, moon closest approaches, source)."""
     from flyplan.domain.mission import perijoves as _table
@@ -227,7 +244,8 @@ def perijoves(
     if last is not None and last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
     df = _table(first, last, window=window, step=step, kernels=kernels, source=source.value,
-                moons=moons, workers=workers)
+                moons=moons, workers=workers, executor=executor and executor.value,
+                scheduler=scheduler)
     if fmt is Format.json:
         _emit(mission_json(df), output)
     elif fmt is Format.csv:
@@ -639,6 +657,8 @@ def plan(
                                         help="Also write an HTML table (default: outputs.html)."),
     workers: int = typer.Option(1, "--workers", "-j", min=1,
                                 help="Processes for multi-perijove scenarios."),
+    executor: Optional[ExecutorKind] = ExecutorOpt,
+    scheduler: Optional[str] = SchedulerOpt,
 ):
     """Windows in which every constraint of a SCENARIO file holds.
 
@@ -649,7 +669,8 @@ def plan(
     from flyplan.domain.plan import load_scenario, plan as _plan, plan_html
 
     sc = load_scenario(scenario)
-    res = _plan(sc, kernels=kernels, workers=workers)
+    res = _plan(sc, kernels=kernels, workers=workers, executor=executor and executor.value,
+                scheduler=scheduler)
     res.path = str(scenario)
     fmt = fmt or Format(sc.outputs.format)
     output = output or (Path(sc.outputs.file) if sc.outputs.file else None)

@@ -9,8 +9,7 @@ process owns its own SPICE kernel pool.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
+import functools
 
 import numpy as np
 
@@ -148,7 +147,8 @@ def _chunk(args) -> list[dict]:
 
 def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3h",
               step: str | float = "10s", kernels=None, source: str = "auto",
-              moons: bool = True, workers: int = 1):
+              moons: bool = True, workers: int = 1, executor: str | None = None,
+              scheduler: str | None = None):
     """One row per perijove from ``first`` to ``last`` inclusive.
 
     Parameters
@@ -165,6 +165,12 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     workers : int
         Processes to use (SPICE is not thread-safe; each process has its own
         kernel pool).
+    executor : {"inline", "processes", "dask"}, optional
+        Where the perijoves run (:func:`flyplan.sweep.open_executor`); default
+        in-process for one worker, else a local process pool; ``"dask"`` on
+        the scheduler at ``scheduler`` or a local cluster of ``workers``.
+    scheduler : str, optional
+        Address of a Dask scheduler (implies ``executor="dask"``).
 
     Returns
     -------
@@ -189,16 +195,14 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
         last = max(k for k, v in table.items() if v.status == "reconstructed")
     if last < first:
         raise ValueError(f"--to {last} is before --from {first}")
+    from flyplan import sweep
+
     numbers = list(range(first, last + 1))
-    workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
-    # Contiguous chunks keep neighbouring perijoves (which share kernels) together.
-    chunks = [c.tolist() for c in np.array_split(numbers, workers) if len(c)]
-    args = [(c, window, step, kernels, source, moons) for c in chunks]
-    if workers == 1:
-        parts = [_chunk(a) for a in args]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_chunk, args))
+    with sweep.open_executor(executor, min(int(workers), len(numbers)), scheduler) as ex:
+        # Contiguous chunks keep neighbouring perijoves (which share kernels) together.
+        tasks = [functools.partial(_chunk, (c, window, step, kernels, source, moons))
+                 for c in sweep.split(numbers, ex.workers)]
+        parts = ex.run(tasks)
     df = pd.DataFrame([row for part in parts for row in part])
     df.attrs["moons"] = list(MOON_IDS.values())
     return df

@@ -759,7 +759,8 @@ def _json_default(v):
     return out
 
 
-def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int = 1) -> PlanResult:
+def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int = 1,
+         executor: str | None = None, scheduler: str | None = None) -> PlanResult:
     """The windows in which all of a scenario's constraints hold.
 
     Parameters
@@ -770,6 +771,9 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         Kernel directory (as for :func:`flyplan.perijove`).
     workers : int
         Processes for scenarios over several perijoves (SPICE is not thread-safe).
+    executor, scheduler
+        Where the perijoves run, as for :func:`flyplan.perijoves`
+        (:func:`flyplan.sweep.open_executor`).
 
     Returns
     -------
@@ -793,16 +797,14 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         cands = sources.candidates(sources.kernel_dirs(kernels))
         one = _plan_one(scenario, numbers[0] if numbers else None, kernels, cands)
         return PlanResult(scenario, path, [one])
-    workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
-    chunks = [c.tolist() for c in np.array_split(numbers, workers) if len(c)]
-    args = [(scenario.model_dump_json(), c, kernels) for c in chunks]
-    if workers == 1:
-        parts = [_plan_chunk(a) for a in args]
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+    import functools
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_plan_chunk, args))
+    from flyplan import sweep
+
+    with sweep.open_executor(executor, min(int(workers), len(numbers)), scheduler) as ex:
+        text = scenario.model_dump_json()
+        parts = ex.run(functools.partial(_plan_chunk, (text, c, kernels))
+                       for c in sweep.split(numbers, ex.workers))
     return PlanResult(scenario, path, [p for part in parts for p in part])
 
 
