@@ -166,6 +166,19 @@ def _emit(text: str, output: Optional[Path]) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _stream(writer, output: Optional[Path], newline: bool) -> None:
+    from flyplan.products.stream import open_atomic
+
+    if output:
+        with open_atomic(output) as fp:
+            writer(fp)
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        writer(sys.stdout)
+        if newline:  # as _emit ends the JSON text
+            sys.stdout.write("\n")
+
+
 def _deliver(result, fmt: "Format", output: Optional[Path], printer: str,
              page: Optional[str] = None, html: Optional[Path] = None) -> None:
     """Print or write ``result`` (JSON, CSV or a terminal table), then its HTML page.
@@ -175,7 +188,12 @@ def _deliver(result, fmt: "Format", output: Optional[Path], printer: str,
     """
     from flyplan.products import terminal as out
 
-    if fmt is Format.json:
+    # Large sample tables stream to the file (or stdout) a block of rows at a time.
+    writer = getattr(result, {Format.json: "write_json", Format.csv: "write_csv"}.get(fmt, ""),
+                     None)
+    if writer is not None:
+        _stream(writer, output, newline=fmt is Format.json)
+    elif fmt is Format.json:
         _emit(result.to_json(), output)
     elif fmt is Format.csv:
         _emit(result.to_csv(), output)

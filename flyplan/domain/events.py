@@ -848,7 +848,17 @@ class EventsResult:
                 "metadata": meta}
 
     def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if indent != 1:
+            return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        import io
+
+        from flyplan.products.stream import write_json
+
+        meta = self.metadata()
+        buf = io.StringIO()
+        write_json(buf, {"perijove": self.number, "utc": self.utc, "et": self.et},
+                   {"events": self.events}, {"kernels": meta.pop("kernels"), "metadata": meta})
+        return buf.getvalue()
 
     def to_csv(self) -> str:
         """The events as CSV after ``#`` lines of provenance (``read_csv(comment="#")``)."""
@@ -869,7 +879,13 @@ class EventsResult:
             lines.append(f"# convention {key}: {text}")
         for k in meta["kernels"]:
             lines.append(f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}")
-        return "\n".join(lines) + "\n" + self.events.to_csv(index=False, float_format="%.6f")
+        import io
+
+        from flyplan.products.stream import write_csv
+
+        buf = io.StringIO()
+        write_csv(buf, lines, self.events, "%.6f")
+        return buf.getvalue()
 
 
 def events(n: int, window: str | None = None, *, kernels=None, source: str = "auto",

@@ -225,11 +225,35 @@ class Perijove:
         return out
 
     def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if indent != 1:
+            return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        import io
+
+        buf = io.StringIO()
+        self.write_json(buf)
+        return buf.getvalue()
+
+    def write_json(self, fp) -> None:
+        """Stream :meth:`to_json`'s text to the text file ``fp``, a block of samples at a time."""
+        from flyplan.products.stream import write_json
+
+        meta = self.metadata()
+        tail = {"kernels": meta.pop("kernels"), "metadata": meta}
+        write_json(fp, self.summary, {"samples": self.samples, "events": self.events}, tail)
 
     def to_csv(self) -> str:
         """The samples as CSV, preceded by ``#`` lines of provenance (pandas:
         ``read_csv(..., comment="#")``)."""
+        import io
+
+        buf = io.StringIO()
+        self.write_csv(buf)
+        return buf.getvalue()
+
+    def write_csv(self, fp) -> None:
+        """Stream :meth:`to_csv`'s text to the text file ``fp``, a block of samples at a time."""
+        from flyplan.products.stream import write_csv
+
         meta = self.metadata()
         lines = [f"# flyplan {meta['flyplan_version']} perijove {self.number} samples"]
         lines.append(f"# perijove: {self.utc} (et {self.et:.3f}), found by {self.method}")
@@ -247,7 +271,7 @@ class Perijove:
             lines.append(f"# convention {key}: {text}")
         for k in meta["kernels"]:
             lines.append(f"# kernel: {k['name']} sha256={k['sha256']} source={k['source']}")
-        return "\n".join(lines) + "\n" + self.samples.to_csv(index=False, float_format="%.6f")
+        write_csv(fp, lines, self.samples, "%.6f")
 
 
 def _utc_pair(window):

@@ -204,17 +204,24 @@ def mission_csv(df) -> str:
              "# <moon>_ca_*: closest approach within the orbit (apojove to apojove), range "
              "from Juno (LT+S) and height above the moon's mean radius"]
     lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
-    return "\n".join(lines) + "\n" + df.to_csv(index=False, float_format="%.6f")
+    import io
+
+    from flyplan.products.stream import write_csv
+
+    buf = io.StringIO()
+    write_csv(buf, lines, df, "%.6f")
+    return buf.getvalue()
 
 
 def mission_json(df) -> str:
     """The mission table as a JSON object: ``perijoves`` records plus ``metadata``."""
-    import json
+    import io
 
-    from flyplan.domain.perijove import _records
+    from flyplan.products.stream import write_json
 
-    return json.dumps({"perijoves": _records(df), "metadata": _common_metadata()}, indent=1,
-                      allow_nan=False)
+    buf = io.StringIO()
+    write_json(buf, {}, {"perijoves": df}, {"metadata": _common_metadata()})
+    return buf.getvalue()
 
 
 def print_mission(df, console=None) -> None:
