@@ -384,7 +384,8 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
 
     moon_ids = tuple(MOONS.values()) if plan.moons else ()
     et = sample_times(t0, t1, step_s)
-    samples = geometry.sample_table(et, moon_ids)
+    kept: dict = {}
+    samples = geometry.sample_table(et, moon_ids, keep=kept)
     at_pj = geometry.sample_table(np.array([et_pj]), moon_ids).iloc[0].to_dict()
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
                "trajectory_source": plan.trajectory, "approximate": plan.approximate}
@@ -398,7 +399,7 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         from flyplan.geometry.junocam import add_imaging_columns, attitude_for
 
         attitude, note = attitude_for(n)
-        label = add_imaging_columns(samples, moon_ids, attitude=attitude)
+        label = add_imaging_columns(samples, moon_ids, attitude=attitude, geometry=kept)
         notes += [x for x in (note, f"JunoCam spin axis: {label}" if label else None) if x]
     events = _window_events(t0, t1, et_pj, moon_ids, notes)
     events = _add_earth_received(summary, events)

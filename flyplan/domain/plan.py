@@ -470,8 +470,10 @@ class _Evaluator:
         from flyplan.geometry import junocam
 
         et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one
-        df = geometry.sample_table(et, self.moons)
-        cols, self.axis_label = junocam.imaging_columns(et, self.moons, attitude=self.attitude)
+        kept: dict = {}
+        df = geometry.sample_table(et, self.moons, keep=kept)
+        cols, self.axis_label = junocam.imaging_columns(et, self.moons, attitude=self.attitude,
+                                                        geometry=kept)
         for k, v in cols.items():
             df[k] = v
         return df

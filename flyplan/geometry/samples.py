@@ -167,6 +167,27 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     }
 
 
+def _moon_from_jupiter(moon: int, et, cache: dict | None = None) -> np.ndarray:
+    """Geometric J2000 position of a moon relative to Jupiter's centre, km, (n, 3).
+
+    Read as SPICE would chain it, moon and Jupiter each relative to the
+    system barycentre (5), from the segments' Chebyshev records
+    (:mod:`flyplan.geometry.chebyshev`, SPICE's own values to 1e-6 km);
+    Jupiter's part at ``et`` is kept in ``cache`` for the other moons.
+    """
+    from flyplan.geometry.chebyshev import positions
+
+    from flyplan.constants import JUPITER_BARYCENTER as BARY
+
+    et = np.ascontiguousarray(et, dtype=float)
+    jup = cache.get("jupiter_from_bary") if cache is not None else None
+    if jup is None:
+        jup = positions(JUPITER, BARY, et)
+        if cache is not None:
+            cache["jupiter_from_bary"] = jup
+    return positions(moon, BARY, et) - jup
+
+
 def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     """What one Galilean moon looks like from Juno at each ET.
 
@@ -200,8 +221,6 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     cast along the Sun's direction as seen from Jupiter's centre (LT+S),
     which in Jupiter's rest frame is the direction sunlight travels.
     """
-    from spiceypy import cyice
-
     et = np.ascontiguousarray(et, dtype=float)
     a, c = jupiter_radii()
     rot = juno["xform"][:, :3, :3]
@@ -214,10 +233,10 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     v_jup = juno.get("jupiter_ssb_vel")
     if v_jup is None:
         v_jup = juno["jupiter_ssb_vel"] = jupiter_ssb_velocity(et)
-    geo, _ = cyice.spkezp_v(moon, et, "J2000", "NONE", JUPITER)
+    geo = _moon_from_jupiter(moon, et, juno)
     lt0 = np.linalg.norm(geo - juno_pos, axis=1) / CLIGHT_KM_S
     # Where the moon was when the light left it, relative to Jupiter then.
-    pos, _ = cyice.spkezp_v(moon, np.ascontiguousarray(et - lt0), "J2000", "NONE", JUPITER)
+    pos = _moon_from_jupiter(moon, et - lt0)
     app = pos - juno_pos - v_jup * lt0[:, None]
     jup_app = juno.get("jupiter_from_juno")
     if jup_app is None:
@@ -225,8 +244,10 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
         jup_app = juno["jupiter_from_juno"] = -juno_pos - v_jup * lt_jup[:, None]
     rng = np.linalg.norm(app, axis=1)
     # Occultation/transit: the ray from Juno towards the moon against Jupiter's
-    # ellipsoid, Jupiter placed where Juno sees it.
-    obs_bf = _rotate(rot, -jup_app)
+    # ellipsoid, Jupiter placed where Juno sees it (the same for every moon).
+    obs_bf = juno.get("juno_from_jupiter_bf")
+    if obs_bf is None:
+        obs_bf = juno["juno_from_jupiter_bf"] = _rotate(rot, -jup_app)
     dir_bf = _unit(_rotate(rot, app))
     hit = ellipsoid.ray_intersection(obs_bf, dir_bf, a, c)
     hits = np.isfinite(hit)
@@ -262,7 +283,34 @@ def local_solar_time_text(hours) -> np.ndarray:
                        np.char.zfill(s.astype(str), 2))
 
 
-def sample_table(et, moons=(501, 502, 503, 504)):
+def stellar_aberration(pos, v_obs) -> np.ndarray:
+    """Apparent direction of ``pos`` for an observer moving at ``v_obs`` (SPICE ``stelab``).
+
+    Parameters
+    ----------
+    pos : numpy.ndarray, shape (n, 3)
+        Light-time corrected position of the target from the observer, km.
+    v_obs : numpy.ndarray, shape (n, 3)
+        Observer's velocity relative to the solar-system barycentre, km/s.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 3)
+        ``pos`` rotated by the aberration angle towards ``v_obs`` (same
+        length), as SPICE's "LT+S" position: with u the unit target
+        direction and b = v/c, the rotation by asin|u x b| about u x b is
+        ``|pos| (u (cos phi - u.b) + b)``.
+    """
+    rng = np.sqrt(np.einsum("ij,ij->i", pos, pos))
+    u = pos / rng[:, None]
+    b = v_obs / CLIGHT_KM_S
+    ub = np.einsum("ij,ij->i", u, b)
+    h = np.cross(u, b)
+    cos_phi = np.sqrt(1.0 - np.einsum("ij,ij->i", h, h))
+    return rng[:, None] * (u * (cos_phi - ub)[:, None] + b)
+
+
+def sample_table(et, moons=(501, 502, 503, 504), keep: dict | None = None):
     """The per-sample table as a pandas DataFrame (one row per ET).
 
     Parameters
@@ -271,6 +319,11 @@ def sample_table(et, moons=(501, 502, 503, 504)):
         TDB seconds past J2000.
     moons : iterable of int
         NAIF ids of the moons to include (empty for none).
+    keep : dict, optional
+        Filled with the arrays behind the table, for the JunoCam columns to
+        reuse (:func:`flyplan.geometry.junocam.imaging_columns`'s
+        ``geometry``): ``"juno"`` (:func:`juno_arrays`) and each moon's id
+        (:func:`moon_arrays`).
 
     Returns
     -------
@@ -293,6 +346,8 @@ def sample_table(et, moons=(501, 502, 503, 504)):
     from flyplan.timeutil import et_to_utc
 
     j = juno_arrays(et)
+    if keep is not None:
+        keep["juno"] = j
     cols = {
         "utc": et_to_utc(j["et"]),
         "et": j["et"],
@@ -319,6 +374,8 @@ def sample_table(et, moons=(501, 502, 503, 504)):
     for moon in moons:
         name = MOON_IDS[moon].lower()
         m = moon_arrays(j["et"], moon, j)
+        if keep is not None:
+            keep[moon] = m
         cols.update({
             f"{name}_range_km": m["range_km"],
             f"{name}_ang_diam_deg": np.degrees(m["ang_diam"]),
