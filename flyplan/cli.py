@@ -16,6 +16,11 @@ from typing import Optional
 
 import typer
 
+from flyplan import _lazy_rich
+
+# typer's help formatter imports rich's markdown and traceback modules, which help never uses.
+_lazy_rich.install()
+
 app = typer.Typer(
     name="flyplan",
     help="Juno perijove geometry and observation planning on SPICE kernels.",

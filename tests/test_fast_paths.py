@@ -108,3 +108,20 @@ def test_junocam_columns_from_the_row_equal_the_spice_ones(pj45):
                 assert np.array_equal(slow[key], fast[key]), key
             else:
                 assert np.allclose(slow[key], fast[key], rtol=KM_PER_PX_TOL, atol=0), key
+
+
+@pytest.mark.shared
+def test_window_events_are_found_on_first_use_with_the_perijoves_kernels(naif_dir):
+    import flyplan
+    from flyplan.kernels.pool import KernelSet, active
+
+    pj = flyplan.perijove(1, kernels=naif_dir, window="-2h..+2h", step="600s")
+    assert type(pj.__dict__["_events"]).__name__ == "_Deferred"
+    other = KernelSet([naif_dir / "generic_kernels/lsk/naif0012.tls"]).load()
+    events = pj.events
+    assert active() is other  # the caller's pool is put back
+    assert "perijove" in set(events["kind"]) and "utc_ert" in events.columns
+    assert pj.events is events  # computed once
+    again = flyplan.perijove(1, kernels=naif_dir, window="-2h..+2h", step="600s")
+    spiceypy.kclear()
+    assert again.events.equals(events)

@@ -296,10 +296,10 @@ def _records(df) -> list[dict]:
     return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
-def _add_earth_received(summary: dict, events):
+def _add_earth_received(summary: dict | None, events):
     """Earth-received time, one-way light time from Juno to the geocentre and the
     Sun-Earth-Juno angle (:mod:`flyplan.geometry.earth`) for the summary (in place) and
-    the events (returned)."""
+    the events (returned); either may be None."""
     from spiceypy import cyice
 
     from flyplan.geometry import earth
@@ -310,9 +310,12 @@ def _add_earth_received(summary: dict, events):
         et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy, as cyice needs
         return cyice.spkezp_v(JUNO, et, "J2000", "NONE", JUPITER_BARYCENTER)[0]
 
-    rec = earth.received([summary["et"]], juno(summary["et"])).iloc[0]
-    summary.update(utc_ert=str(rec["utc_ert"]), light_time_min=float(rec["light_time_min"]),
-                   sun_earth_juno_deg=float(rec["sun_earth_juno_deg"]))
+    if summary is not None:
+        rec = earth.received([summary["et"]], juno(summary["et"])).iloc[0]
+        summary.update(utc_ert=str(rec["utc_ert"]), light_time_min=float(rec["light_time_min"]),
+                       sun_earth_juno_deg=float(rec["sun_earth_juno_deg"]))
+    if events is None:
+        return None
     return earth.add_received(events, juno(events["et"].to_numpy(dtype=float)))
 
 
@@ -401,10 +404,54 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         attitude, note = attitude_for(n)
         label = add_imaging_columns(samples, moon_ids, attitude=attitude, geometry=kept)
         notes += [x for x in (note, f"JunoCam spin axis: {label}" if label else None) if x]
-    events = _window_events(t0, t1, et_pj, moon_ids, notes)
-    events = _add_earth_received(summary, events)
-    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, plan,
-                    (t0, t1), step_s, notes=notes)
+    _add_earth_received(summary, None)
+
+    # The window's events (Geometry Finder searches, a good part of the run)
+    # are found when first asked for: the terminal table does not show them.
+    def window_events():
+        from flyplan.kernels.pool import active
+
+        previous = active()
+        plan.kernels.load()
+        try:
+            return _add_earth_received(None, _window_events(t0, t1, et_pj, moon_ids, notes))
+        finally:
+            if previous is not None:
+                previous.load()
+
+    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, _Deferred(window_events),
+                    plan, (t0, t1), step_s, notes=notes)
+
+
+class _Deferred:
+    """A value computed on first use (see ``Perijove.events``)."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute):
+        self.compute = compute
+
+
+class _DeferredField:
+    """Data descriptor: a :class:`_Deferred` stored in the field is computed on first access."""
+
+    def __set_name__(self, owner, name):
+        self.key = "_" + name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.key]
+        if isinstance(value, _Deferred):
+            value = obj.__dict__[self.key] = value.compute()
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.key] = value
+
+
+Perijove.events = _DeferredField()
+Perijove.events.__set_name__(Perijove, "events")
 
 
 def _no_events():
