@@ -15,6 +15,7 @@ __all__ = [
     "PerijoveError",
     "FetchError",
     "ScenarioError",
+    "spice_message",
 ]
 
 
@@ -70,3 +71,10 @@ class FetchError(FlyplanError):
 
 class ScenarioError(FlyplanError):
     """A scenario file that does not validate."""
+
+
+def spice_message(exc) -> str:
+    """SPICE's short error name and the first line of its long message, for one line."""
+    short = getattr(exc, "short", "") or ""
+    detail = (getattr(exc, "long", "") or str(exc)).strip().splitlines()
+    return f"{short} {detail[0] if detail else ''}".strip()

@@ -53,7 +53,7 @@ def pj45(request):
 
 @pytest.mark.shared
 def test_chebyshev_positions_are_spice_positions(pj45):
-    pj45.plan.kernels.load()
+    pj45.selection.kernels.load()
     et = np.linspace(pj45.et - 6 * 3600, pj45.et + 6 * 3600, 5001)
     for body in (501, 502, 503, 504, 599):
         seg = chebyshev._segment(body, 5, et[0], et[-1])
@@ -72,7 +72,7 @@ def test_chebyshev_positions_are_spice_positions(pj45):
 
 @pytest.mark.shared
 def test_a_wrong_fast_answer_falls_back_to_spice(pj45, monkeypatch):
-    pj45.plan.kernels.load()
+    pj45.selection.kernels.load()
     et = np.linspace(pj45.et - 3600, pj45.et + 3600, 500)
     monkeypatch.setattr(chebyshev, "_evaluate", lambda seg, t: np.zeros((len(t), 3)))
     ref = cyice.spkezp_v(502, et, "J2000", "NONE", 5)[0]
@@ -81,7 +81,7 @@ def test_a_wrong_fast_answer_falls_back_to_spice(pj45, monkeypatch):
 
 @pytest.mark.shared
 def test_junocam_columns_from_the_row_equal_the_spice_ones(pj45):
-    pj45.plan.kernels.load()
+    pj45.selection.kernels.load()
     moons = (501, 502, 503, 504)
     et = np.linspace(pj45.et - 6 * 3600, pj45.et + 6 * 3600, 4321)
     kept = {}

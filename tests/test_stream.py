@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flyplan.domain.perijove import _jsonable, _records
+from flyplan.products.serialize import jsonable, records
 from flyplan.products import stream
 
 _floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
@@ -54,8 +54,9 @@ def test_json_matches_json_dumps(df, chunk, head):
     tail = {"kernels": [{"name": "a", "sha256": "b"}], "metadata": {"x": [1, 2.5, None]}}
     head = {f"h_{k}": v for k, v in head.items()}
     buf = io.StringIO()
-    stream.write_json(buf, head, {"samples": df, "events": df.iloc[:0]}, tail, chunk_rows=chunk)
-    obj = {**{k: _jsonable(v) for k, v in head.items()}, "samples": _records(df),
+    stream.write_json(buf, head, {"samples": df, "events": df.iloc[:0]}, tail, chunk_rows=chunk,
+                      convert=jsonable)
+    obj = {**jsonable(head), "samples": records(df),
            "events": [], **tail}
     assert buf.getvalue() == json.dumps(obj, indent=1, allow_nan=False)
     json.loads(buf.getvalue())

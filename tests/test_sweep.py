@@ -89,8 +89,8 @@ def test_mission_table_on_a_dask_local_cluster_equals_the_process_pool(naif_dir)
     import flyplan
 
     kw = dict(window="-1h..+1h", step="60s", kernels=naif_dir, workers=2)
-    pool = flyplan.perijoves(0, 3, executor="processes", **kw)
-    dask = flyplan.perijoves(0, 3, executor="dask", **kw)
+    pool = flyplan.perijoves(0, 3, executor="processes", **kw).table
+    dask = flyplan.perijoves(0, 3, executor="dask", **kw).table
     assert "error" not in pool.columns and list(pool["pj"]) == [0, 1, 2, 3]
     assert pool["io_ca_range_km"].notna().all()
     pd.testing.assert_frame_equal(dask, pool, check_exact=True)

@@ -13,7 +13,7 @@ Every download
   with connect/read timeouts and retries (``requests`` + ``urllib3``);
 - is checked before it is kept: the byte count against ``Content-Length``, the
   sha256 against the registry when it knows one, and the DAF/text header and
-  DAF length (:func:`flyplan.kernels.pool.check_kernel_file`);
+  DAF length (:func:`flyplan.kernels.files.check_kernel_file`);
 - then enters the cache by an atomic rename, with a small record beside it
   (``.<name>.json``: source URL, sha256, size) for provenance and later checks.
 
@@ -37,7 +37,7 @@ from pathlib import Path
 
 from flyplan.kernels import registry
 from flyplan.errors import FetchError, KernelError
-from flyplan.kernels.pool import check_kernel_file
+from flyplan.kernels.files import check_kernel_file
 
 __all__ = ["Fetched", "Listing", "naif_url", "normalize_base", "offline", "url_for",
            "cache_path", "fetch", "verify_cached", "discard_if_corrupt", "remove_cached",
@@ -139,7 +139,7 @@ def cache_path(relpath: str) -> Path:
     FetchError
         For a path that could leave the cache (absolute, ``..``, odd names).
     """
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
 
     if not registry._safe_relpath(relpath):
         raise FetchError(f"refusing the archive path {relpath!r}", kernel=relpath,
@@ -194,7 +194,7 @@ def record(path: str | os.PathLike) -> dict | None:
 
 def file_sha256(path: str | os.PathLike) -> str:
     """sha256 of a file, remembered for the rest of the process while the file is unchanged."""
-    from flyplan.kernels.pool import sha256_file
+    from flyplan.kernels.files import sha256_file
 
     p = Path(path)
     st = p.stat()
@@ -645,7 +645,7 @@ class Listing:
 
 
 def _listing_cache(base: str, dir_: str) -> Path:
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
 
     key = hashlib.sha256(f"{base}\0{dir_}".encode()).hexdigest()[:16]
     return naif_cache_dir() / ".listings" / f"{key}.json"

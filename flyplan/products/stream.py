@@ -137,13 +137,13 @@ def _plain(v):
     return v
 
 
-def _dump_at(value, level: int) -> str:
+def _dump_at(value, level: int, convert=None) -> str:
     """``value`` as ``json.dumps(..., indent=1)`` writes it nested ``level`` deep."""
-    text = json.dumps(_plain(value), indent=1, allow_nan=False)
+    text = json.dumps((convert or _plain)(value), indent=1, allow_nan=False)
     return text.replace("\n", "\n" + " " * level) if level else text
 
 
-def _json_column(values: np.ndarray, level: int) -> list[str] | list:
+def _json_column(values: np.ndarray, level: int, convert=None) -> list[str] | list:
     """(spec, values) of one column's block: numbers as ``repr``, NaN as null."""
     kind = values.dtype.kind
     if kind == "f":
@@ -161,11 +161,11 @@ def _json_column(values: np.ndarray, level: int) -> list[str] | list:
         if isinstance(v, str):
             out.append(_encode_str(v))
         else:
-            out.append(_dump_at(v, level))
+            out.append(_dump_at(v, level, convert))
     return "%s", out
 
 
-def _write_records(fp: IO[str], df, level: int, chunk_rows: int) -> None:
+def _write_records(fp: IO[str], df, level: int, chunk_rows: int, convert=None) -> None:
     """A DataFrame as a JSON list of records whose ``[`` sits at ``level``."""
     if df is None or len(df) == 0:
         fp.write("[]")
@@ -181,7 +181,7 @@ def _write_records(fp: IO[str], df, level: int, chunk_rows: int) -> None:
     fp.write("[\n")
     for lo in range(0, n, chunk_rows):
         hi = min(lo + chunk_rows, n)
-        specs, cols = zip(*(_json_column(a[lo:hi], level + 2) for a in arrays))
+        specs, cols = zip(*(_json_column(a[lo:hi], level + 2, convert) for a in arrays))
         row = f"{pad}{{\n" + ",\n".join(f"{inner}{k.replace('%', '%%')}: {s}"
                                         for k, s in zip(keys, specs)) + f"\n{pad}}}"
         text = ",\n".join([row] * (hi - lo)) % _interleave(cols, hi - lo)
@@ -192,7 +192,7 @@ def _write_records(fp: IO[str], df, level: int, chunk_rows: int) -> None:
 
 
 def write_json(fp: IO[str], head: Mapping, tables: Mapping, tail: Mapping = None, *,
-               chunk_rows: int = CHUNK_ROWS) -> None:
+               chunk_rows: int = CHUNK_ROWS, convert=None) -> None:
     """Write one JSON object: ``head``'s keys, then each table as records, then ``tail``'s.
 
     Parameters
@@ -207,6 +207,11 @@ def write_json(fp: IO[str], head: Mapping, tables: Mapping, tail: Mapping = None
         of rows at a time; None or an empty frame as ``[]``.
     chunk_rows : int
         Rows per block.
+    convert : callable, optional
+        Turns a value of ``head``/``tail`` or a non-text cell of an object
+        column into JSON types (default: numpy scalars unwrapped, non-finite
+        floats None); the caller's sanitizer, so that the text is its
+        ``json.dumps``'s.
 
     Notes
     -----
@@ -223,9 +228,9 @@ def write_json(fp: IO[str], head: Mapping, tables: Mapping, tail: Mapping = None
     for i, (key, what, value) in enumerate(items):
         fp.write(f" {_encode_str(str(key))}: ")
         if what == "table":
-            _write_records(fp, value, 1, chunk_rows)
+            _write_records(fp, value, 1, chunk_rows, convert)
         else:
-            fp.write(_dump_at(value, 1))
+            fp.write(_dump_at(value, 1, convert))
         fp.write(",\n" if i < len(items) - 1 else "\n")
     fp.write("}")
 
