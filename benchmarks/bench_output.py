@@ -33,6 +33,7 @@ def _rss_mb() -> float:
 
 def child(case: str, pj: int, window: str, step: str, kernels, out: str) -> dict:
     import flyplan
+    from flyplan.products import serialize
 
     res = flyplan.perijove(pj, window=window, step=step, kernels=kernels)
     res.events  # found on first use: part of the compute, not of the write
@@ -40,13 +41,13 @@ def child(case: str, pj: int, window: str, step: str, kernels, out: str) -> dict
     t = time.perf_counter()
     if case == "json-stream":
         with open(out, "w") as fp:
-            res.write_json(fp)
+            serialize.write_json(res, fp)
     elif case == "csv-stream":
         with open(out, "w") as fp:
-            res.write_csv(fp)
+            serialize.write_csv(res, fp)
     elif case == "json-old":
         with open(out, "w") as fp:
-            fp.write(json.dumps(res.to_dict(), indent=1, allow_nan=False))
+            fp.write(json.dumps(serialize.document(res), indent=1, allow_nan=False))
     elif case == "csv-old":
         with open(out, "w") as fp:
             fp.write(res.samples.to_csv(index=False, float_format="%.6f"))

@@ -42,7 +42,7 @@ def main(argv=None):
     print(f"mission table PJ{args.first}-{args.last} ({n} perijoves), {args.window} every "
           f"{args.step}; executor started inside the timing")
     t = time.perf_counter()
-    ref = flyplan.perijoves(args.first, args.last, executor="inline", **kw)
+    ref = flyplan.perijoves(args.first, args.last, executor="inline", **kw).table
     t_inline = time.perf_counter() - t
     print(f"{'inline (baseline)':24s} {t_inline:8.2f} s")
     kinds = ["processes"]
@@ -56,7 +56,8 @@ def main(argv=None):
         times = {}
         for workers in (1, 2):
             t = time.perf_counter()
-            df = flyplan.perijoves(args.first, args.last, executor=kind, workers=workers, **kw)
+            df = flyplan.perijoves(args.first, args.last, executor=kind, workers=workers,
+                                   **kw).table
             times[workers] = time.perf_counter() - t
             same = df.equals(ref)
             print(f"{kind + f', {workers} worker(s)':24s} {times[workers]:8.2f} s  "
