@@ -2,7 +2,8 @@
 
     python benchmarks/compare_json.py before.json after.json
 """
-import json, sys, math
+import json
+import sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 worst = {}
 def walk(x, y, path):
