@@ -80,7 +80,6 @@ def test_cli_reports_an_unreachable_scheduler_without_traceback():
 
 
 @pytest.mark.shared
-@pytest.mark.slow
 def test_mission_table_on_a_dask_local_cluster_equals_the_process_pool(naif_dir):
     """Two single-threaded Dask worker processes give the process pool's table, cell for cell."""
     pytest.importorskip("distributed")
