@@ -40,12 +40,12 @@ def _rotate(m, v):
 
 
 def _unit(v):
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / ellipsoid.row_norm(v, keepdims=True)
 
 
 def _angle(u, v):
     # atan2 form stays accurate near 0 and 180 degrees, unlike acos of a dot product.
-    return np.arctan2(np.linalg.norm(np.cross(u, v), axis=-1), np.sum(u * v, axis=-1))
+    return np.arctan2(ellipsoid.row_norm(np.cross(u, v)), ellipsoid.row_dot(u, v))
 
 
 # Spacing of the Sun's exact positions, s.  Between them the Sun as seen from
@@ -146,14 +146,14 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
         "vel_bf": vel_bf,
         "sun_j2000": sun,
         "sun_bf": sun_bf,
-        "radius_km": np.linalg.norm(state[:, :3], axis=1),
+        "radius_km": ellipsoid.row_norm(state[:, :3]),
         "altitude_km": alt,
         "lat_pg": lat_pg,
         "lat_pc": ellipsoid.planetocentric_latitude(pos_bf),
         "lon_e": lon_e,
         "lst_h": lst_h,
-        "speed_km_s": np.linalg.norm(state[:, 3:], axis=1),
-        "speed_rot_km_s": np.linalg.norm(vel_bf, axis=1),
+        "speed_km_s": ellipsoid.row_norm(state[:, 3:]),
+        "speed_rot_km_s": ellipsoid.row_norm(vel_bf),
         "sza": sza,
         "subsolar_lat_pg": sub_sun_lat,
         "subsolar_lon_e": sun_lon_e,
@@ -229,15 +229,15 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     if v_jup is None:
         v_jup = juno["jupiter_ssb_vel"] = jupiter_ssb_velocity(et)
     geo = _moon_from_jupiter(moon, et, juno)
-    lt0 = np.linalg.norm(geo - juno_pos, axis=1) / C_KM_S
+    lt0 = ellipsoid.row_norm(geo - juno_pos) / C_KM_S
     # Where the moon was when the light left it, relative to Jupiter then.
     pos = _moon_from_jupiter(moon, et - lt0)
     app = pos - juno_pos - v_jup * lt0[:, None]
     jup_app = juno.get("jupiter_from_juno")
     if jup_app is None:
-        lt_jup = np.linalg.norm(juno_pos, axis=1) / C_KM_S
+        lt_jup = ellipsoid.row_norm(juno_pos) / C_KM_S
         jup_app = juno["jupiter_from_juno"] = -juno_pos - v_jup * lt_jup[:, None]
-    rng = np.linalg.norm(app, axis=1)
+    rng = ellipsoid.row_norm(app)
     # Occultation/transit: the ray from Juno towards the moon against Jupiter's
     # ellipsoid, Jupiter placed where Juno sees it (the same for every moon).
     obs_bf = juno.get("juno_from_jupiter_bf")
