@@ -15,6 +15,7 @@ __all__ = [
     "PerijoveError",
     "FetchError",
     "ScenarioError",
+    "ImageError",
     "spice_message",
 ]
 
@@ -71,6 +72,10 @@ class FetchError(FlyplanError):
 
 class ScenarioError(FlyplanError):
     """A scenario file that does not validate."""
+
+
+class ImageError(FlyplanError):
+    """A JunoCam image label or metadata file that cannot be read or is incomplete."""
 
 
 def spice_message(exc) -> str:

@@ -329,16 +329,6 @@ def test_step_zones_follow_the_orbit(kepler_day):
 
 
 # -- the command line ------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def moons_kernel_dir(tmp_path_factory):
-    from conftest import HAVE_SHARED, NAIF
-
-    if not HAVE_SHARED:
-        pytest.skip(f"the real kernels are not at {NAIF} (set FLYPLAN_SHARED)")
-    d = S.kernel_dir_with_moons(NAIF, tmp_path_factory.mktemp("moons"), "2016-08-26T00:00",
-                                "2016-08-29T00:00")
-    spiceypy.kclear()
-    return d
 
 
 _flyplan = run_flyplan
