@@ -125,3 +125,18 @@ def test_window_events_are_found_on_first_use_with_the_perijoves_kernels(naif_di
     again = flyplan.perijove(1, kernels=naif_dir, window="-2h..+2h", step="600s")
     spiceypy.kclear()
     assert again.events.equals(events)
+
+
+@pytest.mark.shared
+def test_chebyshev_reads_jpl_type_3_segments(naif_dir):
+    """JPL's jup310 (type 3: position and velocity sets) as SPICE reads it."""
+    spiceypy.furnsh(str(naif_dir / "generic_kernels/lsk/naif0012.tls"))
+    path = naif_dir / "generic_kernels/spk/satellites/jup310_excerpt_2021-02-26.bsp"
+    spiceypy.furnsh(str(path))
+    t0, t1 = spiceypy.wnfetd(spiceypy.spkcov(str(path), 501), 0)
+    et = np.linspace(t0 + 10.0, t1 - 10.0, 2001)
+    for body in (501, 502, 503, 504, 599):
+        seg = chebyshev._segment(body, 5, et[0], et[-1])
+        assert seg is not None and seg[-1] == 6, body  # the fast path, a type 3 segment
+        ref = cyice.spkezp_v(body, et, "J2000", "NONE", 5)[0]
+        assert np.abs(chebyshev.positions(body, 5, et) - ref).max() < CHEBYSHEV_TOL_KM, body
