@@ -335,7 +335,12 @@ def imaging_columns(et, moons, *, attitude: Attitude | None = None, observer: in
     axis, label = spin_axis(et, attitude, observer=observer,
                             earth=_earth_from_juno(juno) if fast else None)
     if fast:
-        v_obs = juno["state_j2000"][:, 3:] + juno["jupiter_ssb_vel"]
+        from flyplan.geometry.samples import jupiter_ssb_velocity
+
+        v_jup = juno.get("jupiter_ssb_vel")
+        if v_jup is None:
+            v_jup = juno["jupiter_ssb_vel"] = jupiter_ssb_velocity(juno["et"])
+        v_obs = juno["state_j2000"][:, 3:] + v_jup
     cols = {}
     for moon in moons:
         name = MOON_IDS[moon].lower()
