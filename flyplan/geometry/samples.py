@@ -105,8 +105,8 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     -------
     dict of numpy.ndarray
         ``state_j2000`` (n, 6) km and km/s, geometric, relative to Jupiter's
-        centre (599); ``xform`` (n, 6, 6) J2000 -> IAU_JUPITER state
-        transformation; ``pos_bf`` / ``vel_bf`` (n, 3) body-fixed (System III)
+        centre (599); ``rot`` (n, 3, 3) J2000 -> IAU_JUPITER rotation (the
+        position block of SPICE's state transformation); ``pos_bf`` / ``vel_bf`` (n, 3) body-fixed (System III)
         position and velocity relative to the rotating frame; ``sun_j2000`` and
         ``sun_bf`` (n, 3) the Sun seen from Jupiter's centre (LT+S), and the
         derived per-sample quantities in km, km/s and radians, among them
@@ -122,7 +122,9 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     bf = np.einsum("nij,nj->ni", xform, state)
     pos_bf, vel_bf = bf[:, :3], bf[:, 3:]
     sun = sun_from_jupiter(et)
-    rot = xform[:, :3, :3]
+    # Only the rotation is kept: the (n, 6, 6) transformation is 25 MB a day at 1 s.
+    rot = np.ascontiguousarray(xform[:, :3, :3])
+    del xform
     sun_bf = _rotate(rot, sun)
 
     lat_pg, alt = ellipsoid.geodetic(pos_bf, a, c)
@@ -141,7 +143,7 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     return {
         "et": et,
         "state_j2000": state,
-        "xform": xform,
+        "rot": rot,
         "pos_bf": pos_bf,
         "vel_bf": vel_bf,
         "sun_j2000": sun,
@@ -218,7 +220,7 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     """
     et = np.ascontiguousarray(et, dtype=float)
     a, c = jupiter_radii()
-    rot = juno["xform"][:, :3, :3]
+    rot = juno["rot"]
     # SPICE's "LT" (spkezp) done here from Jupiter-centred pieces, so that
     # Juno's trajectory is not read again for every moon: the moon's position
     # at t - lt0 (lt0 from the geometric distance, one iteration, as SPICE)
