@@ -260,9 +260,10 @@ class Prepared:
 
 
 def _parse(window):
-    from flyplan.timeutil import parse_window
+    # Text, a (start, stop) pair of times or offsets, or a Window (timeutil.as_window).
+    from flyplan.timeutil import as_window
 
-    return parse_window(window) if isinstance(window, str) else window
+    return as_window(window) if window is not None else None
 
 
 def _absolute(win) -> tuple[float, float]:

@@ -142,13 +142,17 @@ class Executor:
             return f"{self.workers} local process(es)"
         return "in-process"
 
-    def run(self, tasks: Iterable[Callable[[], Any]]) -> list:
+    def run(self, tasks: Iterable[Callable[[], Any]],
+            done: Callable[[int], None] | None = None) -> list:
         """Run every task and return their results in the order given.
 
         Parameters
         ----------
         tasks : iterable of callable
             Picklable callables without arguments.
+        done : callable, optional
+            Called in this process with a task's index as each one finishes
+            (for a progress bar), in the order they finish.
 
         Returns
         -------
@@ -161,14 +165,32 @@ class Executor:
         if not wrapped:
             return []
         if self.kind == "inline":
-            return [t() for t in wrapped]
+            out = []
+            for i, t in enumerate(wrapped):
+                out.append(t())
+                if done:
+                    done(i)
+            return out
         if self.kind == "processes":
+            from concurrent.futures import as_completed
+
             if self._pool is None:
                 from concurrent.futures import ProcessPoolExecutor
 
                 self._pool = ProcessPoolExecutor(max_workers=self.workers)
-            return list(self._pool.map(_call, wrapped))
-        futures = self._client.map(_call, wrapped, pure=False)
+            futures = [self._pool.submit(_call, t) for t in wrapped]
+        else:
+            from distributed import as_completed
+
+            futures = self._client.map(_call, wrapped, pure=False)
+        if done:
+            # Dask yields its futures by key; the pool's are the very objects.
+            key = (lambda f: f.key) if self.kind == "dask" else id
+            index = {key(f): i for i, f in enumerate(futures)}
+            for f in as_completed(futures):
+                done(index[key(f)])
+        if self.kind == "processes":
+            return [f.result() for f in futures]
         return self._client.gather(futures)
 
     def map(self, fn: Callable[[Any], Any], items: Iterable) -> list:

@@ -121,6 +121,8 @@ def test_window_events_are_found_on_first_use_with_the_perijoves_kernels(naif_di
     events = pj.events
     assert active() is other  # the caller's pool is put back
     assert "perijove" in set(events["kind"]) and "utc_ert" in events.columns
+    # dressed as the tables built at once are (typed UTC, attrs)
+    assert events.attrs["table"] == "events" and events["utc"].dtype == pj.samples["utc"].dtype
     assert pj.events is events  # computed once
     again = flyplan.perijove(1, kernels=naif_dir, window="-2h..+2h", step="600s")
     spiceypy.kclear()

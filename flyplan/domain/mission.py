@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import JUNO, JUPITER, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError
 
@@ -130,8 +131,8 @@ def _chunk(args) -> list[dict]:
     return rows
 
 
-@dataclass
-class MissionTable:
+@dataclass(repr=False)
+class MissionTable(ResultMixin):
     """The mission table: one row per perijove.
 
     Attributes
@@ -154,9 +155,12 @@ class MissionTable:
     step_s: float
     notes: list = field(default_factory=list)
 
+    _TABLES = ("table",)
+
     def __len__(self) -> int:
         return len(self.table)
 
+    @metadata_property
     def metadata(self) -> dict:
         """Provenance and conventions."""
         from flyplan import __version__
@@ -170,7 +174,7 @@ class MissionTable:
 def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3h",
               step: str | float = "10s", kernels=None, source: str = "auto",
               moons: bool = True, workers: int = 1, executor: str | None = None,
-              scheduler: str | None = None):
+              scheduler: str | None = None, progress=None):
     """One row per perijove from ``first`` to ``last`` inclusive.
 
     Parameters
@@ -193,6 +197,8 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
         the scheduler at ``scheduler`` or a local cluster of ``workers``.
     scheduler : str, optional
         Address of a Dask scheduler (implies ``executor="dask"``).
+    progress : callable, optional
+        Called with the number of perijoves just finished (for a progress bar).
 
     Returns
     -------
@@ -222,11 +228,16 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     from flyplan.timeutil import parse_duration
 
     numbers = list(range(first, last + 1))
+    finished = progress or (lambda n: None)
     with sweep.open_executor(executor, min(int(workers), len(numbers)), scheduler) as ex:
-        # Contiguous chunks keep neighbouring perijoves (which share kernels) together.
+        # Contiguous chunks keep neighbouring perijoves (which share kernels)
+        # together; in-process, one perijove per task (each computes from
+        # scratch anyway), so a progress bar moves with every row.
+        chunks = ([[n] for n in numbers] if ex.kind == "inline"
+                  else sweep.split(numbers, ex.workers))
         tasks = [functools.partial(_chunk, (c, window, step, kernels, source, moons))
-                 for c in sweep.split(numbers, ex.workers)]
-        parts = ex.run(tasks)
+                 for c in chunks]
+        parts = ex.run(tasks, done=lambda i: finished(len(chunks[i])))
     df = pd.DataFrame([row for part in parts for row in part])
     df.attrs["moons"] = list(MOON_IDS.values())
     return MissionTable(df, first, last, window, parse_duration(step))

@@ -53,6 +53,7 @@ import numpy as np
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError,
                       field_validator)
 
+from flyplan.domain.api import metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError, ScenarioError
 
@@ -673,15 +674,46 @@ class PlanResult:
     perijoves: list = field(default_factory=list)
 
     @property
-    def windows(self) -> list[dict]:
+    def window_records(self) -> list[dict]:
+        """The windows as records, each with its ``geometry`` at start/middle/end (the JSON form)."""
         return [w for p in self.perijoves for w in p["windows"]]
 
+    @property
+    def windows(self):
+        """The windows as a DataFrame: one row each, geometry flattened
+        (``start_``/``middle_``/``end_``), ``start_utc``/``end_utc`` as
+        ``datetime64[ns, UTC]``, units and provenance in ``attrs``."""
+        from flyplan.domain.api import dress
+        from flyplan.timeutil import type_utc
+
+        df = dress(self.windows_frame(), self, "windows")
+        return type_utc(df, ("start_utc", "end_utc"))
+
+    @property
+    def best(self):
+        """Per perijove the best moment (``outputs.best``) as a DataFrame, ``utc`` typed."""
+        from flyplan.domain.api import dress
+
+        return dress(self.best_frame(), self, "best")
+
+    def __repr__(self) -> str:
+        n = len(self.window_records)
+        ok = sum(p["status"] == "ok" for p in self.perijoves)
+        return (f"<PlanResult {self.scenario.name or self.path or ''}: {n} windows over "
+                f"{ok} of {len(self.perijoves)} perijoves>")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (f"<div class='flyplan-result'><strong>{html.escape(repr(self))}</strong>"
+                + self.windows.head(20).to_html(max_cols=8) + "</div>")
+
     def windows_frame(self):
-        """The windows as a DataFrame, geometry flattened (``start_``/``middle_``/``end_``)."""
+        """The windows as a DataFrame with UTC as text (the CSV form)."""
         import pandas as pd
 
         rows = []
-        for w in self.windows:
+        for w in self.window_records:
             row = {k: v for k, v in w.items() if k != "geometry"}
             for where, rec in w["geometry"].items():
                 row.update({f"{where}_{k}": v for k, v in rec.items()
@@ -694,7 +726,9 @@ class PlanResult:
 
         return pd.DataFrame([p["best"] for p in self.perijoves if p.get("best")])
 
+    @metadata_property
     def metadata(self) -> dict:
+        """Provenance and conventions (an attribute; calling it returns the same dict)."""
         from flyplan import __version__
         from flyplan.geometry.junocam import camera
 
@@ -715,7 +749,8 @@ class PlanResult:
 
 
 def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int = 1,
-         executor: str | None = None, scheduler: str | None = None) -> PlanResult:
+         executor: str | None = None, scheduler: str | None = None,
+         progress=None) -> PlanResult:
     """The windows in which all of a scenario's constraints hold.
 
     Parameters
@@ -729,6 +764,8 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
     executor, scheduler
         Where the perijoves run, as for :func:`flyplan.perijoves`
         (:func:`flyplan.sweep.open_executor`).
+    progress : callable, optional
+        Called with the number of perijoves just planned (for a progress bar).
 
     Returns
     -------
@@ -756,8 +793,13 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
 
     from flyplan import sweep
 
+    finished = progress or (lambda n: None)
     with sweep.open_executor(executor, min(int(workers), len(numbers)), scheduler) as ex:
         text = scenario.model_dump_json()
-        parts = ex.run(functools.partial(_plan_chunk, (text, c, kernels))
-                       for c in sweep.split(numbers, ex.workers))
+        # In-process, several chunks so that a progress bar moves; each chunk
+        # still scans the kernel directories once.
+        pieces = ex.workers if ex.kind != "inline" else max(1, min(len(numbers), 20))
+        chunks = sweep.split(numbers, pieces)
+        parts = ex.run((functools.partial(_plan_chunk, (text, c, kernels)) for c in chunks),
+                       done=lambda i: finished(len(chunks[i])))
     return PlanResult(scenario, path, [p for part in parts for p in part])

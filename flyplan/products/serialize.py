@@ -83,9 +83,12 @@ def jsonable(x):
 
 def records(df) -> list[dict]:
     """A DataFrame as a list of JSON-ready row dictionaries."""
+    from flyplan.timeutil import iso_frame
+
     if df is None or len(df) == 0:
         return []
-    return jsonable(df.to_dict(orient="records"))
+    # datetime64[ns, UTC] columns as the ISO text they were built from (same decimals).
+    return jsonable(iso_frame(df).to_dict(orient="records"))
 
 
 # -- the provenance envelope -----------------------------------------------------------------
@@ -188,11 +191,15 @@ def write_json(result, fp) -> None:
     """Write :func:`to_json`'s text to the text file ``fp`` (tables a block of rows at a time)."""
     from flyplan.products.stream import write_json as stream_json
 
+    from flyplan.timeutil import iso_frame
+
     parts = streamed(result)
     if parts is None:
         fp.write(json.dumps(document(result), indent=1, allow_nan=False))
     else:
-        stream_json(fp, *parts, convert=jsonable)
+        head, tables, tail = parts
+        tables = {k: iso_frame(v) if v is not None else v for k, v in tables.items()}
+        stream_json(fp, head, tables, tail, convert=jsonable)
 
 
 def to_csv(result) -> str:
@@ -208,23 +215,29 @@ def write_csv(result, fp) -> None:
     """Write :func:`to_csv`'s text to the text file ``fp``, a block of rows at a time."""
     from flyplan.products.stream import write_csv as stream_csv
 
+    from flyplan.timeutil import iso_frame
+
     lead, df = table(result)
-    stream_csv(fp, header_lines(envelope(result), lead), df, CSV_FLOAT_FORMAT)
+    stream_csv(fp, header_lines(envelope(result), lead), iso_frame(df), CSV_FLOAT_FORMAT)
 
 
-@document.register
-def _perijove_doc(pj: Perijove) -> dict:
-    env = envelope(pj)
-    out = jsonable(dict(pj.summary))
-    out.update(samples=records(pj.samples), events=records(pj.events),
-               kernels=env.pop("kernels"), metadata=env)
-    return out
+def _from_parts(parts) -> dict:
+    # The document of a streamed result: its tables as records, between head and tail.
+    head, tables, tail = parts
+    return {**head, **{k: records(v) for k, v in tables.items()}, **tail}
+
 
 @streamed.register
 def _perijove_parts(pj: Perijove):
     env = envelope(pj)
     tables = {"samples": pj.samples, "events": pj.events}
-    return jsonable(dict(pj.summary)), tables, {"kernels": env.pop("kernels"), "metadata": env}
+    tail = {"highlights": jsonable(pj.highlights.to_dict()), "kernels": env.pop("kernels"),
+            "metadata": env}
+    return jsonable(dict(pj.summary)), tables, tail
+
+@document.register
+def _perijove_doc(pj: Perijove) -> dict:
+    return _from_parts(_perijove_parts(pj))
 
 @table.register
 def _perijove_table(pj: Perijove):
@@ -236,17 +249,15 @@ def _perijove_table(pj: Perijove):
                     f"{s['sun_earth_juno_deg']:.2f} deg)")
     return lead, pj.samples
 
-@document.register
-def _events_doc(res: EventsResult) -> dict:
-    env = envelope(res)
-    return {"perijove": res.number, "utc": res.utc, "et": res.et,
-            "events": records(res.events), "kernels": env.pop("kernels"), "metadata": env}
-
 @streamed.register
 def _events_parts(res: EventsResult):
     env = envelope(res)
     return ({"perijove": res.number, "utc": res.utc, "et": res.et}, {"events": res.events},
             {"kernels": env.pop("kernels"), "metadata": env})
+
+@document.register
+def _events_doc(res: EventsResult) -> dict:
+    return _from_parts(_events_parts(res))
 
 @table.register
 def _events_table(res: EventsResult):
@@ -256,7 +267,7 @@ def _events_table(res: EventsResult):
 
 @document.register
 def _plan_doc(res: PlanResult) -> dict:
-    return jsonable({"windows": res.windows,
+    return jsonable({"windows": res.window_records,
                      "best": [p["best"] for p in res.perijoves if p.get("best")],
                      "perijoves": [{k: v for k, v in p.items() if k not in ("windows", "best")}
                                    for p in res.perijoves],
@@ -274,13 +285,13 @@ def _plan_table(res: PlanResult):
             lead.append(f"PJ{p['perijove']} skipped: {p['reason']}")
     return lead, res.best_frame() if res.scenario.outputs.best else res.windows_frame()
 
-@document.register
-def _mission_doc(mt: MissionTable) -> dict:
-    return {"perijoves": records(mt.table), "metadata": envelope(mt)}
-
 @streamed.register
 def _mission_parts(mt: MissionTable):
     return {}, {"perijoves": mt.table}, {"metadata": envelope(mt)}
+
+@document.register
+def _mission_doc(mt: MissionTable) -> dict:
+    return _from_parts(_mission_parts(mt))
 
 @table.register
 def _mission_table(mt: MissionTable):
@@ -295,6 +306,8 @@ def _observe_doc(obs: Observability) -> dict:
 
 @table.register
 def _observe_table(obs: Observability):
+    from flyplan.timeutil import iso_frame
+
     s = obs.site
     lead = [f"perijove (SCET): {obs.perijove['utc']} ({obs.perijove_status}); seen on "
             f"Earth (ERT): {obs.perijove['utc_ert']}; one-way light time "
@@ -305,7 +318,7 @@ def _observe_table(obs: Observability):
             f"Jupiter at or above {obs.min_altitude_deg:g} deg",
             f"ephemeris: {obs.ephemeris}"]
     lead += [f"window: {w['start_utc']} .. {w['end_utc']} CML {w['cml_start_deg']:.1f} -> "
-             f"{w['cml_end_deg']:.1f} deg W" for _, w in obs.windows.iterrows()]
+             f"{w['cml_end_deg']:.1f} deg W" for _, w in iso_frame(obs.windows).iterrows()]
     return lead, obs.samples
 
 @document.register
