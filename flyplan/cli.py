@@ -319,8 +319,7 @@ def _altitude(value: float) -> float:
 
 
 def _event_kinds() -> list[str]:
-    # The names only; flyplan.domain.events imports nothing heavy at module level.
-    from flyplan.domain.events import EVENT_KINDS
+    from flyplan.domain.event_kinds import EVENT_KINDS
 
     return list(EVENT_KINDS)
 
