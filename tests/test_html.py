@@ -12,6 +12,7 @@ import re
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -233,10 +234,22 @@ def test_profile_marks_every_event_kind(pj_moons):
     for kind, rows in ev.groupby("kind"):
         strip = [t for t in _event_traces(fig, kind) if t.meta["flyplan"] == "event"]
         assert len(strip) == 1 and len(strip[0].x) == len(rows), kind
-        # ...and on the altitude curve, at the events' own altitudes.
+        # ...and on Juno's altitude curve at Juno's altitude, never at a moon event's
+        # height above the moon.
         on_alt = [t for t in _event_traces(fig, kind) if t.meta["flyplan"] == "event-altitude"]
         assert len(on_alt) == 1 and np.allclose(np.asarray(on_alt[0].y, float),
-                                                rows["altitude_km"].to_numpy(float))
+                                                rows["juno_altitude_km"].to_numpy(float))
+    # Every marker on the altitude axis sits on the altitude curve (within the
+    # curvature between two samples: 1 %).
+    def ns(x):
+        return np.asarray(x, dtype="datetime64[ns]").astype(np.int64)
+
+    alt = next(t for t in fig.data if t.name == "altitude above 1-bar ellipsoid")
+    for tr in (t for t in _event_traces(fig) if t.meta["flyplan"] == "event-altitude"):
+        curve = np.interp(ns(tr.x), ns(alt.x), np.asarray(alt.y, float))
+        assert np.allclose(np.asarray(tr.y, float), curve, rtol=0.01), tr.meta["kind"]
+    moon = ev[ev["body"].astype(str).str.upper().isin(["IO", "EUROPA", "GANYMEDE", "CALLISTO"])]
+    assert len(moon) and not np.allclose(moon["altitude_km"], moon["juno_altitude_km"])
     assert len(ev["kind"].unique()) >= 5  # the fixture exercises several kinds
     # The perijove line crosses all four panels.
     assert sum(1 for s in fig.layout.shapes if s.type == "line") == 4
