@@ -60,7 +60,11 @@ table.events th,table.events td{padding:.15rem .6rem;border-bottom:1px solid #ee
  text-align:left}
 footer{max-width:1280px;margin:0 auto;padding:0 1.5rem 2rem;font-size:.82rem;color:var(--muted)}
 footer table{border-collapse:collapse} footer td{padding:.1rem .6rem;font-family:monospace;
- word-break:break-all}
+ overflow-wrap:anywhere;vertical-align:top}
+footer td.kind,footer td.file{white-space:nowrap;overflow-wrap:normal}
+footer thead td{font-weight:700;font-family:inherit;white-space:nowrap}
+table.events{display:block;overflow-x:auto;max-width:100%}
+table.events th{white-space:nowrap;border-bottom:1px solid var(--line)}
 footer h2{font-size:1rem;color:var(--muted)}
 """
 
@@ -152,6 +156,32 @@ def _fmt_cell(v) -> str:
             return ""
         return f"{v:,.3f}" if abs(v) < 1000 else f"{v:,.0f}"
     return str(v)
+
+
+def _table_html(df, fold_over: int = 40) -> str:
+    """A DataFrame as a scrollable ``table.events`` (folded when longer than ``fold_over``)."""
+    if df is None or len(df) == 0:
+        return "<p>No window meets the constraints.</p>"
+    cols = list(df.columns)
+    head = "".join(f"<th>{_esc(c)}</th>" for c in cols)
+    body = []
+    for rec in df.to_dict(orient="records"):
+        cells = []
+        for c in cols:
+            v = rec[c]
+            if hasattr(v, "item"):
+                v = v.item()
+            try:
+                if v != v:
+                    v = None
+            except (TypeError, ValueError):
+                pass
+            cells.append(f"<td>{_esc(_fmt_cell(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    state = " open" if len(df) <= fold_over else ""
+    return (f'<details{state}><summary>{len(df)} row(s)</summary>'
+            f'<table class="events"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></details>')
 
 
 def _events_table(pj) -> str:
@@ -281,7 +311,8 @@ def provenance_footer(env: dict) -> str:
     conventions = "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>"
                           for k, v in env.get("conventions", {}).items())
     kernels = "".join(
-        f"<tr><td>{_esc(k['name'])}</td><td>{_esc(k['kind'])}</td><td>{_esc(k['sha256'])}</td>"
+        f'<tr><td class="file">{_esc(k["name"])}</td><td class="kind">{_esc(k["kind"])}</td>'
+        f"<td>{_esc(k['sha256'])}</td>"
         f"<td>{_esc(k['source'])}</td><td>{_esc(k.get('note', ''))}</td></tr>"
         for k in env.get("kernels", []))
     return (f'<footer id="flyplan-provenance">\n<h2>Provenance</h2>\n'
@@ -404,23 +435,9 @@ def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | 
 
 
 def plan_html(result) -> str:
-    """The page of a :class:`flyplan.domain.plan.PlanResult`: the windows (or best moments)
-    table, the perijoves skipped, and the provenance footer, in the common page layout."""
-    df = result.best_frame() if result.scenario.outputs.best else result.windows_frame()
-    name = result.scenario.name or (result.path or "flyplan plan")
-    skipped = "".join(f"<li>PJ{p['perijove']}: {_esc(p.get('reason', ''))}</li>"
-                      for p in result.perijoves if p["status"] != "ok")
-    approximate = any(p.get("approximate") for p in result.perijoves if p["status"] == "ok")
-    table = (df.to_html(index=False, float_format=lambda x: f"{x:,.3f}", border=0,
-                        classes="flyplan-plan") if len(df)
-             else "<p>No window meets the constraints.</p>")
-    header = (f"<p>{_esc(result.scenario.description)}</p>" if result.scenario.description else "")
-    if approximate:
-        header += ('<div class="banner approx">APPROXIMATE: at least one perijove uses '
-                   "flyplan's model trajectory, not a NAIF kernel (accuracy per perijove in the "
-                   "provenance below).</div>")
-    sections = [Section("plan", "Windows meeting every constraint",
-                        html=f'<div id="flyplan-plan">{table}</div>'
-                             + (f"<p>Skipped:</p><ul>{skipped}</ul>" if skipped else ""))]
-    return render_page(f"flyplan plan: {name}", sections, header_html=header,
-                       footer_html=provenance_footer(envelope(result)))
+    """The page of a :class:`flyplan.domain.plan.PlanResult` (see
+    :func:`flyplan.products.html.plan.plan_page`): the windows on a timeline per
+    perijove, their geometry, the table, what was skipped, and the provenance footer."""
+    from flyplan.products.html.plan import plan_page
+
+    return plan_page(result)
