@@ -16,7 +16,7 @@ from __future__ import annotations
 import zlib
 
 __all__ = ["TEMPLATE", "FONT", "PJ_COLOR", "APPROX_COLOR", "JUNO_COLOR", "WINDOW_COLOR",
-           "MOON_COLORS", "EVENT_STYLE", "event_style", "event_marker", "moon_color",
+           "MOON_COLORS", "FILTER_COLORS", "EVENT_STYLE", "event_style", "event_marker", "moon_color",
            "apply_figure_style", "BELTS", "belt_shapes", "PLANET_COLOR", "MAP_COLOR"]
 
 TEMPLATE = "plotly_white"
@@ -32,6 +32,9 @@ MAP_COLOR = "#f3ead9"           # map background (off the planet is never shown 
 # ice teal, Ganymede's blue-grey, Callisto's dark brown).
 MOON_COLORS = {"Io": "#d4a017", "Europa": "#2a9d8f", "Ganymede": "#5c6bc0",
                "Callisto": "#8d6e63"}
+
+# JunoCam's four filters (image pages).
+FILTER_COLORS = {"METHANE": "#7b3294", "BLUE": "#2166ac", "GREEN": "#1b7837", "RED": "#b2182b"}
 
 # kind -> (colour, plotly marker symbol).
 EVENT_STYLE = {
