@@ -7,6 +7,7 @@ Jupiter/Sun/moon ephemerides, a Juno-like orbit written as an SPK).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -426,7 +427,14 @@ def test_page_is_self_contained_and_complete(pj_moons):
     from flyplan.products.html.pages import perijove_html
 
     page = perijove_html(pj_moons)
-    assert page.count(get_plotlyjs()) == 1  # plotly.js inlined once
+    # plotly.js inlined once, gzip-compressed (unpacked in the browser).
+    assert page.count('id="flyplan-plotlyjs"') == 1
+    import base64
+    import gzip
+
+    packed = re.search(r'id="flyplan-plotlyjs">([^<]+)<', page).group(1)
+    assert gzip.decompress(base64.b64decode(packed)).decode() == get_plotlyjs()
+    assert len(page) < 0.6 * len(get_plotlyjs())
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+href=", page)
     for name in FIGURE_NAMES:
@@ -457,10 +465,24 @@ def test_page_is_deterministic(pj1, tmp_path):
     spiceypy.kclear()
     again = perijove(1, kernels=NAIF)
     assert perijove_html(again) == first
-    assert '"uid":"t0"' in first.replace(" ", "")
+    profile = _unpacked_figure(first, "flyplan-profile")
+    assert profile["data"][0]["uid"] == "t0"
     import datetime
 
-    assert datetime.date.today().isoformat() not in first  # no build timestamp
+    today = datetime.date.today().isoformat()
+    assert today not in first  # no build timestamp
+    assert not any(today in json.dumps(_unpacked_figure(first, f"flyplan-{n}"))
+                   for n in ("profile", "ground-track", "polar"))
+
+
+def _unpacked_figure(page: str, div_id: str) -> dict:
+    """The figure JSON a page carries (gzip, base64) for the div ``div_id``."""
+    import base64
+    import gzip
+
+    m = re.search(rf'id="{div_id}-data"[^>]*>([^<]+)<', page)
+    assert m, div_id
+    return json.loads(gzip.decompress(base64.b64decode(m.group(1))))
 
 
 def test_extra_sections_for_other_commands(pj1):
@@ -565,6 +587,76 @@ def test_report_in_headless_chromium(pj_cam, tmp_path):
     o3 = shots["orbit3d"]
     h, w = o3.shape[:2]
     assert colour_count(o3[h // 3: 2 * h // 3, w // 4: 3 * w // 4]) > 50
+
+
+_PLAN_SCENARIO = '''name = "PJ1 plan page"
+perijove = 1
+window = "-6h..+6h"
+step = "60s"
+targets = ["Io", "Europa"]
+attitude = "earth"
+[constraints]
+lat_pg_deg = [-90.0, 90.0]
+'''
+
+
+def _cli_page(tmp_path, name, *args):
+    from typer.testing import CliRunner
+
+    from flyplan.cli import app
+
+    page = tmp_path / f"{name}.html"
+    res = CliRunner().invoke(app, [*map(str, args), "--html", str(page)])
+    assert res.exit_code == 0, res.output
+    return page
+
+
+def _page_in_browser(br, path):
+    """Open a page; return what the browser complained about, the figures drawn
+    (id, has layout, svg count) and the page's error box."""
+    url = path.as_uri()
+    br.events.clear()
+    br.open(url)
+    rendered = br.evaluate(_RENDERED, timeout=120)
+    return (br.problems(url), rendered,
+            br.evaluate("document.getElementById('flyplan-errors').textContent"))
+
+
+@pytest.mark.browser
+def test_every_page_kind_in_headless_chromium(moons_kernel_dir, shared_dir, tmp_path):
+    # Plan, observe and image pages, as the command line writes them, draw every
+    # figure offline with no script error, in the shared style and layout.
+    from _chromium import Chromium, colour_count, png_pixels
+
+    exe = _chromium_or_skip()
+    scenario = tmp_path / "pj1.toml"
+    scenario.write_text(_PLAN_SCENARIO)
+    jc = shared_dir / "junocam" / "pj1_JNCR_2016240_01M06152_V01"
+    pages = {
+        "plan": _cli_page(tmp_path, "plan", "plan", scenario, "-k", moons_kernel_dir),
+        "observe": _cli_page(tmp_path, "observe", "observe", "38", "--site", "greenwich",
+                             "--days", "1"),
+        "image": _cli_page(tmp_path, "image", "image",
+                           jc / "JNCR_2016240_01M06152_V01_METHANE_0008.isis3.lbl",
+                           *[a for ck in sorted(jc.glob("*.bc")) for a in ("--ck", ck)],
+                           "-k", shared_dir / "naif"),
+    }
+    expect = {"plan": ["flyplan-plan-timeline", "flyplan-plan-geometry"],
+              "observe": ["flyplan-observe"], "image": ["flyplan-image-0"]}
+    with Chromium(exe, str(tmp_path / "profile"), width=1300, height=1000) as br:
+        for kind, path in pages.items():
+            problems, rendered, box = _page_in_browser(br, path)
+            print(f"\n{kind} page: {path.stat().st_size / 1e6:.2f} MB")
+            assert problems == [] and box == "", (kind, problems, box)
+            assert [r[0] for r in rendered] == expect[kind], kind
+            assert all(r[1] and r[2] >= 1 for r in rendered), (kind, rendered)
+            px = png_pixels(br.screenshot())
+            assert colour_count(px) > 50, kind
+            text = path.read_text()
+            assert 'id="flyplan-provenance"' in text and "class=\"tiles\"" in text or \
+                kind == "image", kind
+            # Compressed, yet one copy of plotly.js per page and nothing fetched.
+            assert text.count('id="flyplan-plotlyjs"') == 1 and path.stat().st_size < 3e6
 
 
 @pytest.mark.browser

@@ -1,4 +1,8 @@
-"""One self-contained HTML page per run: plotly.js inlined, no network needed.
+"""One self-contained HTML page per run: plotly.js inlined once, no network needed.
+
+plotly.js and the figures' JSON are stored gzip-compressed (base64) in the
+page and unpacked by the browser (``DecompressionStream``), which takes a
+perijove page from about 6.1 MB to about 2 MB.
 
 The page is deterministic: fixed div ids (``flyplan-<name>``), explicit trace
 uids and no timestamps, so the same inputs give the same bytes.
@@ -10,6 +14,7 @@ with :func:`render_page`.
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import math
 from dataclasses import dataclass
@@ -121,7 +126,7 @@ class Section:
     title : str
         Heading (plain text).
     figure : plotly.graph_objects.Figure, optional
-        Drawn with plotly.js (inlined once in the page head).
+        Drawn with plotly.js (inlined once, compressed, at the foot of the page).
     html : str
         Trusted HTML placed before the figure (escape user text yourself).
     caption : str
@@ -137,6 +142,73 @@ class Section:
 
 def _esc(x) -> str:
     return _html.escape(str(x))
+
+
+_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def _packed(text: str) -> str:
+    """gzip (no timestamp: deterministic) then base64, for a ``<script>`` data block."""
+    import base64
+    import gzip
+
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+                            ).decode("ascii")
+
+
+@functools.lru_cache(maxsize=1)
+def _packed_plotlyjs() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return _packed(get_plotlyjs())
+
+
+def _figure_block(fig, div_id: str) -> str:
+    """A figure's empty div and its packed JSON; :data:`_LOADER` draws it once plotly.js
+    is unpacked (the page stays self-contained, at a third of the weight)."""
+    import json
+
+    import plotly.io as pio
+
+    config = json.dumps({**_CONFIG, "toImageButtonOptions": {"filename": div_id}})
+    height = fig.layout.height or 450
+    return (f'<div id="{_esc(div_id)}" class="plotly-graph-div" '
+            f'style="height:{int(height)}px;width:100%"></div>\n'
+            f'<script type="application/x-flyplan-figure" class="flyplan-figure" '
+            f'id="{_esc(div_id)}-data" data-div="{_esc(div_id)}" '
+            f"data-config='{_esc(config)}'>{_packed(pio.to_json(fig, remove_uids=False))}"
+            "</script>")
+
+
+# plotly.js and every figure travel gzip-compressed (base64) and are unpacked
+# with the browser's own DecompressionStream: pages weigh about a third as much
+# and still open offline.  Failures land in the page's error box.
+_LOADER = """
+async function flyplanUnpack(id) {
+  var b64 = document.getElementById(id).textContent.trim();
+  var bin = Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); });
+  var stream = new Blob([bin]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return await new Response(stream).text();
+}
+(async function () {
+  try {
+    var figs = document.querySelectorAll("script.flyplan-figure");
+    if (!figs.length) { return; }
+    if (typeof DecompressionStream === "undefined") {
+      throw new Error("this browser cannot unpack the charts (needs DecompressionStream: "
+                      + "Chrome/Edge 80+, Firefox 113+, Safari 16.4+)");
+    }
+    var lib = document.createElement("script");
+    lib.textContent = await flyplanUnpack("flyplan-plotlyjs");
+    document.head.appendChild(lib);
+    for (var i = 0; i < figs.length; i++) {
+      var el = figs[i], fig = JSON.parse(await flyplanUnpack(el.id));
+      await Plotly.newPlot(document.getElementById(el.dataset.div), fig.data, fig.layout,
+                           JSON.parse(el.dataset.config));
+    }
+  } catch (e) { flyplanError((e && e.message) || String(e)); }
+})();
+"""
 
 
 def figure_div(fig, div_id: str) -> str:
@@ -333,7 +405,7 @@ def _section_html(sec: Section) -> str:
     if sec.html:
         parts.append(sec.html)
     if sec.figure is not None:
-        parts.append(figure_div(sec.figure, f"flyplan-{sec.key}"))
+        parts.append(_figure_block(sec.figure, f"flyplan-{sec.key}"))
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -354,21 +426,23 @@ def render_page(title: str, sections, *, header_html: str = "", footer_html: str
     -------
     str
     """
-    from plotly.offline import get_plotlyjs
-
     sections = list(sections)
     keys = [s.key for s in sections]
     if len(set(keys)) != len(keys):
         raise ValueError(f"section keys must be unique: {keys}")
     nav = " ".join(f'<a href="#sec-{_esc(s.key)}">{_esc(s.title)}</a>' for s in sections)
     body = "\n".join(_section_html(s) for s in sections)
+    plotly_block = ""
+    if any(s.figure is not None for s in sections):
+        plotly_block = (f'<script type="application/x-flyplan-plotlyjs" id="flyplan-plotlyjs">'
+                        f"{_packed_plotlyjs()}</script>\n"
+                        f'<script type="text/javascript">{_LOADER}</script>')
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_esc(title)}</title>
 <style>{_STYLE}</style>
 <script type="text/javascript">{_ERROR_HOOK}</script>
-<script type="text/javascript">{get_plotlyjs()}</script>
 </head><body>
 <main>
 <div id="flyplan-errors"></div>
@@ -378,6 +452,7 @@ def render_page(title: str, sections, *, header_html: str = "", footer_html: str
 {body}
 </main>
 {footer_html}
+{plotly_block}
 </body></html>
 """
 
