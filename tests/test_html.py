@@ -516,12 +516,10 @@ def _chromium_or_skip():
     return exe
 
 
-_RENDERED = """new Promise(done => { const t0 = Date.now(); (function poll() {
-  const divs = [...document.querySelectorAll("div.plotly-graph-div")];
-  const ok = divs.every(d => d._fullLayout && d.querySelector(".main-svg"));
-  if (ok || Date.now() - t0 > 30000) done(divs.map(d => [d.id, !!d._fullLayout,
-      d.querySelectorAll(".main-svg").length, d.querySelectorAll("canvas").length]));
-  else setTimeout(poll, 100); })(); })"""
+def _rendered():
+    from _chromium import RENDERED
+
+    return RENDERED
 
 
 @pytest.mark.browser
@@ -559,7 +557,7 @@ def test_report_in_headless_chromium(pj_cam, tmp_path):
     t0 = time.monotonic()
     with Chromium(exe, str(tmp_path / "profile"), width=1300, height=1000) as br:
         br.open(url)
-        rendered = br.evaluate(_RENDERED, timeout=120)
+        rendered = br.evaluate(_rendered(), timeout=120)
         problems = br.problems(url)
         errors_box = br.evaluate("document.getElementById('flyplan-errors').textContent")
         first = png_pixels(br.screenshot())
@@ -611,17 +609,6 @@ def _cli_page(tmp_path, name, *args):
     return page
 
 
-def _page_in_browser(br, path):
-    """Open a page; return what the browser complained about, the figures drawn
-    (id, has layout, svg count) and the page's error box."""
-    url = path.as_uri()
-    br.events.clear()
-    br.open(url)
-    rendered = br.evaluate(_RENDERED, timeout=120)
-    return (br.problems(url), rendered,
-            br.evaluate("document.getElementById('flyplan-errors').textContent"))
-
-
 @pytest.mark.browser
 def test_every_page_kind_in_headless_chromium(moons_kernel_dir, shared_dir, tmp_path):
     # Plan, observe and image pages, as the command line writes them, draw every
@@ -645,7 +632,8 @@ def test_every_page_kind_in_headless_chromium(moons_kernel_dir, shared_dir, tmp_
               "observe": ["flyplan-observe"], "image": ["flyplan-image-0"]}
     with Chromium(exe, str(tmp_path / "profile"), width=1300, height=1000) as br:
         for kind, path in pages.items():
-            problems, rendered, box = _page_in_browser(br, path)
+            seen = br.check_page(path)
+            problems, rendered, box = seen["problems"], seen["figures"], seen["errors_box"]
             print(f"\n{kind} page: {path.stat().st_size / 1e6:.2f} MB")
             assert problems == [] and box == "", (kind, problems, box)
             assert [r[0] for r in rendered] == expect[kind], kind
