@@ -13,7 +13,6 @@ import re
 import time
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -667,3 +666,47 @@ def test_browser_check_catches_errors_and_network_use(tmp_path):
     assert any(p.startswith("uncaught:") and "boom" in p for p in problems), problems
     assert any(p == "request: http://192.0.2.1/x.png" for p in problems), problems
     assert "boom" in box
+
+
+# -- plan page -----------------------------------------------------------------------------
+def test_plan_page_draws_its_windows(moons_kernel_dir, tmp_path):
+    import copy
+
+    from flyplan.domain.plan import plan
+    from flyplan.products.html.pages import plan_html
+    from flyplan.products.html.plan import plan_geometry_figure, plan_timeline_figure
+    from flyplan.timeutil import utc_to_et
+
+    path = tmp_path / "pj1.toml"
+    path.write_text(_PLAN_SCENARIO)
+    res = plan(path, kernels=moons_kernel_dir)
+    wins = res.window_records
+    assert wins
+    # The timeline's green bars are the windows, in minutes from perijove.
+    tl = plan_timeline_figure(res)
+    bars = next(t for t in tl.data if (t.meta or {}).get("flyplan") == "plan-window")
+    t_pj = utc_to_et(res.perijoves[0]["perijove_utc"])
+    x = [v for v in bars.x if v is not None]
+    want = [v for w in wins for v in ((w["start_et"] - t_pj) / 60, (w["end_et"] - t_pj) / 60)]
+    assert np.allclose(x, want)
+    assert list(tl.layout.yaxis.categoryarray) == ["PJ1"]
+    # Geometry: one line per window and series, through start/middle/end.
+    geo = plan_geometry_figure(res)
+    alt = [t for t in geo.data if t.name == "Juno altitude"]
+    assert len(alt) == len(wins)
+    assert np.allclose(alt[0].y, [wins[0]["geometry"][k]["altitude_km"]
+                                  for k in ("start", "middle", "end")])
+    assert {"Io km/px", "Europa km/px"} <= {t.name for t in geo.data}
+    _check_axis_units(geo)
+    page = plan_html(res)
+    for piece in ('id="flyplan-plan-timeline"', 'id="flyplan-plan-geometry"',
+                  'id="flyplan-plan"', 'id="flyplan-provenance"', 'id="flyplan-key-figures"'):
+        assert page.count(piece) == 1, piece
+    assert 'id="flyplan-approximate"' not in page
+    # A perijove on flyplan's model is labelled as such, on the page and in the figures.
+    approx = copy.deepcopy(res)
+    approx.perijoves[0]["approximate"] = True
+    page = plan_html(approx)
+    assert 'id="flyplan-approximate"' in page and "PJ1 uses flyplan's model" in page
+    assert "APPROXIMATE" in plan_timeline_figure(approx).layout.title.text
+    assert "APPROXIMATE" in plan_geometry_figure(approx).layout.title.text

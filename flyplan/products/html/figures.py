@@ -37,7 +37,6 @@ from flyplan.products.html.style import (APPROX_COLOR as _APPROX_COLOR, FONT as 
                                         event_style)
 
 _EVENT_CORE = ("utc", "et", "kind", "body")
-_APPROX_COLOR = "#a15c00"
 
 
 # -- shared helpers -------------------------------------------------------------------------

@@ -510,9 +510,61 @@ def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | 
 
 
 def plan_html(result) -> str:
-    """The page of a :class:`flyplan.domain.plan.PlanResult` (see
-    :func:`flyplan.products.html.plan.plan_page`): the windows on a timeline per
-    perijove, their geometry, the table, what was skipped, and the provenance footer."""
-    from flyplan.products.html.plan import plan_page
+    """The page of a :class:`flyplan.domain.plan.PlanResult`: the windows on a timeline per
+    perijove, their geometry (:mod:`flyplan.products.html.plan`), the table, what was
+    skipped, the trajectory per perijove, and the provenance footer."""
+    from flyplan.products.html.plan import _ok, plan_geometry_figure, plan_timeline_figure
 
-    return plan_page(result)
+    best = bool(result.scenario.outputs.best)
+    df = result.best_frame() if best else result.windows_frame()
+    name = result.scenario.name or (result.path or "flyplan plan")
+    ok = _ok(result)
+    skipped = "".join(f"<li>PJ{p['perijove']}: {_esc(p.get('reason', ''))}</li>"
+                      for p in result.perijoves if p["status"] != "ok")
+    approximate = [p["perijove"] for p in ok if p.get("approximate")]
+    header = (f'<p class="sub">{_esc(result.scenario.description)}</p>'
+              if result.scenario.description else "")
+    if approximate:
+        pjs = (", ".join(f"PJ{n}" for n in approximate) if len(approximate) <= 8 else
+               f"{len(approximate)} of the {len(ok)} perijoves planned")
+        header += ('<div class="approx-banner" id="flyplan-approximate">APPROXIMATE: '
+                   f"{_esc(pjs)} use{'s' if len(approximate) == 1 else ''} flyplan's model "
+                   "trajectory, not a NAIF kernel (accuracy per perijove below and in the "
+                   "provenance). Check against NAIF kernels before committing observations."
+                   "</div>")
+    n_win = len(result.window_records)
+    tiles = [("Windows", f"{n_win:,d}", "meet every constraint"),
+             ("Perijoves planned", f"{len(ok):,d}", f"of {len(result.perijoves):,d}"),
+             ("Time in windows",
+              f"{sum(w['duration_s'] for w in result.window_records) / 60.0:,.1f}", "min")]
+    header += '<div class="tiles" id="flyplan-key-figures">' + "".join(
+        f'<div class="tile"><div class="k">{k}</div><div class="v">{v} <span class="u">{u}'
+        "</span></div></div>" for k, v, u in tiles) + "</div>"
+    accuracy = "".join(
+        f"<tr><td>PJ{p['perijove']}</td><td>"
+        + ('<span class="approx">APPROXIMATE</span> ' if p.get("approximate") else "")
+        + f"{_esc(p.get('trajectory', ''))}</td><td>{_esc(p.get('moons', ''))}</td></tr>"
+        for p in ok)
+    sections = [
+        Section("plan-timeline", "Windows per perijove", figure=plan_timeline_figure(result),
+                caption="One lane per perijove: grey the scenario's window searched, green the "
+                        "windows meeting every constraint, star the perijove, x the best moment "
+                        "when asked. Time from each perijove; hover for UTC."),
+        Section("plan-geometry", "Geometry along the windows",
+                figure=plan_geometry_figure(result),
+                caption="Juno's altitude (nearest point of the 1-bar ellipsoid), planetographic "
+                        "latitude and JunoCam's scale on each target at each window's start, "
+                        "middle and end (lines join those three points)."),
+        Section("plan", "Best moment per perijove" if best else "Windows meeting every "
+                                                               "constraint",
+                html=f'<div id="flyplan-plan">{_table_html(df)}</div>'
+                     + (f"<p>Skipped:</p><ul>{skipped}</ul>" if skipped else ""),
+                caption="Geometry at each window's start/middle/end; columns carry their units "
+                        "in their names; times UTC (spacecraft event time)."),
+        Section("plan-sources", "Trajectory and moons per perijove",
+                html=('<table class="events"><thead><tr><th>perijove</th><th>trajectory'
+                      f"</th><th>moons</th></tr></thead><tbody>{accuracy}</tbody></table>")
+                if accuracy else "<p>No perijove planned.</p>"),
+    ]
+    return render_page(f"flyplan plan: {name}", sections, header_html=header,
+                       footer_html=provenance_footer(envelope(result)))

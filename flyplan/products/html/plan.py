@@ -1,4 +1,6 @@
-"""The page of ``flyplan plan``: its windows on a timeline and in plots, with provenance.
+"""The figures of ``flyplan plan``'s page: its windows on a timeline and in plots.
+
+The page itself is :func:`flyplan.products.html.pages.plan_html`.
 
 Drawn from the :class:`flyplan.domain.plan.PlanResult` records only (no
 geometry here).  A window's geometry is known at its start, middle and end
@@ -14,9 +16,9 @@ import numpy as np
 from flyplan.products.html.style import (APPROX_COLOR, JUNO_COLOR, WINDOW_COLOR,
                                          apply_figure_style, event_marker, moon_color)
 
-__all__ = ["plan_timeline_figure", "plan_geometry_figure", "plan_page"]
+__all__ = ["plan_timeline_figure", "plan_geometry_figure"]
 
-_MIN_AXIS = "time from perijove (min; spacecraft event time)"
+_MIN_AXIS = "time from perijove (min; UTC spacecraft event time)"
 _WHERE = ("start", "middle", "end")
 
 
@@ -174,64 +176,3 @@ def plan_geometry_figure(result):
     for i, tr in enumerate(fig.data):
         tr.uid = f"t{i}"
     return fig
-
-
-def plan_page(result) -> str:
-    """The page of a plan: header, timeline, geometry, the table, what was skipped, provenance."""
-    from flyplan.products.html.pages import (Section, _esc, _table_html, provenance_footer,
-                                             render_page)
-    from flyplan.products.serialize import envelope
-
-    best = bool(result.scenario.outputs.best)
-    df = result.best_frame() if best else result.windows_frame()
-    name = result.scenario.name or (result.path or "flyplan plan")
-    ok = _ok(result)
-    skipped = "".join(f"<li>PJ{p['perijove']}: {_esc(p.get('reason', ''))}</li>"
-                      for p in result.perijoves if p["status"] != "ok")
-    approximate = [p["perijove"] for p in ok if p.get("approximate")]
-    header = (f'<p class="sub">{_esc(result.scenario.description)}</p>'
-              if result.scenario.description else "")
-    if approximate:
-        pjs = (", ".join(f"PJ{n}" for n in approximate) if len(approximate) <= 8 else
-               f"{len(approximate)} of the {len(ok)} perijoves planned")
-        header += ('<div class="approx-banner" id="flyplan-approximate">APPROXIMATE: '
-                   f"{_esc(pjs)} use{'s' if len(approximate) == 1 else ''} flyplan's model "
-                   "trajectory, not a NAIF kernel (accuracy per perijove below and in the "
-                   "provenance). Check against NAIF kernels before committing observations."
-                   "</div>")
-    n_win = len(result.window_records)
-    tiles = [("Windows", f"{n_win:,d}", "meet every constraint"),
-             ("Perijoves planned", f"{len(ok):,d}", f"of {len(result.perijoves):,d}"),
-             ("Time in windows",
-              f"{sum(w['duration_s'] for w in result.window_records) / 60.0:,.1f}", "min")]
-    header += '<div class="tiles" id="flyplan-key-figures">' + "".join(
-        f'<div class="tile"><div class="k">{k}</div><div class="v">{v} <span class="u">{u}'
-        "</span></div></div>" for k, v, u in tiles) + "</div>"
-    accuracy = "".join(
-        f"<tr><td>PJ{p['perijove']}</td><td>"
-        + ('<span class="approx">APPROXIMATE</span> ' if p.get("approximate") else "")
-        + f"{_esc(p.get('trajectory', ''))}</td><td>{_esc(p.get('moons', ''))}</td></tr>"
-        for p in ok)
-    sections = [
-        Section("plan-timeline", "Windows per perijove", figure=plan_timeline_figure(result),
-                caption="One lane per perijove: grey the scenario's window searched, green the "
-                        "windows meeting every constraint, star the perijove, x the best moment "
-                        "when asked. Time from each perijove; hover for UTC."),
-        Section("plan-geometry", "Geometry along the windows",
-                figure=plan_geometry_figure(result),
-                caption="Juno's altitude (nearest point of the 1-bar ellipsoid), planetographic "
-                        "latitude and JunoCam's scale on each target at each window's start, "
-                        "middle and end (lines join those three points)."),
-        Section("plan", "Best moment per perijove" if best else "Windows meeting every "
-                                                               "constraint",
-                html=f'<div id="flyplan-plan">{_table_html(df)}</div>'
-                     + (f"<p>Skipped:</p><ul>{skipped}</ul>" if skipped else ""),
-                caption="Geometry at each window's start/middle/end; columns carry their units "
-                        "in their names; times UTC (spacecraft event time)."),
-        Section("plan-sources", "Trajectory and moons per perijove",
-                html=('<table class="events"><thead><tr><th>perijove</th><th>trajectory'
-                      f"</th><th>moons</th></tr></thead><tbody>{accuracy}</tbody></table>")
-                if accuracy else "<p>No perijove planned.</p>"),
-    ]
-    return render_page(f"flyplan plan: {name}", sections, header_html=header,
-                       footer_html=provenance_footer(envelope(result)))

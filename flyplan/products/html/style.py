@@ -16,8 +16,9 @@ from __future__ import annotations
 import zlib
 
 __all__ = ["TEMPLATE", "FONT", "PJ_COLOR", "APPROX_COLOR", "JUNO_COLOR", "WINDOW_COLOR",
-           "MOON_COLORS", "FILTER_COLORS", "EVENT_STYLE", "event_style", "event_marker", "moon_color",
-           "apply_figure_style", "BELTS", "belt_shapes", "PLANET_COLOR", "MAP_COLOR"]
+           "MOON_COLORS", "FILTER_COLORS", "EVENT_STYLE", "event_style", "event_marker",
+           "moon_color", "apply_figure_style", "BELTS", "belt_shapes", "PLANET_COLOR",
+           "MAP_COLOR"]
 
 TEMPLATE = "plotly_white"
 FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13)
