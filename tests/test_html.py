@@ -710,3 +710,33 @@ def test_plan_page_draws_its_windows(moons_kernel_dir, tmp_path):
     assert 'id="flyplan-approximate"' in page and "PJ1 uses flyplan's model" in page
     assert "APPROXIMATE" in plan_timeline_figure(approx).layout.title.text
     assert "APPROXIMATE" in plan_geometry_figure(approx).layout.title.text
+
+
+# -- one style -----------------------------------------------------------------------------
+def test_every_event_kind_has_its_own_fixed_style():
+    from flyplan.domain.events import EVENT_KINDS
+    from flyplan.products.html.style import EVENT_STYLE, event_style
+
+    assert set(EVENT_KINDS) <= set(EVENT_STYLE)
+    pairs = [event_style(k) for k in EVENT_KINDS]
+    assert len(set(pairs)) == len(pairs)  # no two kinds look alike
+    # A kind flyplan does not know gets a style from its name alone.
+    assert event_style("something_new") == event_style("something_new")
+
+
+def test_event_style_does_not_depend_on_which_events_a_page_has(pj_moons):
+    import copy
+
+    from flyplan.products.html.figures import profile_figure
+
+    def colours(pj):
+        return {t.meta["kind"]: (t.marker.color, t.marker.symbol)
+                for t in _event_traces(profile_figure(pj)) if t.meta["flyplan"] == "event"}
+
+    full = colours(pj_moons)
+    sub = copy.copy(pj_moons)
+    # Drop the earliest kinds: a page with fewer events keeps each kind's look.
+    first = pj_moons.events.sort_values("et")["kind"].iloc[0]
+    sub.events = pj_moons.events[pj_moons.events["kind"] != first]
+    part = colours(sub)
+    assert part and all(part[k] == full[k] for k in part)
