@@ -33,6 +33,11 @@ _LAZY = {
     "image": "flyplan.domain.image",
     "Image": "flyplan.domain.image",
     "ImageError": "flyplan.errors",
+    "coverage": "flyplan.domain.coverage",
+    "CoverageResult": "flyplan.domain.coverage",
+    "targets": "flyplan.domain.targets",
+    "TargetsResult": "flyplan.domain.targets",
+    "POI": "flyplan.domain.poi",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -201,6 +201,11 @@ def et_to_utc(et, digits: int = 3):
     return str(out[0]) if scalar else out
 
 
+# A last sample this close to a window's stop (s) is moved onto the stop rather
+# than followed by a second one a hair later.
+SAMPLE_SNAP_S = 1e-3
+
+
 def sample_times(start_et: float, stop_et: float, step_s: float) -> np.ndarray:
     """Evenly spaced ET from ``start_et`` to ``stop_et`` inclusive.
 
@@ -212,8 +217,8 @@ def sample_times(start_et: float, stop_et: float, step_s: float) -> np.ndarray:
     n = int(np.floor((stop_et - start_et) / step_s + 1e-9))
     et = start_et + step_s * np.arange(n + 1)
     # A UTC span is not a whole number of TDB seconds (the periodic TDB-TT term
-    # adds microseconds): a last step within 1 ms of the stop is the stop.
-    if stop_et - et[-1] > 1e-3:
+    # adds microseconds): a last step within SAMPLE_SNAP_S of the stop is the stop.
+    if stop_et - et[-1] > SAMPLE_SNAP_S:
         et = np.append(et, stop_et)
     elif len(et) > 1:
         et[-1] = stop_et
