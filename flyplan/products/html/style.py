@@ -17,8 +17,8 @@ import zlib
 
 __all__ = ["TEMPLATE", "FONT", "PJ_COLOR", "APPROX_COLOR", "JUNO_COLOR", "WINDOW_COLOR",
            "MOON_COLORS", "FILTER_COLORS", "EVENT_STYLE", "event_style", "event_marker",
-           "moon_color", "apply_figure_style", "BELTS", "belt_shapes", "PLANET_COLOR",
-           "MAP_COLOR"]
+           "moon_color", "apply_figure_style", "BELTS", "ZONES", "BELTS_SOURCE", "belt_shapes",
+           "PLANET_COLOR", "MAP_COLOR"]
 
 TEMPLATE = "plotly_white"
 FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13)
@@ -113,15 +113,25 @@ def apply_figure_style(fig, *, height: int | None = None) -> None:
     fig.update_layout(**kw)
 
 
-# Jupiter's main belts (dark) by planetographic latitude, degrees: the
-# approximate mean boundaries after Rogers, "The Giant Planet Jupiter"
-# (Cambridge University Press, 1995), rounded to the degree.  They move by a few
-# degrees from year to year: the basemap is a guide to where the belts
-# usually are, not an observation of a given perijove.
+# Jupiter's dark belts, planetographic latitude bounds (degrees, north positive), as
+# the classic nomenclature places them: Rogers, J. H. (1995), "The Giant Planet Jupiter",
+# Cambridge University Press, ch. 3 (nomenclature and mean latitudes of the belt edges
+# and jets), rounded to the degree.  The zones are the bright bands between them.  Edges
+# move by a degree or more from year to year: a guide for the eye, not a measurement
+# (nor this perijove's clouds).
 BELTS = (
-    ("NNTB", 35.0, 39.0), ("NTB", 24.0, 31.0), ("NEB", 7.0, 17.0),
-    ("SEB", -20.0, -7.0), ("STB", -33.0, -27.0), ("SSTB", -42.0, -37.0),
+    ("NNTB", 35.0, 39.0),
+    ("NTB", 24.0, 31.0),
+    ("NEB", 7.0, 18.0),
+    ("SEB", -20.0, -7.0),
+    ("STB", -32.0, -26.0),
+    ("SSTB", -42.0, -36.0),
 )
+ZONES = (("NTZ", 31.0, 35.0), ("NTrZ", 18.0, 24.0), ("EZ", -7.0, 7.0),
+         ("STrZ", -26.0, -20.0), ("STZ", -36.0, -32.0))
+BELTS_SOURCE = ("belts and zones: mean planetographic latitudes of the classic nomenclature, "
+                "Rogers (1995), The Giant Planet Jupiter, Cambridge University Press; rounded "
+                "to 1 deg, edges vary by a degree or more from year to year")
 # Poleward of these latitudes the bands give way to the polar regions.
 POLAR_LAT_DEG = 48.0
 
