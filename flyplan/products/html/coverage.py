@@ -238,7 +238,8 @@ def coverage_html(res, figures: dict | None = None, targets=None) -> str:
             "Per cell, the finest JunoCam pixel scale (range x IFOV) over the window while the "
             "cell faced Juno and lay in the swath (and met the limits). Shaded: cells on the "
             "night side at that best time. Dots: the edges of the swath's footprint at a few "
-            "times. Dark blue line: Juno's sub-spacecraft track. West longitude increases to the left. "
+            "times. Dark blue line: Juno's sub-spacecraft track. West longitude increases "
+            "to the left. "
             "Brown bands: the dark belts (" + BELTS_SOURCE + ").")),
         Section("polar-north", "North polar view", figs["polar-north"],
                 caption="Poleward of 45° N, seen from above the pole; radius: degrees from "
