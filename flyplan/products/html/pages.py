@@ -91,12 +91,17 @@ _CAPTIONS = {
                 "(solid; the ellipsoid normal, JunoCam's convention) and planetocentric "
                 "(dashed). Speed is relative to Jupiter's centre in J2000 (solid) and to "
                 "the atmosphere corotating with System III (dashed). The top strip has one "
-                "lane per event kind; hover a marker for its details."),
+                "lane per event kind; on the altitude panel each event sits at Juno's altitude "
+                "at that moment (moon events' ranges are on the moon-range figure); hover a "
+                "marker for its details. Each event kind keeps its colour and symbol on every "
+                "flyplan page."),
     "ground-track": ("Ground track on a System III map",
                      "Juno's sub-spacecraft point (nearest point of the ellipsoid), coloured by "
                      "altitude. West longitude increases to the left (360° W at the left edge, "
                      "0° at the right), latitude is planetographic. The shaded night side, "
-                     "terminator and sub-solar point are those at the perijove time."),
+                     "terminator and sub-solar point are those at the perijove time; behind "
+                     "them, Jupiter's usual belts (dark) and zones by latitude (Rogers 1995), "
+                     "not this perijove's clouds."),
     "polar": ("Polar views",
               "The same track over each pole, as seen from outside the planet: radius is "
               "the distance from the pole in degrees of planetographic latitude."),
