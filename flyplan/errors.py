@@ -15,6 +15,9 @@ __all__ = [
     "PerijoveError",
     "FetchError",
     "ScenarioError",
+    "InputError",
+    "LimitError",
+    "OutputError",
 ]
 
 
@@ -70,3 +73,16 @@ class FetchError(FlyplanError):
 
 class ScenarioError(FlyplanError):
     """A scenario file that does not validate."""
+
+
+class InputError(FlyplanError, ValueError):
+    """An argument that is not a valid value (a ``ValueError`` too, so callers that
+    catch ``ValueError`` keep working)."""
+
+
+class LimitError(InputError):
+    """A request larger than flyplan's work limits (samples, perijoves)."""
+
+
+class OutputError(FlyplanError):
+    """An output file that may not or cannot be written."""

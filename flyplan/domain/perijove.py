@@ -329,12 +329,21 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     """
     from flyplan.geometry import samples as geometry
     from flyplan.kernels import select as sources
-    from flyplan.timeutil import et_to_utc, parse_duration, parse_window, sample_times
+    from flyplan.errors import InputError
+    from flyplan.timeutil import (Window, check_sample_count, et_to_utc, parse_duration,
+                                  parse_window, sample_times)
 
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise InputError(f"the perijove number must be an integer, not {n!r}")
     win = parse_window(window) if isinstance(window, str) else window
+    if not isinstance(win, Window):
+        raise InputError(f"not a window: {window!r} (use -6h..+6h or START..STOP in UTC)")
     step_s = parse_duration(step)
     if step_s <= 0:
-        raise ValueError("the step must be positive")
+        raise InputError("the step must be positive")
+    if win.relative:
+        # Before any kernel is loaded: a request too large fails at once.
+        check_sample_count((float(win.stop) - float(win.start)) / step_s + 2)
     cands = sources.candidates(sources.kernel_dirs(kernels))
     base, _ = sources.base_kernels(cands)
     base.load()
@@ -345,8 +354,7 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         t0, t1 = approx + float(win.start), approx + float(win.stop)
     else:
         t0, t1 = win.resolve()
-        if t1 <= t0:
-            raise ValueError(f"window {win} ends before it starts")
+        check_sample_count((t1 - t0) / step_s + 2)
     # Cover the refinement span too, so the perijove itself is always computable.
     lo, hi = min(t0, approx - half), max(t1, approx + half)
     plan = sources.assemble(lo, hi, source=source, moons=moons, pj=n, cands=cands)

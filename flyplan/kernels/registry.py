@@ -292,7 +292,13 @@ def lookup(name: str) -> Entry | None:
 
 # -- names from remote listings ------------------------------------------------------------
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+# Longest kernel name accepted from a listing.  The cache stores beside each
+# file a record ``.<name>.json`` (written through ``.<name>.json.tmp-<pid>``)
+# and a lock ``.<name>.lock``; all must fit a 255-byte file name.  NAIF's
+# longest Juno names are about 45 characters.
+MAX_NAME_LEN = 200
+assert MAX_NAME_LEN + len("..json.tmp-") + 20 <= 255
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,%d}$" % (MAX_NAME_LEN - 1))
 
 
 def safe_name(name: str, roles=None) -> bool:
@@ -300,7 +306,7 @@ def safe_name(name: str, roles=None) -> bool:
 
     A name from a remote directory listing becomes a file name in the cache,
     so only plain names (letters, digits, ``._-``; no separators, no ``..``,
-    no query strings) matching a registry pattern of one of ``roles`` (any role
+    no query strings; at most :data:`MAX_NAME_LEN` characters) matching a registry pattern of one of ``roles`` (any role
     when None) are accepted.
     """
     if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name) or ".." in name:
