@@ -518,9 +518,13 @@ def kernels_status(
     from flyplan.kernels.fetch import _human
     from flyplan.kernels.paths import naif_cache_dir
 
+    from flyplan.kernels import manifest
+
     rows = manager.cache_status(verify=verify)
+    built = manifest.entries()
     if fmt is KernelFormat.json:
-        print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows}, indent=1))
+        print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows, "built": built},
+                         indent=1))
         return
     con = _wide_console()
     total = sum(r["size"] for r in rows)
@@ -533,6 +537,15 @@ def kernels_status(
         t.add_row(r["path"], r["role"], _human(r["size"]), (r["sha256"] or "")[:16],
                   r["state"], r["source"])
     con.print(t)
+    if built:
+        b = Table(title=f"{manifest.manifest_path().parent}: {len(built)} kernel(s) flyplan "
+                        "generated", title_justify="left")
+        b.add_column("file", no_wrap=True)
+        for col in ("size", "sha256", "state"):
+            b.add_column(col, overflow="fold")
+        for r in built:
+            b.add_row(r["name"], _human(r["size"]), (r["sha256"] or "")[:16], r["state"])
+        con.print(b)
     if any(r["state"].startswith("CORRUPT") for r in rows):
         con.print("corrupt kernels are removed and fetched again the next time they are needed")
 
@@ -578,7 +591,8 @@ def kernels_clean(
     count, freed, left = manager.clean_cache(everything=everything)
     print(f"deleted {count} file(s), {_human(freed)} from {what}", file=sys.stderr)
     for path in left[:20]:
-        print(f"left in place (not flyplan's): {path}", file=sys.stderr)
+        note = "" if path.endswith(")") else " (not flyplan's)"
+        print(f"left in place{note}: {path}", file=sys.stderr)
 
 
 # -- events and plans (issue 6) -----------------------------------------------------------------
