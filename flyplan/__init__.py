@@ -30,6 +30,7 @@ _LAZY = {
 }
 
 __all__ = ["__version__", *_LAZY]
+_GUARDED = {"perijove", "perijoves", "observe", "events", "plan", "load_scenario"}
 
 
 def __getattr__(name: str):
@@ -37,6 +38,12 @@ def __getattr__(name: str):
     if module is None:
         raise AttributeError(f"module 'flyplan' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
+    if name in _GUARDED:
+        # Bad input to a public function arrives as a FlyplanError, whatever
+        # check upstream missed it.
+        from flyplan._guard import api_guard
+
+        value = api_guard(value, name)
     globals()[name] = value
     return value
 

@@ -102,7 +102,13 @@ def friendly_errors(func):
                 _err(_escape(f"SPICE error {short}: {detail}\n  to fix:  check the kernels "
                              "(flyplan kernels status) and the requested times"))
                 raise typer.Exit(1) from None
-            raise
+            from flyplan._guard import describe_unexpected
+
+            message = describe_unexpected(exc)
+            if message is None:
+                raise
+            _err(_escape(message))
+            raise typer.Exit(1) from None
 
     return wrapper
 
@@ -141,36 +147,59 @@ KernelsOpt = typer.Option(None, "--kernels", "-k", envvar="FLYPLAN_KERNELS",
                           show_envvar=True)
 
 
-def _emit(text: str, output: Optional[Path]) -> None:
-    from flyplan.products.terminal import write_atomic
+def _outputs(output=None, html=None, *, inputs=(), scenario=None, from_scenario=()):
+    """The run's output files, resolved and checked before any work is done.
 
-    if output:
-        write_atomic(output, text)
-        print(f"wrote {output}", file=sys.stderr)
+    ``from_scenario`` names which of ``"output"``/``"html"`` came from the
+    scenario file (confined to its directory; see flyplan.products.outputs).
+    """
+    from flyplan.products.outputs import OutputSet
+
+    outs = OutputSet(inputs=[*inputs, scenario] if scenario else list(inputs))
+    for key, value, flag in (("output", output, "--output"), ("html", html, "--html")):
+        if value is None:
+            setattr(outs, key, None)
+            continue
+        given = key in from_scenario
+        label = f"[outputs] {'file' if key == 'output' else 'html'}" if given else flag
+        setattr(outs, key, outs.add(value, label=label, scenario=scenario if given else None))
+    return outs
+
+
+def _emit(text: str, outs=None) -> None:
+    if outs is not None and outs.output is not None:
+        outs.set(outs.output, text)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _deliver(result, fmt: "Format", output: Optional[Path], printer: str,
-             page: Optional[str] = None, html: Optional[Path] = None) -> None:
+def _commit(outs) -> None:
+    if outs is None:
+        return
+    for path in outs.commit():
+        print(f"wrote {path}", file=sys.stderr)
+
+
+def _deliver(result, fmt: "Format", outs, printer: str, page: Optional[str] = None) -> None:
     """Print or write ``result`` (JSON, CSV or a terminal table), then its HTML page.
 
-    Everything is rendered before this is called, so an error leaves no
-    partial file; each file is written atomically.
+    Everything is rendered before anything is written, and the files are
+    written as a set (:class:`flyplan.products.outputs.OutputSet`), so an error
+    leaves no partial output.
     """
     from flyplan.products import terminal as out
 
     if fmt is Format.json:
-        _emit(result.to_json(), output)
+        _emit(result.to_json(), outs)
     elif fmt is Format.csv:
-        _emit(result.to_csv(), output)
+        _emit(result.to_csv(), outs)
     else:
         getattr(out, printer)(result)
-        if output:
-            _emit(result.to_csv(), output)
+        if outs.output is not None:
+            _emit(result.to_csv(), outs)
     if page is not None:
-        out.write_atomic(html, page)
-        print(f"wrote {html}", file=sys.stderr)
+        outs.set(outs.html, page)
+    _commit(outs)
 
 
 @app.command()
@@ -194,6 +223,7 @@ def perijove(
     """Geometry of Juno's perijove NUMBER: altitude, latitudes, longitude, speed, moons."""
     from flyplan.domain import perijove as _pj
 
+    outs = _outputs(output, html)
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
                           source=source.value, moons=moons)
     page = None
@@ -201,7 +231,7 @@ def perijove(
         from flyplan.products.html.pages import perijove_html
 
         page = perijove_html(result)
-    _deliver(result, fmt, output, "print_perijove", page, html)
+    _deliver(result, fmt, outs, "print_perijove", page)
 
 @app.command()
 @friendly_errors
@@ -226,16 +256,18 @@ def perijoves(
 
     if last is not None and last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
+    outs = _outputs(output)
     df = _table(first, last, window=window, step=step, kernels=kernels, source=source.value,
                 moons=moons, workers=workers)
     if fmt is Format.json:
-        _emit(mission_json(df), output)
+        _emit(mission_json(df), outs)
     elif fmt is Format.csv:
-        _emit(mission_csv(df), output)
+        _emit(mission_csv(df), outs)
     else:
         print_mission(df)
         if output:
-            _emit(mission_csv(df), output)
+            _emit(mission_csv(df), outs)
+    _commit(outs)
 
 
 # -- observe: Jupiter from the ground before a perijove (issue 9) -----------------------
@@ -314,6 +346,7 @@ def observe(
     """
     from flyplan.domain.observe import observe as _observe
 
+    outs = _outputs(output, html, inputs=[ephemeris] if ephemeris else ())
     result = _observe(number, site, days=days, min_altitude_deg=min_altitude,
                       twilight=twilight.value, step=step, longitude_w_deg=longitude,
                       ephemeris_path=ephemeris)
@@ -322,7 +355,7 @@ def observe(
         from flyplan.products.html.observe import observe_html
 
         page = observe_html(result)
-    _deliver(result, fmt, output, "print_observability", page, html)
+    _deliver(result, fmt, outs, "print_observability", page)
 
 # -- flyplan kernels: the kernel manager -------------------------------------------------------
 
@@ -633,10 +666,11 @@ def events(
         if not any(name.startswith(k) for name in EVENT_KINDS):
             raise typer.BadParameter(f"unknown kind {k!r}; kinds: {', '.join(EVENT_KINDS)}",
                                      param_hint="--kind")
+    outs = _outputs(output)
     res = _events(number, window, kernels=kernels, source=source.value, moons=moons,
                   latitudes=latitude, altitudes_km=tuple(DEFAULT_ALTITUDES_KM) + tuple(altitude),
                   kinds=kind or None)
-    _deliver(res, fmt, output, "print_events")
+    _deliver(res, fmt, outs, "print_events")
 
 
 @app.command()
@@ -663,13 +697,16 @@ def plan(
     from flyplan.domain.plan import load_scenario, plan as _plan, plan_html
 
     sc = load_scenario(scenario)
+    # Files the scenario names stay inside its directory; the command line's go anywhere.
+    given = {k for k, cli, v in (("output", output, sc.outputs.file),
+                                 ("html", html, sc.outputs.html)) if cli is None and v}
+    outs = _outputs(output or sc.outputs.file, html or sc.outputs.html, scenario=scenario,
+                    from_scenario=given)
     res = _plan(sc, kernels=kernels, workers=workers)
     res.path = str(scenario)
     fmt = fmt or Format(sc.outputs.format)
-    output = output or (Path(sc.outputs.file) if sc.outputs.file else None)
-    html = html or (Path(sc.outputs.html) if sc.outputs.html else None)
-    page = plan_html(res) if html else None
-    _deliver(res, fmt, output, "print_plan", page, html)
+    page = plan_html(res) if outs.html is not None else None
+    _deliver(res, fmt, outs, "print_plan", page)
 
 
 def main() -> None:

@@ -872,6 +872,23 @@ class EventsResult:
         return "\n".join(lines) + "\n" + self.events.to_csv(index=False, float_format="%.6f")
 
 
+def _checked_values(values, lo: float, hi: float, what: str, unit: str) -> tuple:
+    """``values`` as floats inside [lo, hi]; InputError otherwise (NaN included)."""
+    import math
+
+    from flyplan.errors import InputError
+
+    try:
+        out = tuple(float(v) for v in (values or ()))
+    except (TypeError, ValueError):
+        raise InputError(f"each {what} must be a number, not {values!r}") from None
+    for v in out:
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise InputError(f"the {what} {v:g} {unit} is outside {lo:g} .. {hi:g} {unit}",
+                             hint=f"give a {what} in that range")
+    return out
+
+
 def events(n: int, window: str | None = None, *, kernels=None, source: str = "auto",
            moons: bool = True, latitudes=(), altitudes_km=DEFAULT_ALTITUDES_KM,
            lat_step_deg: float = LAT_STEP_DEG, ca_max_range_km: float = CA_MAX_RANGE_KM,
@@ -907,7 +924,13 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
     from flyplan.domain.perijove import approximate_time, refine_minimum
     from flyplan.timeutil import et_to_utc, parse_window
 
+    from flyplan.errors import InputError
+
     win = parse_window(window) if isinstance(window, str) else window
+    latitudes = _checked_values(latitudes, -90.0, 90.0, "latitude", "deg")
+    altitudes_km = _checked_values(altitudes_km, 0.0, 1e7, "altitude", "km")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise InputError(f"the perijove number must be an integer, not {n!r}")
     cands = sources.candidates(sources.kernel_dirs(kernels))
     base, _ = sources.base_kernels(cands)
     base.load()

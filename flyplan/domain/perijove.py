@@ -359,6 +359,9 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     lo, hi = min(t0, approx - half), max(t1, approx + half)
     plan = sources.assemble(lo, hi, source=source, moons=moons, pj=n, cands=cands)
     plan.kernels.load()
+    if not win.relative:
+        # The window's own span first, so the message names what was asked for.
+        plan.kernels.require(JUNO, t0, t1, f"Juno (-61) in the window {win}")
     plan.kernels.require(JUNO, lo, hi, "Juno (-61)")
     et_pj = refine_minimum(approx, half)
     method += "+gf"

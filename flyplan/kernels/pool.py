@@ -435,11 +435,14 @@ class KernelSet:
         cov = self.coverage(body)
         covered = "; ".join(f"{k.path.name}: {et_to_utc(a, 0)} .. {et_to_utc(b, 0)}"
                             for k, a, b in cov) or "nothing"
+        model = any(k.path.name.startswith("flyplan_juno_model") for k, _, _ in cov)
         raise CoverageError(
             f"no loaded kernel covers {what} from {et_to_utc(start_et, 0)} to "
             f"{et_to_utc(stop_et, 0)}", covered=covered,
-            hint="choose a time inside the coverage, add the kernel that covers it "
-                 "(flyplan kernels fetch), or use --source model for Juno")
+            hint="choose a time inside the coverage" + (
+                " (flyplan's Juno model covers only the orbit around its perijove)" if model
+                else ", add the kernel that covers it (flyplan kernels fetch), or use "
+                     "--source model for Juno"))
 
     def provenance(self) -> list[dict]:
         """The kernels as dictionaries (name, path, kind, size, sha256, source, note)."""

@@ -387,9 +387,11 @@ def print_plan(res, console=None) -> None:
 
     console = console or _wide_console()
     sc = res.scenario
-    console.print(f"[bold]{sc.name or res.path}[/]" + (f"\n  {sc.description}"
-                                                       if sc.description else ""),
-                  highlight=False)
+    from rich.markup import escape
+
+    # The scenario's own text is shown as text, never read as markup.
+    console.print(f"[bold]{escape(str(sc.name or res.path))}[/]" +
+                  (f"\n  {escape(sc.description)}" if sc.description else ""), highlight=False)
     ok = [p for p in res.perijoves if p["status"] == "ok"]
     skipped = [p for p in res.perijoves if p["status"] != "ok"]
     for p in ok:
