@@ -63,6 +63,8 @@ def describe_unexpected(exc: BaseException) -> str | None:
     """One message for an exception the CLI did not expect, or None to re-raise it."""
     if os.environ.get("FLYPLAN_TRACEBACK", "").strip() not in ("", "0"):
         return None
+    if type(exc).__module__.split(".")[0] in ("click", "typer"):
+        return None  # usage errors and exits: the CLI framework reports them (status 2)
     if isinstance(exc, MemoryError):
         return ("the request does not fit in memory\n  to fix:  use a longer step or a shorter "
                 "window, or lower FLYPLAN_MAX_SAMPLES")
