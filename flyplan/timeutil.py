@@ -225,8 +225,10 @@ def sample_times(start_et: float, stop_et: float, step_s: float) -> np.ndarray:
         raise InputError("the step must be positive")
     if not (math.isfinite(start_et) and math.isfinite(stop_et)) or stop_et < start_et:
         raise InputError("the window must end after it starts")
-    check_sample_count((stop_et - start_et) / step_s + 2)
-    n = int(np.floor((stop_et - start_et) / step_s + 1e-9))
+    steps = np.floor((stop_et - start_et) / step_s + 1e-9)
+    ends_on_step = stop_et - (start_et + step_s * steps) <= 1e-6
+    check_sample_count(steps + (1 if ends_on_step else 2))
+    n = int(steps)
     et = start_et + step_s * np.arange(n + 1)
     if stop_et - et[-1] > 1e-6:
         et = np.append(et, stop_et)

@@ -294,3 +294,36 @@ def test_naif_url_that_is_not_a_url():
 def test_record_json_is_plain(server, online):
     got = fetch.fetch(REL)
     assert json.loads((got.path.parent / f".{got.path.name}.json").read_text())["sha256"]
+
+
+def test_corrupt_file_in_a_read_only_cache_is_reported_not_a_crash(server, online, read_only,
+                                                                    monkeypatch):
+    got = fetch.fetch(REL)
+    data = bytearray(got.path.read_bytes())
+    data[2000] ^= 1
+    got.path.write_bytes(bytes(data))
+    ro = read_only(online)
+    problem = fetch.discard_if_corrupt(ro / "naif" / REL)
+    assert problem and "cannot be removed" in problem
+    assert (ro / "naif" / REL).exists()
+
+
+def test_perijove_falls_back_to_the_model_when_the_server_stalls(online, monkeypatch):
+    """A listing offers PJ1's trajectory; its download stalls; perijove answers anyway."""
+    from typer.testing import CliRunner
+
+    from flyplan.cli import app
+
+    name = "spk_rec_160729_160923_161027.bsp"
+    with Hostile({f"JUNO/kernels/spk/{name}": b"DAF/SPK " + b"\0" * 400_000}) as h:
+        h.behave[f"JUNO/kernels/spk/{name}"] = ("stall", 60.0)
+        h.behave["JUNO/kernels/spk/"] = ("page", f'<a href="{name}">{name}</a> 1M')
+        monkeypatch.setenv("FLYPLAN_NAIF_URL", h.url)
+        monkeypatch.delenv("FLYPLAN_KERNELS", raising=False)
+        res = CliRunner().invoke(app, ["perijove", "1", "-w", "20m", "-s", "10m",
+                                       "--no-moons", "-f", "json"])
+        assert res.exit_code == 0, res.output
+        assert h.count(name) == 1  # tried once, not three times
+    out = json.loads(res.stdout)
+    assert out["approximate"] is True and "model" in out["trajectory_source"]
+    assert "stalled" in json.dumps(out["metadata"])

@@ -304,6 +304,9 @@ def discard_if_corrupt(path: str | os.PathLike, sha256: str | None = None) -> st
     from filelock import FileLock, Timeout
 
     p = Path(path)
+    problem, _ = verify_cached(p, sha256)
+    if problem is None:
+        return None  # sound: no lock needed (a read-only cache has none to take)
     try:
         with FileLock(str(p.parent / f".{p.name}.lock"), timeout=0):
             if not p.exists():
@@ -314,16 +317,27 @@ def discard_if_corrupt(path: str | os.PathLike, sha256: str | None = None) -> st
             return problem
     except Timeout:
         return "being replaced by another process"
+    except (OSError, FetchError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else exc.reason
+        return f"{problem}; it cannot be removed ({why or exc}) and is not used"
 
 
 def remove_cached(path: str | os.PathLike) -> None:
-    """Delete a cached kernel and its record (a corrupt copy is never kept)."""
+    """Delete a cached kernel and its record (a corrupt copy is never kept).
+
+    Raises
+    ------
+    FetchError
+        When the cache does not allow it (read-only, permissions).
+    """
     p = Path(path)
     for q in (p, _record_path(p)):
         try:
             q.unlink()
         except FileNotFoundError:
             pass
+        except OSError as exc:
+            raise _write_error(exc, p) from None
 
 
 # -- fetching -------------------------------------------------------------------------------
