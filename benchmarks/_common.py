@@ -23,14 +23,15 @@ def perijove_window(pj: int, kernels, samples: int, moons: bool = True):
     The window is centred on the timetable's (or ORBNUM's) perijove time, so
     no Geometry Finder search runs before the timing starts.
     """
-    from flyplan.kernels import select as sources
-    from flyplan.domain.perijove import approximate_time
+    from flyplan.kernels import select
+    from flyplan.kernels.assemble import assemble, base_kernels
+    from flyplan.orbit import approximate_time
 
-    cands = sources.candidates(sources.kernel_dirs(kernels))
-    base, _ = sources.base_kernels(cands)
+    cands = select.candidates(select.kernel_dirs(kernels))
+    base, _ = base_kernels(cands)
     base.load()
     et_pj, _, _ = approximate_time(pj, cands=cands)
     ets = et_pj + np.linspace(-6 * 3600.0, 6 * 3600.0, samples)
-    plan = sources.assemble(ets[0], ets[-1], kernels=kernels, pj=pj, moons=moons, cands=cands)
+    plan = assemble(ets[0], ets[-1], pj=pj, moons=moons, cands=cands)
     plan.kernels.load()
     return ets, plan

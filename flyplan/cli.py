@@ -187,16 +187,17 @@ def _deliver(result, fmt: "Format", outs, printer: str, page: Optional[str] = No
     written as a set (:class:`flyplan.products.outputs.OutputSet`), so an error
     leaves no partial output.
     """
+    from flyplan.products import serialize
     from flyplan.products import terminal as out
 
     if fmt is Format.json:
-        _emit(result.to_json(), outs)
+        _emit(serialize.to_json(result), outs)
     elif fmt is Format.csv:
-        _emit(result.to_csv(), outs)
+        _emit(serialize.to_csv(result), outs)
     else:
         getattr(out, printer)(result)
         if outs.output is not None:
-            _emit(result.to_csv(), outs)
+            _emit(serialize.to_csv(result), outs)
     if page is not None:
         outs.set(outs.html, page)
     _commit(outs)
@@ -252,22 +253,13 @@ def perijoves(
 ):
     """The mission table: one row per perijove (geometry, moon closest approaches, source)."""
     from flyplan.domain.mission import perijoves as _table
-    from flyplan.products.terminal import mission_csv, mission_json, print_mission
 
     if last is not None and last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
     outs = _outputs(output)
-    df = _table(first, last, window=window, step=step, kernels=kernels, source=source.value,
-                moons=moons, workers=workers)
-    if fmt is Format.json:
-        _emit(mission_json(df), outs)
-    elif fmt is Format.csv:
-        _emit(mission_csv(df), outs)
-    else:
-        print_mission(df)
-        if output:
-            _emit(mission_csv(df), outs)
-    _commit(outs)
+    result = _table(first, last, window=window, step=step, kernels=kernels, source=source.value,
+                    moons=moons, workers=workers)
+    _deliver(result, fmt, outs, "print_mission")
 
 
 # -- observe: Jupiter from the ground before a perijove (issue 9) -----------------------
@@ -388,66 +380,16 @@ def _kernel_request(target, window, kernels, naif_url):
     cands = sources.candidates(sources.kernel_dirs(kernels))
     if target is None:
         return cands, base, None
-    from flyplan.kernels import cache as manager
+    from flyplan.errors import FlyplanError
+    from flyplan.orbit import resolve_target
 
     try:
-        t0, t1, label = manager.target_window(target, window, cands=cands)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="TARGET") from None
+        t0, t1, label = resolve_target(target, window, cands=cands)
+    except FlyplanError as exc:
+        if exc.__class__ is not FlyplanError:
+            raise
+        raise typer.BadParameter(exc.message, param_hint="TARGET") from None
     return cands, base, (t0, t1, label)
-
-
-def _wide_console():
-    from rich.console import Console
-
-    # Piped or captured: do not fold file names and URLs at 80 columns.
-    tty = sys.stdout.isatty()
-    return Console(highlight=False, soft_wrap=True, width=None if tty else 240)
-
-
-def _size_text(item) -> str:
-    from flyplan.kernels.fetch import _human
-
-    if item.size is None:
-        return "?"
-    return ("~" if item.size_approx else "") + _human(item.size)
-
-
-def _print_plan(p, label: str) -> None:
-    from rich.table import Table
-
-    from flyplan.timeutil import et_to_utc
-
-    con = _wide_console()
-    title = f"kernels for {label}"
-    if p.t0 is not None:
-        title += f": {et_to_utc(p.t0, 0)} .. {et_to_utc(p.t1, 0)}"
-    t = Table(title=title, title_justify="left")
-    t.add_column("file", no_wrap=True)
-    for col in ("role", "size", "cached?", "source"):
-        t.add_column(col, overflow="fold")
-    cached_text = {"cached": "yes", "local": "yes (local)", "fetch": "no: to fetch",
-                   "built-in": "built-in", "skipped": "skipped", "missing": "MISSING"}
-    for i in p.items:
-        src = i.url or (str(i.path) if i.path else "")
-        if i.status == "local":
-            src = str(i.path)
-        if i.note and i.status in ("skipped", "missing", "built-in"):
-            src = f"{src} ({i.note})" if src else i.note
-        t.add_row(i.name, i.role, _size_text(i), cached_text.get(i.status, i.status), src)
-    con.print(t)
-    todo = p.to_fetch
-    if todo:
-        total = sum(i.size or 0 for i in todo)
-        con.print(f"to fetch: {len(todo)} file(s), about {_size_text_n(total)} from {p.base}")
-    for note in p.notes:
-        con.print(f"note: {note}")
-
-
-def _size_text_n(n: int) -> str:
-    from flyplan.kernels.fetch import _human
-
-    return _human(n)
 
 
 @kernels_app.command("plan")
@@ -475,16 +417,17 @@ def kernels_plan(
     import json
 
     from flyplan.kernels import cache as manager
+    from flyplan.products.terminal import print_kernels
 
     cands, base, (t0, t1, label) = _kernel_request(target, window, kernels, naif_url)
-    p = manager.plan(t0, t1, source=source.value, moons=moons, satellites=satellites,
-                     instruments=instruments, base=base, refresh=refresh, cands=cands,
-                     network=False if offline else None)
+    p = manager.needs(t0, t1, source=source.value, moons=moons, satellites=satellites,
+                      instruments=instruments, base=base, refresh=refresh, cands=cands,
+                      network=False if offline else None)
     if fmt is KernelFormat.json:
         print(json.dumps({"target": label, "base_url": p.base,
                           "items": [i.as_dict() for i in p.items], "notes": p.notes}, indent=1))
     else:
-        _print_plan(p, label)
+        print_kernels(p, label)
 
 
 @kernels_app.command("fetch")
@@ -509,9 +452,10 @@ def kernels_fetch(
 
     Without TARGET: the generic kernels (and with --satellites, jup365.bsp).
     """
-    from flyplan.kernels import cache as manager
     from flyplan.errors import FetchError
+    from flyplan.kernels import cache as manager
     from flyplan.kernels.fetch import _human, offline
+    from flyplan.products.terminal import print_kernels
 
     if offline():
         raise FetchError("flyplan is offline (FLYPLAN_OFFLINE is set): nothing can be fetched",
@@ -525,10 +469,10 @@ def kernels_fetch(
                           progress=lambda m: print(m, file=sys.stderr, flush=True))
     for path, why in out.removed:
         print(f"removed corrupt cached {path.name} ({why})", file=sys.stderr)
-    _print_plan(out.plan, label)
+    print_kernels(out.needs, label)
     got = sum(f.size for f in out.fetched)
     print(f"fetched {len(out.fetched)} file(s), {_human(got)}", file=sys.stderr)
-    missing = [i for i in out.plan.items if i.status == "missing"]
+    missing = [i for i in out.needs.items if i.status == "missing"]
     if out.failures or missing:
         lines = [str(e) for e in out.failures.values()] + [f"{i.name}: {i.note}" for i in missing]
         raise FetchError(f"{len(out.failures) + len(missing)} kernel(s) could not be provided:\n"
@@ -545,13 +489,10 @@ def kernels_status(
     """What is in the cache: each kernel's size, sha256, whether it verifies, and its source."""
     import json
 
-    from rich.table import Table
-
     from flyplan.kernels import cache as manager
-    from flyplan.kernels.fetch import _human
     from flyplan.kernels.paths import naif_cache_dir
-
     from flyplan.kernels import manifest
+    from flyplan.products.terminal import print_built_kernels, print_cache_status
 
     rows = manager.cache_status(verify=verify)
     built = manifest.entries()
@@ -559,28 +500,9 @@ def kernels_status(
         print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows, "built": built},
                          indent=1))
         return
-    con = _wide_console()
-    total = sum(r["size"] for r in rows)
-    t = Table(title=f"{naif_cache_dir()}: {len(rows)} kernel(s), {_human(total)}",
-              title_justify="left")
-    t.add_column("file", no_wrap=True)
-    for col in ("role", "size", "sha256", "state", "source"):
-        t.add_column(col, overflow="fold")
-    for r in rows:
-        t.add_row(r["path"], r["role"], _human(r["size"]), (r["sha256"] or "")[:16],
-                  r["state"], r["source"])
-    con.print(t)
+    print_cache_status(naif_cache_dir(), rows)
     if built:
-        b = Table(title=f"{manifest.manifest_path().parent}: {len(built)} kernel(s) flyplan "
-                        "generated", title_justify="left")
-        b.add_column("file", no_wrap=True)
-        for col in ("size", "sha256", "state"):
-            b.add_column(col, overflow="fold")
-        for r in built:
-            b.add_row(r["name"], _human(r["size"]), (r["sha256"] or "")[:16], r["state"])
-        con.print(b)
-    if any(r["state"].startswith("CORRUPT") for r in rows):
-        con.print("corrupt kernels are removed and fetched again the next time they are needed")
+        print_built_kernels(manifest.manifest_path().parent, built)
 
 
 @kernels_app.command("build")
@@ -694,7 +616,8 @@ def plan(
     scenario (unknown key, wrong type, impossible window, unknown target) is
     reported with its file, key and line, exit status 1.
     """
-    from flyplan.domain.plan import load_scenario, plan as _plan, plan_html
+    from flyplan.domain.plan import load_scenario, plan as _plan
+    from flyplan.products.html.pages import plan_html
 
     sc = load_scenario(scenario)
     # Files the scenario names stay inside its directory; the command line's go anywhere.

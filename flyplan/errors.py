@@ -18,6 +18,7 @@ __all__ = [
     "InputError",
     "LimitError",
     "OutputError",
+    "spice_message",
 ]
 
 
@@ -86,3 +87,8 @@ class LimitError(InputError):
 
 class OutputError(FlyplanError):
     """An output file that may not or cannot be written."""
+def spice_message(exc) -> str:
+    """SPICE's short error name and the first line of its long message, for one line."""
+    short = getattr(exc, "short", "") or ""
+    detail = (getattr(exc, "long", "") or str(exc)).strip().splitlines()
+    return f"{short} {detail[0] if detail else ''}".strip()

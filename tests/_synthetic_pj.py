@@ -54,7 +54,7 @@ def synthetic_perijove(naif_dir: Path, workdir: Path, *, step_s: float = 120.0,
     from flyplan.ephemeris.spkwrite import Segment, write_spk13
     from flyplan.kernels.pool import KernelSet
     from flyplan.domain.perijove import Perijove
-    from flyplan.kernels.select import KernelPlan
+    from flyplan.kernels.assemble import KernelSelection
     from flyplan.timeutil import et_to_utc
 
     spiceypy.kclear()
@@ -87,7 +87,7 @@ def synthetic_perijove(naif_dir: Path, workdir: Path, *, step_s: float = 120.0,
     for f in files:
         ks.add(f)
     ks.add(spk, source="test fixture", note="synthetic Juno-like orbit")
-    plan = KernelPlan(ks, trajectory="model" if approximate else "naif",
+    plan = KernelSelection(ks, trajectory="model" if approximate else "naif",
                       trajectory_label="synthetic Juno-like orbit (test fixture)",
                       approximate=approximate, moons="naif",
                       moons_label="JPL satellite ephemeris jup310_excerpt_2021-02-26.bsp")

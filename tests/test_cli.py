@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from _cli import run_flyplan
 from typer.testing import CliRunner
 
 from flyplan.cli import app
@@ -18,11 +19,7 @@ SUMMARY_KEYS = {"perijove", "utc", "et", "altitude_km", "radius_km", "lat_pg_deg
                 "lon_w_deg", "local_solar_time", "speed_km_s", "speed_km_h"}
 
 
-def flyplan(*args, env=None):
-    """Run the real console entry point in a subprocess, as a user's script would."""
-    full_env = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "flyplan", *map(str, args)],
-                          capture_output=True, text=True, env=full_env, timeout=300)
+flyplan = run_flyplan
 
 
 def test_json_contract_read_by_a_script(naif_dir):

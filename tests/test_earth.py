@@ -10,16 +10,15 @@ altitudes with skyfield's ``altaz``.
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from flyplan.products import serialize
+from _cli import run_flyplan
 import spiceypy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -158,11 +157,11 @@ def test_perijove_summary_and_events_carry_ert(naif_dir):
     # The window's events include crossings too; the perijove row matches the summary.
     at_pj = ev[ev["kind"] == "perijove"]
     assert len(at_pj) == 1 and at_pj["utc_ert"].iloc[0] == s["utc_ert"]
-    doc = json.loads(pj.to_json())
+    doc = json.loads(serialize.to_json(pj))
     assert doc["utc_ert"] == s["utc_ert"] and "earth_received" in doc["metadata"]["conventions"]
     (pj_event,) = [e for e in doc["events"] if e["kind"] == "perijove"]
     assert pj_event["light_time_min"] == pytest.approx(s["light_time_min"])
-    assert f"# perijove Earth-received (ERT): {s['utc_ert']}" in pj.to_csv()
+    assert f"# perijove Earth-received (ERT): {s['utc_ert']}" in serialize.to_csv(pj)
 
 
 def test_add_received_keeps_an_empty_table_empty():
@@ -291,13 +290,13 @@ def test_observe_result_structure_and_conventions():
     assert obs.perijove["utc"] == "2021-11-29T14:13:29.633Z"
     # 2021-11-29: Jupiter 5.1 AU from Earth, ~42.6 min of light time.
     assert 40.0 < obs.perijove["light_time_min"] < 45.0
-    doc = json.loads(obs.to_json())
+    doc = json.loads(serialize.to_json(obs))
     assert {"perijove", "site", "nights", "samples", "metadata"} <= set(doc)
     conv = doc["metadata"]["conventions"]
     assert "System III" in conv["cml_iii_deg"] and "west" in conv["cml_iii_deg"]
     assert "SCET" in conv["time"] and "twilight" in conv
     assert doc["site"]["source"].startswith("astropy-data")
-    df = pd.read_csv(pd.io.common.StringIO(obs.to_csv()), comment="#")
+    df = pd.read_csv(pd.io.common.StringIO(serialize.to_csv(obs)), comment="#")
     assert {"utc", "et", "jupiter_alt_deg", "sun_alt_deg", "observable", "cml_iii_deg"} \
         <= set(df.columns)
     assert np.allclose(np.diff(df["et"])[:-1], 1800.0)
@@ -369,11 +368,9 @@ def test_observe_cli_offline_without_kernels(tmp_path):
         "def _no(*a, **k):\n    raise OSError('network access attempted')\n"
         "socket.socket.connect = _no\nsocket.create_connection = _no\n")
     cache = tmp_path / "cache"
-    env = {k: v for k, v in os.environ.items() if k != "FLYPLAN_KERNELS"}
-    env.update(PYTHONPATH=f"{guard}{os.pathsep}{REPO}", FLYPLAN_CACHE=str(cache))
-    proc = subprocess.run([sys.executable, "-m", "flyplan", "observe", "38", "--site",
-                           "-33.9,18.4,10", "--days", "2", "-f", "json"],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    proc = run_flyplan("observe", "38", "--site", "-33.9,18.4,10", "--days", "2", "-f", "json",
+                       env={"PYTHONPATH": str(guard), "FLYPLAN_CACHE": str(cache)},
+                       drop=("FLYPLAN_KERNELS", "PYTHONPATH"), cwd=tmp_path, timeout=300)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["site"]["lat_deg"] == -33.9 and doc["metadata"]["twilight"] == "nautical"

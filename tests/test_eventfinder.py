@@ -18,12 +18,11 @@ tests/_synthetic.py), since no real moon ephemeris covers a Juno kernel here.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from flyplan.products import serialize
+from _cli import run_flyplan
 import spiceypy
 
 import _synthetic as S
@@ -342,9 +341,7 @@ def moons_kernel_dir(tmp_path_factory):
     return d
 
 
-def _flyplan(*args):
-    return subprocess.run([sys.executable, "-m", "flyplan", *map(str, args)],
-                          capture_output=True, text=True, timeout=600)
+_flyplan = run_flyplan
 
 
 def test_events_json_contract(moons_kernel_dir):
@@ -366,7 +363,9 @@ def test_events_json_contract(moons_kernel_dir):
     for e in ca:
         assert isinstance(e["altitude_km"], float) and isinstance(e["range_km"], float)
         assert 0 < e["altitude_km"] < e["range_km"]
-    assert any(e["kind"] == "lat_crossing" and abs(e["lat_pg_deg"] - 69) < 1e-6 for e in evs)
+    # Times converge to GF_TOL_S (1 ms); Juno's latitude changes by < 0.05 deg/s.
+    assert any(e["kind"] == "lat_crossing" and abs(e["lat_pg_deg"] - 69) < 0.05 * eventfinder.GF_TOL_S
+               for e in evs)
     meta = doc["metadata"]
     assert "ellipsoid" in meta["conventions"]["altitude"]
     assert "Geometry Finder" in meta["conventions"]["event_times"]
@@ -398,7 +397,7 @@ def test_perijove_includes_window_events_and_junocam_columns(moons_kernel_dir):
         for f in ("in_swath", "spin_plane_angle_deg", "km_per_px", "ang_size_px"):
             assert f"{m}_{f}" in pj.samples.columns
     assert any("JunoCam spin axis" in n for n in pj.notes)
-    doc = json.loads(pj.to_json())
+    doc = json.loads(serialize.to_json(pj))
     assert {e["kind"] for e in doc["events"]} == kinds
 
 

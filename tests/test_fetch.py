@@ -57,7 +57,9 @@ def mirror(naif_dir, online, monkeypatch):
 
 
 def pj1_window():
-    t0, t1, _ = manager.target_window("1")
+    from flyplan.orbit import resolve_target
+
+    t0, t1, _ = resolve_target("1")
     return t0, t1
 
 
@@ -150,11 +152,12 @@ def test_hash_mismatch_is_rejected(tampered_mirror, online):
 
 def test_hash_mismatch_falls_back_to_builtin_in_assemble(tampered_mirror, online, naif_dir):
     """A kernel flyplan can do without becomes a note, not an error."""
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
+    from flyplan.kernels.assemble import assemble
 
     t0, t1 = pj1_window()
-    juno = [c for c in sources.candidates([naif_dir]) if c.role == "juno_spk"]
-    plan = sources.assemble(t0, t1, moons=False, pj=1, cands=juno)
+    juno = [c for c in select.candidates([naif_dir]) if c.role == "juno_spk"]
+    plan = assemble(t0, t1, moons=False, pj=1, cands=juno)
     names = [k.path.name for k in plan.kernels.kernels]
     assert "naif0012.tls" not in names
     assert any(k.source == "built-in" and k.kind == "lsk" for k in plan.kernels.kernels)
@@ -256,7 +259,7 @@ def test_listing_discovers_newer_file_and_checks_its_header(newer_mirror, online
     assert rec["sha256"] == sha256(online / "naif/JUNO/kernels/spk" / UNLISTED)
     # Offline afterwards: the cached files and listing serve, no request.
     n = newer_mirror.count()
-    p = manager.plan(t0, t1, moons=False, network=False)
+    p = manager.needs(t0, t1, moons=False, network=False)
     assert [i.status for i in p.of_role("juno_spk")] == ["cached"]
     assert newer_mirror.count() == n
 
@@ -287,13 +290,14 @@ def test_cache_paths_cannot_leave_the_cache(online):
 
 def test_offline_assemble_uses_cache_and_builtins_without_requests(mirror, online, naif_dir,
                                                                    monkeypatch):
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
+    from flyplan.kernels.assemble import assemble
 
     t0, t1 = pj1_window()
     manager.provide(t0, t1)
     n = mirror.count()
     monkeypatch.setenv("FLYPLAN_OFFLINE", "1")
-    plan = sources.assemble(t0, t1, pj=1, moons=False)
+    plan = assemble(t0, t1, pj=1, moons=False, cands=select.candidates(select.kernel_dirs()))
     assert plan.trajectory == "naif"
     assert mirror.count() == n
     srcs = {k.path.name: k.source for k in plan.kernels.kernels}

@@ -109,7 +109,7 @@ def test_split_path_never_cuts_a_doubled_quote():
 
 def test_daf_file_with_a_text_kernel_name_is_named(tmp_path):
     from flyplan.errors import KernelError
-    from flyplan.kernels.pool import check_kernel_file
+    from flyplan.kernels.files import check_kernel_file
 
     bogus = _small_spk(tmp_path / "k.bsp").rename(tmp_path / "naif0012.tls")
     with pytest.raises(KernelError, match="naif0012.tls is a binary"):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _cli import run_flyplan
 from typer.testing import CliRunner
 
 from _mirror import Mirror
@@ -33,10 +31,7 @@ def mirror(naif_dir, monkeypatch, tmp_path):
     fetch._UNREACHABLE.clear()
 
 
-def flyplan(*args):
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "flyplan", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300)
+flyplan = run_flyplan
 
 
 def test_perijove_on_a_fresh_cache_fetches_then_makes_no_request(mirror, naif_dir):
@@ -163,7 +158,7 @@ def test_perijove_without_network_uses_cache_and_builtins(juno_only, monkeypatch
     proc = flyplan("perijove", 1, "-k", juno_only, "-f", "json", "-w", "10m")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    notes = " ".join(doc["metadata"]["source"]["notes"])
+    notes = " ".join(doc["metadata"]["notes"])
     assert "naif0012.tls not fetched (connection refused" in notes
     assert ("to place it by hand, save https://naif.jpl.nasa.gov/pub/naif/generic_kernels/lsk/"
             "naif0012.tls as " + str(tmp_path / "cache" / "naif" / "generic_kernels" / "lsk" /

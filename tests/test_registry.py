@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flyplan.kernels import cache as manager
-from flyplan.kernels import registry
+from flyplan.kernels import registry, select
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -140,8 +139,8 @@ def test_choose_prefers_reconstructed_then_newer():
     opts = [_opt("spk_pre_160701_161001_160801.bsp", 0, 100),
             _opt("spk_rec_160701_161001_161101.bsp", 0, 100),
             _opt("spk_rec_160701_161001_161201.bsp", 0, 100)]
-    assert manager.choose(opts, 10, 20) == ["spk_rec_160701_161001_161201.bsp"]
-    assert manager.choose(opts[:1] + opts[1:2], 10, 20) == ["spk_rec_160701_161001_161101.bsp"]
+    assert select.choose(opts, 10, 20) == ["spk_rec_160701_161001_161201.bsp"]
+    assert select.choose(opts[:1] + opts[1:2], 10, 20) == ["spk_rec_160701_161001_161101.bsp"]
 
 
 def test_choose_unions_when_no_single_file_covers():
@@ -149,20 +148,20 @@ def test_choose_unions_when_no_single_file_covers():
             _opt("spk_rec_160801_160901_161001.bsp", 45, 100),
             _opt("spk_pre_160601_161201_160601.bsp", 0, 30)]
     # Least preferred first (SPICE: the last file loaded wins).
-    assert manager.choose(opts, 40, 60) == ["spk_rec_160701_160801_160901.bsp",
+    assert select.choose(opts, 40, 60) == ["spk_rec_160701_160801_160901.bsp",
                                             "spk_rec_160801_160901_161001.bsp"]
-    assert manager.choose(opts, 40, 200) == []
+    assert select.choose(opts, 40, 200) == []
     # Reconstructed files together beat a predicted one that covers alone ...
     opts.append(_opt("spk_pre_160601_161201_160701.bsp", 0, 200))
-    assert manager.choose(opts, 40, 60) == ["spk_rec_160701_160801_160901.bsp",
+    assert select.choose(opts, 40, 60) == ["spk_rec_160701_160801_160901.bsp",
                                             "spk_rec_160801_160901_161001.bsp"]
     # ... and where they leave a gap, predicted fills it under them.
-    assert manager.choose(opts, 40, 150) == ["spk_pre_160601_161201_160701.bsp",
+    assert select.choose(opts, 40, 150) == ["spk_pre_160601_161201_160701.bsp",
                                              "spk_rec_160701_160801_160901.bsp",
                                              "spk_rec_160801_160901_161001.bsp"]
     # Among predicted files alone, the newest production comes first.
     pre = [o for o in opts if not o[0][0]]
-    assert manager.choose(pre, 10, 20) == ["spk_pre_160601_161201_160701.bsp"]
+    assert select.choose(pre, 10, 20) == ["spk_pre_160601_161201_160701.bsp"]
 
 
 from hypothesis import given, settings, strategies as st  # noqa: E402

@@ -12,12 +12,11 @@ ephemeris are available.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _cli import run_flyplan
 import spiceypy
 
 import _synthetic as S
@@ -139,9 +138,7 @@ def test_missing_key_and_missing_file(tmp_path):
         load_scenario(tmp_path / "nope.toml")
 
 
-def _flyplan(*args):
-    return subprocess.run([sys.executable, "-m", "flyplan", *map(str, args)],
-                          capture_output=True, text=True, timeout=600)
+_flyplan = run_flyplan
 
 
 @pytest.mark.parametrize("old,new,needles", [

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from flyplan.constants import JUNO, JUPITER, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError
 
-__all__ = ["perijoves", "SUMMARY_COLUMNS"]
+__all__ = ["perijoves", "MissionTable", "SUMMARY_COLUMNS"]
 
 SUMMARY_COLUMNS = ("pj", "utc", "et", "altitude_km", "radius_km", "lat_pg_deg", "lat_pc_deg",
                    "lon_w_deg", "lon_e_deg", "local_solar_time", "speed_km_s", "speed_km_h",
@@ -27,19 +28,6 @@ SUMMARY_COLUMNS = ("pj", "utc", "et", "altitude_km", "radius_km", "lat_pg_deg", 
 # Juno's perijove pass, over hours).  Checked against a 60 s scan in
 # tests/test_mission.py.
 _CA_STEP_S = 1200.0
-
-
-def _orbit_window(n: int, et_pj: float) -> tuple[float, float]:
-    """Preceding to following apojove, approximated as halfway between perijoves."""
-    from flyplan.timetable import timetable
-    from flyplan.timeutil import utc_to_et
-
-    table = timetable()
-    prev = utc_to_et(table[n - 1].utc) if n - 1 in table else None
-    nxt = utc_to_et(table[n + 1].utc) if n + 1 in table else None
-    half_before = (et_pj - prev) / 2 if prev is not None else 26 * 86400.0
-    half_after = (nxt - et_pj) / 2 if nxt is not None else half_before
-    return et_pj - half_before, et_pj + half_after
 
 
 def _closest_approaches(moons, t0: float, t1: float) -> dict[int, tuple[float, float]]:
@@ -85,19 +73,17 @@ def _refine_minimum(moon: int, et: np.ndarray, rng: np.ndarray) -> tuple[float, 
     return best
 
 
-# SPICE's stellar-aberration correction (LT+S) differentiates the observer's
-# velocity numerically, one second either side: a search must keep clear of
-# the ends of Juno's coverage by more than that.
-_EDGE_MARGIN_S = 10.0
+def _orbit_span(kernels, et_pj: float) -> tuple[float, float]:
+    """The orbit around perijove (preceding to following apojove, :func:`flyplan.orbit.orbit_window`)
+    within what the loaded Juno kernels cover, less a margin at their ends."""
+    from flyplan.orbit import COVERAGE_MARGIN_S, ORBIT_SEARCH_S, orbit_window
 
-
-def _covered_span(kernels, t0: float, t1: float, et_pj: float) -> tuple[float, float]:
-    """The part of [t0, t1] around perijove that the loaded Juno kernels cover (less a margin)."""
-    lo, hi = t0, t1
+    lo, hi = et_pj - ORBIT_SEARCH_S, et_pj + ORBIT_SEARCH_S
     for _, a, b in kernels.coverage(JUNO):
         if a <= et_pj <= b:
-            lo, hi = max(lo, a + _EDGE_MARGIN_S), min(hi, b - _EDGE_MARGIN_S)
-    return lo, hi
+            lo, hi = max(lo, a + COVERAGE_MARGIN_S), min(hi, b - COVERAGE_MARGIN_S)
+    before, after = orbit_window(et_pj, lo, hi)
+    return (before if before is not None else lo), (after if after is not None else hi)
 
 
 def _one(n: int, window, step, kernels, source, moons) -> dict:
@@ -113,8 +99,7 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
                approximate=bool(res.plan.approximate), trajectory=res.plan.trajectory_label,
                moons_source=res.plan.moons_label)
     if res.plan.moons:
-        o0, o1 = _orbit_window(n, res.et)
-        c0, c1 = _covered_span(res.plan.kernels, o0, o1, res.et)
+        c0, c1 = _orbit_span(res.plan.kernels, res.et)
         row["orbit_search_utc"] = f"{et_to_utc(c0, 0)}..{et_to_utc(c1, 0)}"
         found = _closest_approaches(MOONS.values(), c0, c1)
         for name, moon in MOONS.items():
@@ -130,7 +115,7 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
 def _chunk(args) -> list[dict]:
     from spiceypy.utils.exceptions import SpiceyError
 
-    from flyplan.kernels.pool import _spice_short
+    from flyplan.errors import spice_message
 
     numbers, window, step, kernels, source, moons = args
     rows = []
@@ -142,8 +127,45 @@ def _chunk(args) -> list[dict]:
         except FlyplanError as exc:
             rows.append({"pj": n, "error": str(exc).splitlines()[0]})
         except SpiceyError as exc:
-            rows.append({"pj": n, "error": f"SPICE: {_spice_short(exc)}"})
+            rows.append({"pj": n, "error": f"SPICE: {spice_message(exc)}"})
     return rows
+
+
+@dataclass
+class MissionTable:
+    """The mission table: one row per perijove.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per perijove (columns in :func:`perijoves`).
+    first, last : int
+        The perijove range.
+    window : str
+        The sampled window around each perijove.
+    step_s : float
+        Its step, s.
+    notes : list of str
+    """
+
+    table: object
+    first: int
+    last: int
+    window: str
+    step_s: float
+    notes: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def metadata(self) -> dict:
+        """Provenance and conventions."""
+        from flyplan import __version__
+        from flyplan.constants import CONVENTIONS
+
+        return {"flyplan_version": __version__, "perijoves": [self.first, self.last],
+                "window": self.window, "step_s": self.step_s, "notes": list(self.notes),
+                "conventions": dict(CONVENTIONS)}
 
 
 def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3h",
@@ -168,8 +190,8 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``pj``, ``utc``, ``et``, ``altitude_km``, ``radius_km``,
+    MissionTable
+        ``.table``: a DataFrame with columns ``pj``, ``utc``, ``et``, ``altitude_km``, ``radius_km``,
         ``lat_pg_deg``, ``lat_pc_deg``, ``lon_w_deg``, ``lon_e_deg``,
         ``local_solar_time``, ``speed_km_s``, ``speed_km_h``,
         ``speed_rot_km_s``, ``time_method``, ``trajectory_source``,
@@ -188,7 +210,8 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     if last is None:
         last = max(k for k, v in table.items() if v.status == "reconstructed")
     if last < first:
-        raise ValueError(f"--to {last} is before --from {first}")
+        raise FlyplanError(f"the range ends (PJ{last}) before it starts (PJ{first})",
+                           hint="give --to at or after --from")
     numbers = list(range(first, last + 1))
     workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
     # Contiguous chunks keep neighbouring perijoves (which share kernels) together.
@@ -199,6 +222,8 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(_chunk, args))
+    from flyplan.timeutil import parse_duration
+
     df = pd.DataFrame([row for part in parts for row in part])
     df.attrs["moons"] = list(MOON_IDS.values())
-    return df
+    return MissionTable(df, first, last, window, parse_duration(step))

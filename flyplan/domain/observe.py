@@ -22,7 +22,6 @@ mean noon and is labelled by the date of its evening.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 
@@ -136,59 +135,6 @@ class Observability:
             "notes": list(self.notes),
             "conventions": dict(CONVENTIONS),
         }
-
-    def to_dict(self) -> dict:
-        """JSON contract: perijove, site, nights (with windows), samples, metadata."""
-        return _clean({
-            "perijove": self.perijove,
-            "site": self.site.to_dict(),
-            "nights": self.nights,
-            "samples": self.samples.to_dict(orient="records"),
-            "metadata": self.metadata(),
-        })
-
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    def to_csv(self) -> str:
-        """The samples as CSV after ``#`` lines of provenance, conventions and the
-        observable windows (pandas: ``read_csv(..., comment="#")``)."""
-        meta = self.metadata()
-        s = self.site
-        lines = [
-            f"# flyplan {meta['flyplan_version']} observe: Jupiter before perijove {self.number}",
-            f"# perijove (SCET): {self.perijove['utc']} ({self.perijove_status}); seen on "
-            f"Earth (ERT): {self.perijove['utc_ert']}; one-way light time "
-            f"{self.perijove['light_time_min']:.3f} min",
-            f"# site: {s.name} lat {s.lat_deg:.6f} N lon {s.lon_deg:.6f} E elevation "
-            f"{s.elevation_m:g} m (WGS84; source: {s.source})",
-            f"# twilight: {self.twilight} (Sun below {TWILIGHT[self.twilight][0]:g} deg); "
-            f"Jupiter at or above {self.min_altitude_deg:g} deg",
-            f"# ephemeris: {self.ephemeris}",
-        ]
-        lines += [f"# note: {n}" for n in self.notes]
-        lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
-        for _, w in self.windows.iterrows():
-            lines.append(f"# window: {w['start_utc']} .. {w['end_utc']} CML "
-                         f"{w['cml_start_deg']:.1f} -> {w['cml_end_deg']:.1f} deg W")
-        return "\n".join(lines) + "\n" + self.samples.to_csv(index=False, float_format="%.4f")
-
-
-def _clean(x):
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, (np.bool_, bool)):
-        return bool(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, (np.floating, float)):
-        return float(x) if math.isfinite(x) else None
-    if isinstance(x, np.str_):
-        return str(x)
-    return x
-
 
 # -- intervals (ET, s) -------------------------------------------------------------
 
@@ -509,7 +455,7 @@ def observe(n: int, site, *, days: float = 7.0, min_altitude_deg: float = 20.0,
             "jupiter_rise_utc": within(iv["rise"]),
             "jupiter_transit_utc": within(iv["transit"]),
             "jupiter_set_utc": within(iv["set"]),
-            "windows": [_clean({k: v for k, v in r.items() if k != "night"})
+            "windows": [{k: v for k, v in r.items() if k != "night"}
                         for r in rows if r["night"] == date],
         })
 

@@ -42,7 +42,6 @@ samples that both fail it is not seen.
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import os
 import re
@@ -65,6 +64,8 @@ EDGE_TOL_S = 0.5
 # Highest perijove number a scenario may name: a bound far past the mission's
 # end (about 110 orbits) so a range such as "0..99999999999" fails at once.
 MAX_PERIJOVE = 10_000
+# Convergence of the search for the best moment (smallest range), s.
+BEST_TOL_S = 1e-3
 _TARGETS = {name.lower(): moon for name, moon in MOONS.items()}
 
 
@@ -590,12 +591,14 @@ _TARGET_COLS = ("range_km", "phase_deg", "limb_angle_deg", "occulted", "transit"
 
 
 def _geometry_record(row, moons) -> dict:
-    from flyplan.domain.perijove import _jsonable
+    # Plain Python values: the records are data users read and compare.
+    def plain(v):
+        return v.item() if hasattr(v, "item") else v
 
-    out = {k: _jsonable(row[k]) for k in _GEOMETRY_COLS}
+    out = {k: plain(row[k]) for k in _GEOMETRY_COLS}
     for moon in moons:
         m = MOON_IDS[moon].lower()
-        out.update({f"{m}_{k}": _jsonable(row[f"{m}_{k}"]) for k in _TARGET_COLS})
+        out.update({f"{m}_{k}": plain(row[f"{m}_{k}"]) for k in _TARGET_COLS})
     return out
 
 
@@ -622,17 +625,18 @@ def _best(ev: _Evaluator, windows, moon: int):
     """The smallest range to ``moon`` inside the windows: gfdist ABSMIN (finest km/px)."""
     import spiceypy
 
-    from flyplan.domain.events import _intervals, _tolerance, _window
+    from flyplan.kernels.pool import gf_tolerance
+    from flyplan.orbit import gf_intervals, gf_window
 
     ivs = [(s, e) for s, e, *_ in windows if e - s > 1e-3]
     if not ivs:
         return None
     res = spiceypy.cell_double(200)
     step = max(1.0, min(300.0, min(e - s for s, e in ivs) / 2))
-    with _tolerance(1e-3):
+    with gf_tolerance(BEST_TOL_S):
         spiceypy.gfdist(str(moon), "LT", str(JUNO), "ABSMIN", 0.0, 0.0, step, 10000,
-                        _window(ivs), res)
-    found = _intervals(res)
+                        gf_window(ivs), res)
+    found = gf_intervals(res)
     if not found:
         return None
     return found[0][0]
@@ -640,35 +644,14 @@ def _best(ev: _Evaluator, windows, moon: int):
 
 def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
     """Windows for one perijove (or one absolute window)."""
-    from flyplan.kernels import select as sources
-    from flyplan.domain.perijove import approximate_time, refine_minimum
-    from flyplan.timetable import timetable
-    from flyplan.timeutil import et_to_utc, parse_window, utc_to_et
+    from flyplan.orbit import prepare
+    from flyplan.timeutil import et_to_utc
 
-    win = parse_window(sc.window) if sc.window else parse_window("-6h..+6h")
-    base, _ = sources.base_kernels(cands)
-    base.load()
-    et_pj = None
-    if n is None:
-        t0, t1 = win.resolve()
-        # The perijove nearest the window names the model trajectory.
-        mid = 0.5 * (t0 + t1)
-        n = min(timetable(), key=lambda k: abs(utc_to_et(timetable()[k].utc) - mid))
-    else:
-        orb = next((c.path for c in cands if c.role == "orbnum"), None)
-        approx, _method, half = approximate_time(n, orbnum=orb, cands=cands)
-        if win.relative:
-            pre = sources.assemble(approx - half, approx + half, source=sc.source, moons=False,
-                                   pj=n, cands=cands)
-            pre.kernels.load()
-            pre.kernels.require(JUNO, approx - half, approx + half, "Juno (-61)")
-            et_pj = refine_minimum(approx, half)
-            t0, t1 = et_pj + float(win.start), et_pj + float(win.stop)
-        else:
-            t0, t1 = win.resolve()
-    plan = sources.assemble(t0, t1, source=sc.source, moons=True, pj=n, cands=cands)
-    plan.kernels.load()
-    plan.kernels.require(JUNO, t0, t1, "Juno (-61)")
+    # An absolute window is sampled as given, the perijove itself unrefined.
+    req = prepare(n, sc.window or "-6h..+6h", kernels=kernels, source=sc.source, moons=True,
+                  refine=False, cands=cands)
+    n, et_pj, plan = req.number, req.et, req.selection
+    t0, t1 = req.window
     if not plan.moons:
         from flyplan.errors import CoverageError
 
@@ -702,10 +685,10 @@ def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
 
 def _plan_chunk(args):
     sc_json, numbers, kernels = args
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
 
     sc = Scenario.model_validate_json(sc_json)
-    cands = sources.candidates(sources.kernel_dirs(kernels))
+    cands = select.candidates(select.kernel_dirs(kernels))
     out = []
     for n in numbers:
         try:
@@ -765,50 +748,17 @@ class PlanResult:
         cam = camera()
         junocam_text = (f"IFOV {cam.ifov_rad * 1e3:.4f} mrad; swath {cam.swath_deg[0]:+.2f}.."
                         f"{cam.swath_deg[1]:+.2f} deg from the spin plane (centre of the target)")
+        kernels = {}
+        for p in self.perijoves:
+            for k in p.get("kernels", []):
+                kernels.setdefault(k["path"], k)
         return {"flyplan_version": __version__, "scenario_file": self.path,
                 "scenario": self.scenario.model_dump(mode="json"),
                 "edge_tolerance_s": EDGE_TOL_S,
+                "kernels": list(kernels.values()),
                 "conventions": {**CONVENTIONS, "junocam": junocam_text,
                                 "above_limb": "the target's centre clear of Jupiter's disk "
                                               "seen from Juno (LT+S)"}}
-
-    def to_dict(self) -> dict:
-        return {"windows": self.windows,
-                "best": [p["best"] for p in self.perijoves if p.get("best")],
-                "perijoves": [{k: v for k, v in p.items() if k not in ("windows", "best")}
-                              for p in self.perijoves],
-                "metadata": self.metadata()}
-
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False, default=_json_default)
-
-    def to_csv(self) -> str:
-        meta = self.metadata()
-        path = "".join(c if c.isprintable() else "?" for c in str(self.path or ""))
-        lines = [f"# flyplan {meta['flyplan_version']} plan {path}".rstrip(),
-                 f"# scenario: {self.scenario.name}"]
-        for p in self.perijoves:
-            if p["status"] == "ok":
-                lines.append(f"# PJ{p['perijove']}: trajectory {p['trajectory']}; moons "
-                             f"{p['moons']}; spin axis {p['spin_axis']}")
-                lines += [f"# note: {x}" for x in p["notes"]]
-            else:
-                lines.append(f"# PJ{p['perijove']} skipped: {p['reason']}")
-        for key, text in meta["conventions"].items():
-            lines.append(f"# convention {key}: {text}")
-        df = self.best_frame() if self.scenario.outputs.best else self.windows_frame()
-        # One '#' line each: no text (a note, a reason) may start a line of its own.
-        lines = ["".join(c if c.isprintable() else " " for c in line) for line in lines]
-        return "\n".join(lines) + "\n" + df.to_csv(index=False, float_format="%.6f")
-
-
-def _json_default(v):
-    from flyplan.domain.perijove import _jsonable
-
-    out = _jsonable(v)
-    if out is v:
-        raise TypeError(f"not JSON serializable: {type(v).__name__}")
-    return out
 
 
 def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int = 1) -> PlanResult:
@@ -834,7 +784,7 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         stopped it (coverage, unknown perijove); perijoves of a multi-perijove
         scenario that cannot be computed are listed as skipped instead.
     """
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
 
     path = None
     if not isinstance(scenario, Scenario):
@@ -842,7 +792,7 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         scenario = load_scenario(scenario)
     numbers = scenario.perijove_numbers()
     if numbers is None or len(numbers) == 1:
-        cands = sources.candidates(sources.kernel_dirs(kernels))
+        cands = select.candidates(select.kernel_dirs(kernels))
         one = _plan_one(scenario, numbers[0] if numbers else None, kernels, cands)
         return PlanResult(scenario, path, [one])
     workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
@@ -856,23 +806,3 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         with ProcessPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(_plan_chunk, args))
     return PlanResult(scenario, path, [p for part in parts for p in part])
-
-
-def plan_html(result: PlanResult) -> str:
-    """A small self-contained HTML page with the windows table (no scripts)."""
-    import html as _html
-
-    df = result.best_frame() if result.scenario.outputs.best else result.windows_frame()
-    title = _html.escape(result.scenario.name or (result.path or "flyplan plan"))
-    notes = "".join(f"<li>PJ{p['perijove']}: {_html.escape(p.get('reason', ''))}</li>"
-                    for p in result.perijoves if p["status"] != "ok")
-    table = df.to_html(index=False, float_format=lambda x: f"{x:,.3f}", border=0,
-                       classes="flyplan-plan") if len(df) else "<p>No window meets the " \
-                                                                "constraints.</p>"
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>flyplan: {title}</title><style>body{{font-family:system-ui,sans-serif;"
-            f"margin:1.5rem}} table{{border-collapse:collapse;font-size:.85rem}} "
-            f"td,th{{padding:.15rem .5rem;border-bottom:1px solid #ddd}}</style></head><body>"
-            f"<h1>{title}</h1><p>{_html.escape(result.scenario.description)}</p>"
-            f"<div id=\"flyplan-plan\">{table}</div>"
-            + (f"<ul>{notes}</ul>" if notes else "") + "</body></html>\n")

@@ -26,14 +26,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flyplan.kernels import fetch
-from flyplan.kernels import registry
-from flyplan.constants import JUNO, MOON_IDS
 from flyplan.errors import FetchError
+from flyplan.kernels import fetch, registry, select
 from flyplan.kernels.registry import Candidate, Entry
 
-__all__ = ["Item", "Plan", "Outcome", "plan", "provide", "complete", "provenance",
-           "target_window", "cache_status", "clean_cache", "MAX_AUTO_FETCH_BYTES"]
+__all__ = ["Item", "Needs", "Outcome", "needs", "provide", "complete", "provenance",
+           "cache_status", "clean_cache", "MAX_AUTO_FETCH_BYTES"]
 
 # Kernels bigger than this ($FLYPLAN_MAX_AUTO_FETCH) are fetched only when
 # asked for (kernels fetch --satellites): nobody should find a 1 GB download
@@ -95,7 +93,7 @@ class Item:
 
 
 @dataclass
-class Plan:
+class Needs:
     """The kernels a window needs and where each is to come from.
 
     Attributes
@@ -105,6 +103,8 @@ class Plan:
     items : list of Item
     notes : list of str
         One-line notes (listing problems, kernels skipped and why).
+    warnings : list of str
+        Files found but passed over because they are damaged: said always.
     base : str
         Base URL downloads come from.
     """
@@ -113,7 +113,13 @@ class Plan:
     t1: float | None
     items: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
     base: str = ""
+
+    def chosen(self, role: str) -> list[Item]:
+        """The items of ``role`` that can be loaded now (local, cached or built-in)."""
+        return [i for i in self.items
+                if i.role == role and i.status in ("local", "cached", "built-in") and i.path]
 
     @property
     def to_fetch(self) -> list[Item]:
@@ -129,8 +135,8 @@ class Outcome:
 
     Attributes
     ----------
-    plan : Plan
-        The last plan (after fetching, what is cached is marked so).
+    needs : Needs
+        The last survey (after fetching, what is cached is marked so).
     cands : list of Candidate
         The candidates, with the fetched files added and corrupt ones removed.
     fetched : list of flyplan.kernels.fetch.Fetched
@@ -140,7 +146,7 @@ class Outcome:
         Corrupt cached files removed, and why.
     """
 
-    plan: Plan
+    needs: Needs
     cands: list
     fetched: list = field(default_factory=list)
     failures: dict = field(default_factory=dict)
@@ -178,14 +184,10 @@ def _want(e: Entry, role: str, base: str, note: str = "") -> Item:
                 size=e.size or e.size_hint, size_approx=not e.size, note=note)
 
 
-def _covers_iv(intervals, t0, t1) -> bool:
-    return any(a <= t0 and t1 <= b for a, b in intervals)
-
-
-def plan(t0: float | None, t1: float | None, *, kernels=None, source: str = "auto",
-         moons: bool = True, satellites: bool = False, instruments: bool = False,
-         base: str | None = None, network: bool | None = None, refresh: bool = False,
-         cands: list[Candidate] | None = None, exclude=()) -> Plan:
+def needs(t0: float | None, t1: float | None, *, kernels=None, source: str = "auto",
+          moons: bool = True, satellites: bool = False, instruments: bool = False,
+          base: str | None = None, network: bool | None = None, refresh: bool = False,
+          cands: list[Candidate] | None = None, exclude=(), local_only: bool = False) -> Needs:
     """The kernels the window ``[t0, t1]`` (ET) needs, and where each is to come from.
 
     Parameters
@@ -215,16 +217,18 @@ def plan(t0: float | None, t1: float | None, *, kernels=None, source: str = "aut
         Pre-scanned local and cached kernels.
     exclude : collection of str
         File names not to plan for fetching (e.g. ones that just failed).
+    local_only : bool
+        Choose among the files at hand and flyplan's own only: what can be
+        loaded now, nothing to fetch.
     """
-    from flyplan.kernels import select as sources
-
     base = fetch.naif_url(base)
     net = (not fetch.offline()) if network is None else bool(network)
     if cands is None:
-        cands = sources.candidates(sources.kernel_dirs(kernels))
-    out = Plan(t0, t1, base=base)
+        cands = select.candidates(select.kernel_dirs(kernels))
+    out = Needs(t0, t1, base=base)
     items = out.items
     window = t0 is not None and t1 is not None
+    remote = () if local_only else tuple(e for e in registry.known() if e.name not in exclude)
 
     roles = _BASE_ROLES + (_INSTRUMENT_ROLES if instruments else ())
     for role in roles:
@@ -232,7 +236,7 @@ def plan(t0: float | None, t1: float | None, *, kernels=None, source: str = "aut
         if c is not None:
             items.append(_have(c, role))
             continue
-        e = _preferred(role, exclude)
+        e = None if local_only else _preferred(role, exclude)
         if e is not None:
             note = "flyplan's built-in copy serves if it cannot be fetched" if role in _BASE_ROLES \
                 else ""
@@ -242,11 +246,16 @@ def plan(t0: float | None, t1: float | None, *, kernels=None, source: str = "aut
                               note="written by flyplan from NAIF's file"))
 
     if window:
-        _plan_planets(out, cands, t0, t1, base, exclude)
+        _plan_planets(out, cands, t0, t1, base, remote)
         if moons:
-            _plan_moons(out, cands, t0, t1, base, satellites, exclude)
+            _plan_moons(out, cands, t0, t1, base, satellites, remote)
         if source in ("auto", "naif"):
-            _plan_juno(out, cands, t0, t1, base, net, refresh, exclude, source)
+            juno_remote = ()
+            if not local_only:
+                local = select.choose_juno(cands, t0, t1).files
+                if not (local and all(c.juno.reconstructed for c in local)):
+                    juno_remote = _juno_remote(out, cands, base, net, refresh, exclude)
+            _plan_juno(out, cands, t0, t1, base, juno_remote, source)
     elif satellites:
         e = _preferred("satellites", exclude)
         if e is not None:
@@ -260,41 +269,29 @@ _BUILTIN_NAME = {"lsk": "flyplan leapseconds (naif0012's table)",
                  "pck": "flyplan Jupiter constants (pck00011's)"}
 
 
-def _plan_planets(out: Plan, cands, t0, t1, base, exclude) -> None:
-    from flyplan.kernels import builtin
-    from flyplan.kernels import select as sources
-
-    chosen, damaged = sources.choose_planets(cands, t0, t1)
-    out.notes.extend(damaged)
-    if chosen is not None:
-        out.items.append(_have(chosen, "planets"))
-        return
-    de421 = builtin.planetary_spk()
-    if de421 is not None and sources._covers(de421, sources.PLANET_BODIES, t0, t1):
-        out.items.append(Item("planets", Path(de421).name, "built-in", Path(de421),
-                              url="skyfield-data wheel", size=Path(de421).stat().st_size,
+def _plan_planets(out: Needs, cands, t0, t1, base, remote) -> None:
+    choice = select.choose_planets(cands, t0, t1, remote)
+    out.warnings.extend(choice.notes)
+    if choice.files and not select.is_remote(choice.files[0]):
+        out.items.append(_have(choice.files[0], "planets"))
+    elif choice.builtin is not None:
+        out.items.append(Item("planets", choice.builtin.name, "built-in", choice.builtin,
+                              url="skyfield-data wheel", size=choice.builtin.stat().st_size,
                               note="the same file as NAIF's de421.bsp"))
+    elif choice.files:
+        out.items.append(_want(choice.files[0], "planets", base))
+    else:
+        out.items.append(Item("planets", "de4xx.bsp", "missing",
+                              note="no planetary ephemeris flyplan knows covers the window"))
+
+
+def _plan_moons(out: Needs, cands, t0, t1, base, satellites, remote) -> None:
+    choice = select.choose_satellites(cands, t0, t1, remote)
+    if not choice.files:
         return
-    for e in registry.known():
-        if e.role == "planets" and e.name not in exclude and _covers_iv([e.interval()], t0, t1):
-            out.items.append(_want(e, "planets", base))
-            return
-    out.items.append(Item("planets", "de4xx.bsp", "missing",
-                          note="no planetary ephemeris flyplan knows covers the window"))
-
-
-def _plan_moons(out: Plan, cands, t0, t1, base, satellites, exclude) -> None:
-    from flyplan.kernels import select as sources
-
-    ranked = sorted((c for c in cands if c.role == "satellites"), key=lambda c: c.rank,
-                    reverse=True)
-    chosen = next((c for c in ranked if sources._covers(c.path, list(MOON_IDS), t0, t1)), None)
-    if chosen is not None:
-        out.items.append(_have(chosen, "satellites"))
-        return
-    e = next((e for e in registry.known() if e.role == "satellites" and e.name not in exclude
-              and _covers_iv([e.interval()], t0, t1)), None)
-    if e is None:
+    e = choice.files[0]
+    if not select.is_remote(e):
+        out.items.append(_have(e, "satellites"))
         return
     size = e.size or e.size_hint or 0
     if satellites:
@@ -315,28 +312,14 @@ def _skip(e: Entry, note: str) -> Item:
 
 
 def _builtin_moons_serve(t0, t1) -> bool:
-    try:
-        from flyplan.ephemeris import moons_spk
-    except ImportError:
-        return False
-    try:
-        return bool(moons_spk.covers(t0, t1))
-    except Exception:  # noqa: BLE001 - a broken optional module must not stop planning
-        return False
+    from flyplan.ephemeris import moons_spk
+
+    return bool(moons_spk.covers(t0, t1))
 
 
-def _plan_juno(out: Plan, cands, t0, t1, base, net, refresh, exclude, source) -> None:
-    from flyplan.kernels import select as sources
-
-    local = [c for c in cands if c.role == "juno_spk"]
-    chosen = sources._juno_files(local, t0, t1)
-    if chosen and all(c.juno.reconstructed for c in chosen):
-        for c in chosen:
-            out.items.append(_have(c, "juno_spk", "reconstructed"))
-        return
-    # Options: local files (exact coverage), the registry's and the listing's
-    # (coverage from their names).
-    names = {c.name for c in local}
+def _juno_remote(out: Needs, cands, base, net, refresh, exclude) -> list[Entry]:
+    """Juno trajectory files to fetch: the registry's, then the archive listing's."""
+    names = {c.name for c in cands if c.role == "juno_spk"}
     remote: dict[str, Entry] = {}
     for e in registry.known():
         if e.role == "juno_spk" and e.name not in names and e.name not in exclude:
@@ -353,19 +336,14 @@ def _plan_juno(out: Plan, cands, t0, t1, base, net, refresh, exclude, source) ->
                 if name not in names and name not in remote and name not in exclude:
                     remote[name] = Entry(lst_dir + name, "juno_spk", size=None, size_hint=size,
                                          listed=True)
-    options = []
-    for c in local:
-        iv = sources._spk_cover(c.path, JUNO)
-        options.append(((c.juno.reconstructed, c.juno.produced, True, c.name), iv, c))
-    for e in remote.values():
-        j = e.juno
-        if j is None:
-            continue
-        options.append(((j.reconstructed, j.produced, False, e.name), [e.interval()], e))
-    picked = choose(options, t0, t1)
+    return list(remote.values())
+
+
+def _plan_juno(out: Needs, cands, t0, t1, base, remote, source) -> None:
+    picked = select.choose_juno(cands, t0, t1, remote).files
     if not picked:
-        known = sorted(options, key=lambda o: o[1][0][0] if o[1] else 0)
-        span = "; ".join(f"{o[2].name}" for o in known[-6:]) or "none"
+        known = sorted((c for c in cands if c.role == "juno_spk"), key=lambda c: c.name)
+        span = "; ".join(c.name for c in known[-6:]) or "none"
         out.items.append(Item("juno_spk", "spk_rec_*/spk_pre_*", "missing", note=(
             f"no Juno trajectory file known covers {registry.et_to_text(t0)} .. "
             f"{registry.et_to_text(t1)} "
@@ -374,48 +352,10 @@ def _plan_juno(out: Plan, cands, t0, t1, base, net, refresh, exclude, source) ->
         return
     for obj in picked:
         kind = "reconstructed" if obj.juno.reconstructed else "predicted"
-        if isinstance(obj, Candidate):
-            out.items.append(_have(obj, "juno_spk", kind))
-        else:
+        if select.is_remote(obj):
             out.items.append(_want(obj, "juno_spk", base, kind))
-
-
-def choose(options, t0: float, t1: float) -> list:
-    """The preferred options that together cover ``[t0, t1]``, least preferred first.
-
-    Parameters
-    ----------
-    options : list of (key, intervals, object)
-        ``key`` orders preference (higher is better) and starts with True for
-        a reconstructed trajectory; ``intervals`` are the ET spans covered.
-
-    Returns
-    -------
-    list
-        Reconstructed files when they can cover the window: the best one
-        covering it, else the best ones until their union covers it.  Else
-        all files in order of preference until their union covers the window
-        (reconstructed where they reach, the newest predicted filling the
-        rest).  Empty when even all of them do not cover it.  Least preferred
-        first, as SPICE lets the last loaded file win.
-    """
-    from flyplan.kernels.select import _union_covers
-
-    ranked = sorted(options, key=lambda o: o[0], reverse=True)
-    for tier, single_first in (([o for o in ranked if o[0][0]], True), (ranked, False)):
-        single = [o for o in tier if _covers_iv(o[1], t0, t1)] if single_first else []
-        if single:
-            return [single[0][2]]
-        chosen, spans = [], []
-        for _key, iv, obj in tier:
-            overlap = [(a, b) for a, b in iv if b > t0 and a < t1]
-            if not overlap:
-                continue
-            chosen.append(obj)
-            spans += overlap
-            if _union_covers(spans, t0, t1):
-                return list(reversed(chosen))
-    return []
+        else:
+            out.items.append(_have(obj, "juno_spk", kind))
 
 
 # -- doing it -------------------------------------------------------------------------------
@@ -424,7 +364,7 @@ def provide(t0: float | None, t1: float | None, *, cands: list[Candidate] | None
             kernels=None, source: str = "auto", moons: bool = True, satellites: bool = False,
             instruments: bool = False, base: str | None = None, network: bool | None = None,
             refresh: bool = False, progress=None) -> Outcome:
-    """Plan for ``[t0, t1]``, check the cached kernels of the plan and fetch what is missing.
+    """Survey ``[t0, t1]``, check the cached kernels chosen and fetch what is missing.
 
     Cached files in the plan are verified (header, DAF length, sha256 against
     the registry or the download record); a corrupt one is removed and
@@ -432,22 +372,23 @@ def provide(t0: float | None, t1: float | None, *, cands: list[Candidate] | None
     fetch failed is not planned again in this call.  With ``network`` False
     (or offline) nothing is downloaded, but cached files are still verified.
     """
-    from flyplan.kernels import select as sources
-
     net = (not fetch.offline()) if network is None else bool(network)
     base = fetch.naif_url(base)
     if cands is None:
-        cands = sources.candidates(sources.kernel_dirs(kernels))
+        cands = select.candidates(select.kernel_dirs(kernels))
     cands = list(cands)
-    out = Outcome(Plan(t0, t1), cands)
+    out = Outcome(Needs(t0, t1), cands)
     kw = dict(source=source, moons=moons, satellites=satellites, instruments=instruments,
               base=base, network=net)
     # A few rounds: a downloaded trajectory file's real coverage can fall short
     # of what its name promised (edge days), which a new plan then makes up for.
     for _round in range(4):
-        p = plan(t0, t1, cands=cands, exclude=set(out.failures), refresh=refresh, **kw)
+        # Offline, choose among what is at hand: the survey is then exactly
+        # what will be loaded.
+        p = needs(t0, t1, cands=cands, exclude=set(out.failures), refresh=refresh,
+                  local_only=not net, **kw)
         refresh = False
-        out.plan = p
+        out.needs = p
         bad = []
         for item in p.items:
             if item.status != "cached":
@@ -482,15 +423,18 @@ def provide(t0: float | None, t1: float | None, *, cands: list[Candidate] | None
 
 def complete(cands: list[Candidate], t0: float, t1: float, *, source: str = "auto",
              moons: bool = True, fetching: bool | None = None, progress=None,
-             ) -> tuple[list[Candidate], list[str], dict]:
-    """Make sure the cache holds what ``[t0, t1]`` needs; for :func:`flyplan.kernels.select.assemble`.
+             ) -> tuple[list[Candidate], Needs, list[str], dict]:
+    """Make sure the cache holds what ``[t0, t1]`` needs, and choose what to load.
+
+    For :func:`flyplan.kernels.assemble.assemble`.
 
     Returns
     -------
-    (list of Candidate, list of str, dict)
-        The candidates to choose from (fetched files added, corrupt cached
-        ones removed), one-line notes for the user, and the fetch failures
-        (file name -> FetchError) flyplan can do without.
+    (list of Candidate, Needs, list of str, dict)
+        The candidates (fetched files added, corrupt cached ones removed),
+        the survey whose loadable items (:meth:`Needs.chosen`) are what to
+        load, one-line notes for the user, and the fetch failures (file name
+        -> FetchError) flyplan can do without.
 
     Raises
     ------
@@ -501,22 +445,28 @@ def complete(cands: list[Candidate], t0: float, t1: float, *, source: str = "aut
     out = provide(t0, t1, cands=cands, source=source, moons=moons, network=fetching,
                   progress=progress)
     net = (not fetch.offline()) if fetching is None else bool(fetching)
+    chosen = out.needs
+    if chosen.to_fetch:
+        # Files still to fetch after the last round cannot be loaded: choose
+        # again among what is at hand.
+        chosen = needs(t0, t1, cands=out.cands, source=source, moons=moons, network=False,
+                       local_only=True)
     notes = [f"cached {p.name} was not sound ({why}): not used" for p, why in out.removed]
     for name, exc in out.failures.items():
         role = (registry.classify(name) or ("?",))[0]
         if role == "juno_spk" and source == "naif":
             raise exc
-        if role == "planets" and not any(i.role == "planets" and i.status != "missing"
-                                         for i in out.plan.items):
+        if role == "planets" and not chosen.chosen("planets"):
             raise exc
         notes.append(_failure_note(name, exc))
+    notes += chosen.warnings
     if net:
-        notes += out.plan.notes
+        notes += out.needs.notes
         # A satellite file skipped for its size leaves the moons to flyplan's
         # moon ephemeris note; one skipped because the built-in serves is said here.
-        notes += [f"{i.name} skipped: {i.note}" for i in out.plan.items
+        notes += [f"{i.name} skipped: {i.note}" for i in out.needs.items
                   if i.status == "skipped" and "built-in" in i.note]
-    return out.cands, notes, out.failures
+    return out.cands, chosen, notes, out.failures
 
 
 def _failure_note(name: str, exc: FetchError) -> str:
@@ -542,50 +492,6 @@ def provenance(path: str | os.PathLike) -> tuple[str, str]:
     return "local", sha
 
 
-# -- windows from the command line ----------------------------------------------------------
-
-def target_window(target: str, window: str = "-6h..+6h", *, cands=None) -> tuple[float, float, str]:
-    """ET window of a perijove number (``"1"``, ``"PJ1"``) or a UTC window, and a label.
-
-    For a perijove, the window around its approximate time (timetable or
-    ORBNUM) widened to the span the perijove search needs, as
-    :func:`flyplan.domain.perijove.perijove` does.  Loads the base kernels (built-in
-    leapseconds when none are cached) to convert times.
-    """
-    import re
-
-    from flyplan.kernels import select as sources
-    from flyplan.domain.perijove import approximate_time
-    from flyplan.timeutil import parse_window
-
-    if cands is None:
-        cands = sources.candidates(sources.kernel_dirs())
-    base, _ = sources.base_kernels(cands)
-    base.load()
-    m = re.fullmatch(r"\s*(?:pj)?\s*(\d+)\s*", target, re.I)
-    if m:
-        n = int(m.group(1))
-        orb = next((c.path for c in cands if c.role == "orbnum"), None)
-        approx, _method, half = approximate_time(n, orbnum=orb)
-        win = parse_window(window)
-        if win.relative:
-            t0, t1 = approx + float(win.start), approx + float(win.stop)
-        else:
-            t0, t1 = win.resolve()
-        return min(t0, approx - half), max(t1, approx + half), f"PJ{n}"
-    try:
-        win = parse_window(target)
-    except ValueError as exc:
-        raise ValueError(f"{target!r} is neither a perijove number nor a UTC window "
-                         f"(UTC..UTC): {exc}") from None
-    if win.relative:
-        raise ValueError(f"{target!r} is relative; give a perijove number or UTC..UTC")
-    t0, t1 = win.resolve()
-    if t1 <= t0:
-        raise ValueError(f"window {target} ends before it starts")
-    return t0, t1, str(win)
-
-
 # -- the cache ------------------------------------------------------------------------------
 
 def cache_status(verify: bool = True) -> list[dict]:
@@ -598,7 +504,8 @@ def cache_status(verify: bool = True) -> list[dict]:
     ``"CORRUPT: ..."``.  flyplan's generated kernels are listed by
     :func:`flyplan.kernels.manifest.entries`.
     """
-    from flyplan.kernels.pool import KernelError, check_kernel_file, kernel_kind
+    from flyplan.errors import KernelError
+    from flyplan.kernels.files import check_kernel_file, kernel_kind
     from flyplan.kernels.paths import naif_cache_dir
 
     root = naif_cache_dir()
@@ -651,7 +558,7 @@ def clean_cache(everything: bool = False) -> tuple[int, int, list[str]]:
         Files deleted, bytes freed, and paths left in place (not flyplan's, or
         flyplan's but not deletable, e.g. on a read-only cache, which is said).
     """
-    from flyplan.kernels.pool import kernel_kind
+    from flyplan.kernels.files import kernel_kind
     from flyplan.kernels.paths import built_dir, cache_dir, naif_cache_dir
 
     roots = [naif_cache_dir()]

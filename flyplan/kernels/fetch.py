@@ -16,7 +16,7 @@ Every download
   refused);
 - is checked before it is kept: the byte count against ``Content-Length``, the
   sha256 against the registry when it knows one, and the DAF/text header and
-  DAF length (:func:`flyplan.kernels.pool.check_kernel_file`);
+  DAF length (:func:`flyplan.kernels.files.check_kernel_file`);
 - then enters the cache by an atomic rename, with a small record beside it
   (``.<name>.json``: the URL the bytes came from after redirects, sha256,
   size, and whether the registry vouched for the digest) for provenance and
@@ -45,7 +45,7 @@ from pathlib import Path
 
 from flyplan.kernels import registry
 from flyplan.errors import FetchError, KernelError
-from flyplan.kernels.pool import check_kernel_file
+from flyplan.kernels.files import check_kernel_file
 
 __all__ = ["Fetched", "Listing", "naif_url", "normalize_base", "offline", "url_for",
            "cache_path", "fetch", "verify_cached", "discard_if_corrupt", "remove_cached",
@@ -261,7 +261,7 @@ def record(path: str | os.PathLike) -> dict | None:
 
 def file_sha256(path: str | os.PathLike) -> str:
     """sha256 of a file, remembered for the rest of the process while the file is unchanged."""
-    from flyplan.kernels.pool import sha256_file
+    from flyplan.kernels.files import sha256_file
 
     p = Path(path)
     st = p.stat()

@@ -130,7 +130,7 @@ def entries() -> list[dict]:
         ``"UNRECORDED: ..."``, both rebuilt before use).
     """
     from flyplan.kernels.paths import built_dir
-    from flyplan.kernels.pool import kernel_kind
+    from flyplan.kernels.files import kernel_kind
 
     root = built_dir()
     files = read()

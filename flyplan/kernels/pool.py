@@ -11,199 +11,16 @@ Parallel work uses processes (each with its own pool), never threads.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flyplan.errors import CoverageError, KernelError
+from flyplan.errors import CoverageError, KernelError, spice_message
+from flyplan.kernels.files import cached_sha256, check_kernel_file
 
-__all__ = ["KernelInfo", "KernelSet", "kernel_kind", "check_kernel_file", "sha256_file",
-           "damaged_spk_bodies",
-           "active"]
-
-# Extension -> kernel kind, from NAIF's kernel naming recommendations.
-_EXT_KIND = {
-    ".bsp": "spk", ".bc": "ck", ".bpc": "pck", ".bds": "dsk",
-    ".tls": "lsk", ".tpc": "pck", ".tf": "fk", ".ti": "ik", ".tsc": "sclk", ".tm": "mk",
-}
-_BINARY_EXT = {".bsp", ".bc", ".bpc", ".bds"}
-_DAF_KIND = {b"DAF/SPK ": "spk", b"DAF/CK  ": "ck", b"DAF/PCK ": "pck", b"DAS/DSK ": "dsk"}
-_TEXT_EXT = {".tls", ".tpc", ".tf", ".ti", ".tsc", ".tm"}
-_DAF_IDWORDS = (b"DAF/SPK ", b"DAF/CK  ", b"DAF/PCK ", b"NAIF/DAF", b"DAS/DSK ")
-
-
-def kernel_kind(path: str | os.PathLike) -> str | None:
-    """Kernel kind from a file name (``"spk"``, ``"lsk"``, ...), or None if not a kernel name."""
-    return _EXT_KIND.get(Path(path).suffix.lower())
-
-
-def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
-_DIGESTS: dict | None = None
-
-
-def cached_sha256(path: Path) -> str:
-    """sha256 of a kernel, remembered across runs by (path, size, mtime).
-
-    Hashing a 1 GB satellite ephemeris takes seconds; a kernel whose size and
-    modification time are unchanged keeps its digest.  The memory lives in
-    the cache directory; losing it only costs a re-hash.
-    """
-    import json
-
-    from flyplan.kernels.paths import cache_dir
-
-    global _DIGESTS
-    st = path.stat()
-    key = f"{path}|{st.st_size}|{st.st_mtime_ns}"
-    store = cache_dir() / "sha256.json"
-    if _DIGESTS is None:
-        try:
-            _DIGESTS = json.loads(store.read_text())
-        except (OSError, ValueError):
-            _DIGESTS = {}
-    digest = _DIGESTS.get(key)
-    if digest is None:
-        digest = sha256_file(path)
-        if st.st_size < (1 << 20):
-            return digest  # small files: hashing is cheaper than remembering
-        _DIGESTS[key] = digest
-        try:
-            store.parent.mkdir(parents=True, exist_ok=True)
-            tmp = store.with_name(f".{store.name}.tmp-{os.getpid()}")
-            tmp.write_text(json.dumps(_DIGESTS))
-            os.replace(tmp, store)
-        except OSError:
-            pass  # a read-only cache only costs a re-hash next time
-    return digest
-
-
-_DAMAGE: dict[str, dict[int, str]] = {}
-
-
-def damaged_spk_bodies(path: str | os.PathLike) -> dict[int, str]:
-    """Bodies whose SPK segments in ``path`` cannot be read: ``{naif_id: why}``.
-
-    A Chebyshev segment (types 2 and 3) ends with its directory: the
-    interval length, the record size and the record count, whose product
-    must fill the segment.  Files cut out of larger ones sometimes carry
-    segments whose directory is zero: ``spkcov`` still reports them
-    covering, and SPICE fails only when a position is asked for
-    (``SPICE(DAFBEGGTEND)``).  Checking the directories here (a few doubles
-    a segment, through ``dafgda``; nothing is loaded into the pool) lets the
-    caller choose another file instead.  Other segment types are only
-    checked for addresses inside the file.  Remembered per (path, size,
-    modification time) for the process.
-    """
-    import spiceypy
-
-    p = Path(path)
-    st = p.stat()
-    key = f"{p}|{st.st_size}|{st.st_mtime_ns}"
-    if key in _DAMAGE:
-        return _DAMAGE[key]
-    words = st.st_size // 8
-    damaged: dict[int, str] = {}
-    handle = spiceypy.dafopr(str(p))
-    try:
-        spiceypy.dafbfs(handle)
-        while spiceypy.daffna():
-            _, ic = spiceypy.dafus(spiceypy.dafgs(2), 2, 6)
-            body, kind, begin, end = int(ic[0]), int(ic[3]), int(ic[4]), int(ic[5])
-            if not 0 < begin <= end <= words:
-                damaged[body] = f"segment addresses {begin}..{end} outside the file"
-            elif kind in (2, 3) and end - begin >= 3:
-                _, _, rsize, n = spiceypy.dafgda(handle, end - 3, end)
-                if n < 1 or rsize * n + 4 != end - begin + 1:
-                    damaged[body] = (f"type {kind} segment directory says {n:.0f} records of "
-                                     f"{rsize:.0f} words in a {end - begin + 1}-word segment")
-    finally:
-        spiceypy.dafcls(handle)
-    _DAMAGE[key] = damaged
-    return damaged
-
-
-def check_kernel_file(path: str | os.PathLike) -> str:
-    """Check that a file looks like a complete SPICE kernel; return its kind.
-
-    Binary kernels must start with a DAF identification word and be at least
-    as long as their file record says (a truncated download fails this);
-    text kernels must carry a ``KPL/`` header or a ``\\begindata`` marker.
-
-    Raises
-    ------
-    KernelError
-        When the file is missing, unreadable, truncated or not a kernel.
-    """
-    p = Path(path)
-    kind = kernel_kind(p)
-    if not p.is_file():
-        raise KernelError(f"kernel file not found: {p}", kernel=str(p),
-                          hint="check the path, or run `flyplan kernels fetch` to download it")
-    try:
-        with open(p, "rb") as f:
-            head = f.read(1024)
-    except OSError as exc:
-        raise KernelError(f"cannot read kernel file {p}: {exc.strerror}", kernel=str(p),
-                          hint="check the file's permissions") from None
-    size = p.stat().st_size
-    if head[:8] in _DAF_IDWORDS or head[:4] == b"DAF/":
-        if p.suffix.lower() in _TEXT_EXT:
-            raise KernelError(f"{p.name} is a binary (DAF) file, but its name says it is a "
-                              f"text kernel ({p.suffix})", kernel=str(p),
-                              hint="replace it with the real text kernel, or rename it to "
-                                   "what it holds")
-        if len(head) < 1024:
-            raise KernelError(f"{p.name} is truncated ({size} bytes, less than one DAF record)",
-                              kernel=str(p), hint="delete it and download it again")
-        bff = head[88:96]
-        if bff in (b"LTL-IEEE", b"BIG-IEEE"):
-            fmt = "<iii" if bff == b"LTL-IEEE" else ">iii"
-            _fward, _bward, free = struct.unpack(fmt, head[76:88])
-            # FREE is the first free double-precision word; every word before it
-            # must be in the file.
-            if free > 1 and (free - 1) * 8 > size:
-                raise KernelError(
-                    f"{p.name} is truncated: {size} bytes, but its file record needs "
-                    f"{(free - 1) * 8}", kernel=str(p), hint="delete it and download it again")
-            if head[:4] == b"DAF/" and head[:8] != b"DAS/DSK ":
-                _check_daf_summary(p, fmt, _fward, size)
-        return kind or _DAF_KIND.get(head[:8], "spk")
-    if p.suffix.lower() in _BINARY_EXT:
-        raise KernelError(f"{p.name} is not a binary SPICE kernel (no DAF header)",
-                          kernel=str(p), hint="replace it with the real kernel from NAIF")
-    text = head.decode("latin-1")
-    if text.startswith("KPL/") or "\\begindata" in text or "\\begintext" in text:
-        return kind or "text"
-    raise KernelError(f"{p.name} is not a SPICE kernel (no KPL/ header or \\begindata)",
-                      kernel=str(p), hint="remove it from the kernel directory or replace it")
-
-
-def _check_daf_summary(p: Path, fmt: str, fward: int, size: int) -> None:
-    # The first summary record: next, previous, and the number of summaries
-    # (segments) it holds.  A DAF header followed by zeros has none.
-    bad = None
-    if not 2 <= fward or fward * 1024 > size:
-        bad = f"its first summary record ({fward}) is outside the file"
-    else:
-        with open(p, "rb") as f:
-            f.seek((fward - 1) * 1024)
-            nxt, prev, nsum = struct.unpack("<ddd" if fmt[0] == "<" else ">ddd", f.read(24))
-        if not (nsum == int(nsum) and 1 <= nsum <= 125 and nxt >= 0 and prev >= 0):
-            bad = "its first summary record holds no segments"
-    if bad:
-        raise KernelError(f"{p.name} is not a sound DAF kernel: {bad}", kernel=str(p),
-                          hint="delete it and download it again")
-
+__all__ = ["KernelInfo", "KernelSet", "active", "loaded", "gf_tolerance", "GF_DEFAULT_TOL_S"]
 
 @dataclass(frozen=True)
 class KernelInfo:
@@ -256,6 +73,61 @@ def _pool_intact() -> bool:
     import spiceypy
 
     return spiceypy.ktotal("ALL") == _POOL["count"]
+
+
+# SPICE's Geometry Finder convergence tolerance is a second process-wide
+# setting; CSPICE can set it (gfstol) but not report it, so the value in force
+# is remembered here and changed only through gf_tolerance().
+GF_DEFAULT_TOL_S = 1e-6  # CSPICE's default (SPICE_GF_CNVTOL)
+_GF_TOL = {"value": GF_DEFAULT_TOL_S}
+
+
+def current_gf_tolerance() -> float:
+    """The Geometry Finder tolerance in force, s."""
+    return _GF_TOL["value"]
+
+
+@contextlib.contextmanager
+def gf_tolerance(tol_s: float):
+    """Run Geometry Finder searches converged to ``tol_s`` seconds, then restore
+    the tolerance that was in force (nested contexts restore each other).
+
+    Parameters
+    ----------
+    tol_s : float
+        Convergence tolerance, s (> 0).
+    """
+    import spiceypy
+
+    previous = _GF_TOL["value"]
+    spiceypy.gfstol(float(tol_s))
+    _GF_TOL["value"] = float(tol_s)
+    try:
+        yield
+    finally:
+        spiceypy.gfstol(previous)
+        _GF_TOL["value"] = previous
+
+
+@contextlib.contextmanager
+def loaded(kernels: "KernelSet"):
+    """Hold ``kernels`` in SPICE's pool for the block, then restore the set that was
+    loaded before (or an empty pool when none of flyplan's was).
+
+    Yields
+    ------
+    KernelSet
+        ``kernels``, loaded.
+    """
+    previous = active()
+    kernels.load()
+    try:
+        yield kernels
+    finally:
+        if previous is not None:
+            previous.load()
+        else:
+            KernelSet.unload()
 
 
 @dataclass
@@ -395,7 +267,7 @@ class KernelSet:
         except spiceypy.utils.exceptions.SpiceyError as exc:
             spiceypy.kclear()
             _POOL.update(files=None, count=0, owner=None)
-            raise KernelError(f"SPICE could not load the kernel set: {_spice_short(exc)}",
+            raise KernelError(f"SPICE could not load the kernel set: {spice_message(exc)}",
                               kernel=", ".join(p.name for p in self.files),
                               hint="check those kernel files (flyplan kernels status)") from None
         _POOL.update(files=want, count=spiceypy.ktotal("ALL"), owner=self)
@@ -447,12 +319,6 @@ class KernelSet:
     def provenance(self) -> list[dict]:
         """The kernels as dictionaries (name, path, kind, size, sha256, source, note)."""
         return [k.as_dict() for k in self.kernels]
-
-
-def _spice_short(exc) -> str:
-    short = getattr(exc, "short", "") or ""
-    detail = (getattr(exc, "long", "") or str(exc)).strip().splitlines()
-    return f"{short} {detail[0] if detail else ''}".strip()
 
 
 # CSPICE's longest file name (FILSIZ); longer paths are reached through a link.

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flyplan.errors import KernelError
-from flyplan.kernels.pool import check_kernel_file, kernel_kind
+from flyplan.kernels.files import check_kernel_file, kernel_kind
 
 __all__ = ["Candidate", "JunoSpkName", "classify", "parse_juno_spk", "scan", "ROLES", "Entry",
            "known", "listings", "default_base_url", "safe_name", "parse_listing",

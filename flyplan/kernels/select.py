@@ -1,12 +1,20 @@
-"""Which kernels serve a request, and how sure we are of them.
+"""The one chooser: which kernel file serves body B over ``[t0, t1]``.
 
-Given a time window (and the perijove it belongs to), pick from the kernel
-directories (``--kernels DIR`` / ``$FLYPLAN_KERNELS``, then flyplan's cache)
-the smallest set that covers it, falling back to what flyplan can supply
-itself: its constants and leapseconds kernels, DE421 from the skyfield-data
-wheel, the built-in Galilean-moon ephemeris and the built-in Juno model.  The
-result is a :class:`KernelPlan`: a :class:`~flyplan.kernels.pool.KernelSet` plus
-labels saying where the trajectory and the moons come from.
+Every decision of that kind is made here, once, for both uses: planning what
+to download (:mod:`flyplan.kernels.cache` passes the registry's and the
+listing's entries as ``remote`` options) and assembling what is loaded
+(:mod:`flyplan.kernels.assemble` takes the choices of the last plan).
+
+Preferences:
+
+- Juno's trajectory: reconstructed beats predicted, a newer production date
+  beats an older one, one file covering the window beats several, local beats
+  remote for the same name (:func:`choose`).
+- Planetary ephemeris: the highest-ranked file that serves
+  :data:`PLANET_BODIES` over the window with no damaged segment, then DE421
+  from the skyfield-data wheel, then a registry file to fetch.
+- Galilean moons: the highest-ranked satellite file serving 501-504, then (for
+  planning) a registry file, unless flyplan's built-in ephemeris serves.
 """
 
 from __future__ import annotations
@@ -15,74 +23,43 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flyplan.kernels import builtin
+from flyplan.constants import EARTH, EARTH_BARYCENTER, JUNO, JUPITER_BARYCENTER, MOON_IDS, SUN
 from flyplan.kernels import registry
-from flyplan.constants import (
-    EARTH,
-    EARTH_BARYCENTER,
-    JUNO,
-    JUPITER,
-    JUPITER_BARYCENTER,
-    MOON_IDS,
-    SUN,
-)
-from flyplan.errors import CoverageError
-from flyplan.kernels.pool import KernelSet
-from flyplan.kernels.registry import Candidate
+from flyplan.kernels.files import damaged_spk_bodies, serves, spans, spk_cover, union_covers
+from flyplan.kernels.registry import Candidate, Entry
+
+__all__ = ["PLANET_BODIES", "SOURCES", "Choice", "kernel_dirs", "candidates", "choose",
+           "choose_juno", "choose_planets", "choose_satellites", "juno_coverage_text"]
 
 # What the planetary ephemeris must serve: the Sun (illumination, local time),
 # Jupiter's barycentre, and the Earth (light time, Earth-pointed attitude).
 PLANET_BODIES = (SUN, JUPITER_BARYCENTER, EARTH_BARYCENTER, EARTH)
 
-__all__ = ["KernelPlan", "kernel_dirs", "candidates", "base_kernels", "assemble", "choose_planets",
-           "PLANET_BODIES", "SOURCES"]
-
 SOURCES = ("auto", "naif", "model")
 
 
 @dataclass
-class KernelPlan:
-    """The kernels chosen for a request and what they mean for the results.
+class Choice:
+    """What serves one role over a window.
 
     Attributes
     ----------
-    kernels : KernelSet
-        What to load, in load order.
-    trajectory : str
-        ``"naif"`` or ``"model"``.
-    trajectory_label : str
-        Human-readable origin of Juno's trajectory (file names or model row).
-    approximate : bool
-        True when the trajectory is flyplan's model, not a NAIF kernel.
-    moons : str or None
-        ``"naif"``, ``"built-in"`` or None when no moon ephemeris covers the window.
-    moons_label : str
-        Origin and accuracy of the moon positions, or why they are absent.
+    role : str
+        Registry role (``"planets"``, ``"satellites"``, ``"juno_spk"``).
+    files : list
+        :class:`~flyplan.kernels.registry.Candidate` (found locally) or
+        :class:`~flyplan.kernels.registry.Entry` (to fetch), least preferred
+        first (SPICE lets the last loaded file win).  Empty when nothing does.
+    builtin : pathlib.Path or None
+        A file flyplan itself supplies instead (DE421 from the skyfield-data wheel).
     notes : list of str
-        One-line notes for the user (skipped kernels, fallbacks).
-    orbnum : pathlib.Path or None
-        A NAIF ORBNUM file, when one was found.
+        Better-ranked files passed over, and why.
     """
 
-    kernels: KernelSet
-    trajectory: str = "naif"
-    trajectory_label: str = ""
-    approximate: bool = False
-    moons: str | None = None
-    moons_label: str = ""
+    role: str
+    files: list = field(default_factory=list)
+    builtin: Path | None = None
     notes: list = field(default_factory=list)
-    orbnum: Path | None = None
-
-    def describe(self) -> dict:
-        """Provenance as a dictionary for CSV/JSON metadata."""
-        return {
-            "trajectory": self.trajectory,
-            "trajectory_label": self.trajectory_label,
-            "approximate": self.approximate,
-            "moons": self.moons,
-            "moons_label": self.moons_label,
-            "notes": list(self.notes),
-        }
 
 
 def kernel_dirs(kernels: str | os.PathLike | None = None) -> list[Path]:
@@ -103,134 +80,136 @@ def kernel_dirs(kernels: str | os.PathLike | None = None) -> list[Path]:
     return dirs
 
 
-def candidates(dirs: list[Path]) -> list[Candidate]:
+def candidates(dirs: list[Path], *, progress=None) -> list[Candidate]:
     """Every recognised kernel file in ``dirs`` (a name found twice: first directory wins).
 
     A file in flyplan's cache that is not a sound kernel (truncated, wrong
     header) is removed -- the kernel manager fetches it again -- where one in
     a user's directory is an error naming it.
     """
+    from flyplan.kernels.fetch import discard_if_corrupt
     from flyplan.kernels.paths import naif_cache_dir
+
+    def drop(path: Path, error) -> None:
+        if discard_if_corrupt(path) and progress:
+            progress(f"removed corrupt cached kernel {path.name} ({error.message})")
 
     cache = naif_cache_dir()
     seen, out = set(), []
     for d in dirs:
-        on_bad = _drop_corrupt if d == cache else None
-        for c in registry.scan(d, on_bad=on_bad):
+        for c in registry.scan(d, on_bad=drop if d == cache else None):
             if c.name not in seen:
                 seen.add(c.name)
                 out.append(c)
     return out
 
 
-def _drop_corrupt(path: Path, error) -> None:
-    from flyplan.kernels.fetch import discard_if_corrupt
-
-    if discard_if_corrupt(path):
-        _progress(f"removed corrupt cached kernel {path.name} ({error.message})")
+def _covers_iv(intervals, t0, t1) -> bool:
+    return any(a <= t0 and t1 <= b for a, b in intervals)
 
 
-def _add(ks: KernelSet, c: Candidate, note: str) -> None:
-    """Add a found kernel with its provenance (download URL for cached ones)."""
-    from flyplan.kernels.cache import provenance
+def choose(options, t0: float, t1: float) -> list:
+    """The preferred options that together cover ``[t0, t1]``, least preferred first.
 
-    source, sha = provenance(c.path)
-    ks.add(c.path, source=source, note=note, sha256=sha)
-
-
-def base_kernels(cands: list[Candidate]) -> tuple[KernelSet, list[str]]:
-    """Leapseconds, constants and Juno's frame/instrument kernels.
-
-    NAIF's files when present; otherwise flyplan's built-in LSK and PCK.
+    Parameters
+    ----------
+    options : list of (key, intervals, object)
+        ``key`` orders preference (higher is better) and starts with True for
+        a reconstructed trajectory; ``intervals`` are the ET spans covered.
 
     Returns
     -------
-    (KernelSet, list of str)
-        The set and notes on what was substituted.
+    list
+        Reconstructed files when they can cover the window: the best one
+        covering it, else the best ones until their union covers it.  Else
+        all files in order of preference until their union covers the window
+        (reconstructed where they reach, the newest predicted filling the
+        rest).  Empty when even all of them do not cover it.  Least preferred
+        first, as SPICE lets the last loaded file win.
     """
-    ks, notes = KernelSet(), []
-    lsk = registry.best(cands, "lsk")
-    if lsk:
-        _add(ks, lsk, "leapseconds")
-    else:
-        ks.add(builtin.leapseconds_kernel(), source="built-in",
-               note="leap seconds of naif0012.tls, written by flyplan")
-        notes.append("no NAIF leapseconds kernel found: using flyplan's copy of naif0012's table")
-    pck = registry.best(cands, "pck")
-    if pck:
-        _add(ks, pck, "planetary constants")
-    else:
-        ks.add(builtin.constants_kernel(), source="built-in",
-               note="Jupiter-system constants of pck00011.tpc, written by flyplan")
-        notes.append("no NAIF PCK found: using flyplan's copy of pck00011's Jupiter constants")
-    for role in ("gm", "fk", "ik", "ik_addendum", "sclk"):
-        c = registry.best(cands, role)
-        if c:
-            _add(ks, c, role)
-    return ks, notes
+    ranked = sorted(options, key=lambda o: o[0], reverse=True)
+    for tier, single_first in (([o for o in ranked if o[0][0]], True), (ranked, False)):
+        single = [o for o in tier if _covers_iv(o[1], t0, t1)] if single_first else []
+        if single:
+            return [single[0][2]]
+        chosen, spans_ = [], []
+        for _key, iv, obj in tier:
+            overlap = [(a, b) for a, b in iv if b > t0 and a < t1]
+            if not overlap:
+                continue
+            chosen.append(obj)
+            spans_ += overlap
+            if union_covers(spans_, t0, t1):
+                return list(reversed(chosen))
+    return []
 
 
-def _spk_cover(path: Path, body: int) -> list[tuple[float, float]]:
-    import spiceypy
+def choose_juno(cands: list[Candidate], t0: float, t1: float, remote=()) -> Choice:
+    """Juno trajectory files serving ``[t0, t1]``: local ones (their real coverage)
+    and, when the local ones do not give a reconstructed trajectory, ``remote``
+    entries (coverage from their names)."""
+    local = [c for c in cands if c.role == "juno_spk"]
+    options = [((c.juno.reconstructed, c.juno.produced, True, c.name), spk_cover(c.path, JUNO), c)
+               for c in local]
+    picked = choose(options, t0, t1)
+    if (picked and all(c.juno.reconstructed for c in picked)) or not remote:
+        return Choice("juno_spk", picked)
+    names = {c.name for c in local}
+    for e in remote:
+        j = e.juno
+        if j is None or e.name in names:
+            continue
+        options.append(((j.reconstructed, j.produced, False, e.name), [e.interval()], e))
+    return Choice("juno_spk", choose(options, t0, t1))
 
-    cover = spiceypy.spkcov(str(path), int(body))
-    return [spiceypy.wnfetd(cover, i) for i in range(spiceypy.wncard(cover))]
 
+def choose_planets(cands: list[Candidate], t0: float, t1: float, remote=()) -> Choice:
+    """The planetary ephemeris serving :data:`PLANET_BODIES` over ``[t0, t1]``.
 
-def _covers(path: Path, bodies, t0: float, t1: float) -> bool:
-    """Whether ``path`` has readable segments for every body over ``t0 .. t1``."""
-    from flyplan.kernels.pool import damaged_spk_bodies
-
-    return _spans(path, bodies, t0, t1) and not set(bodies) & set(damaged_spk_bodies(path))
-
-
-def _spans(path: Path, bodies, t0: float, t1: float) -> bool:
-    return all(any(a <= t0 and t1 <= b for a, b in _spk_cover(path, body)) for body in bodies)
-
-
-def choose_planets(cands, t0: float, t1: float) -> tuple[Candidate | None, list[str]]:
-    """The preferred planetary SPK serving :data:`PLANET_BODIES` over ``t0 .. t1``.
-
-    Returns the candidate (None when none serves) and one note for each
-    better-ranked file that covers the window but was passed over because a
-    segment it needed is damaged (:func:`flyplan.kernels.pool.damaged_spk_bodies`).
+    A better-ranked file that covers the window but has a damaged segment it
+    would need (:func:`flyplan.kernels.files.damaged_spk_bodies`) is passed
+    over with a note; then DE421 from the skyfield-data wheel; then the first
+    ``remote`` entry whose name's span covers the window.
     """
-    from flyplan.kernels.pool import damaged_spk_bodies
+    from flyplan.kernels import builtin
 
-    notes = []
+    out = Choice("planets")
     ranked = sorted((c for c in cands if c.role == "planets"), key=lambda c: c.rank, reverse=True)
     for c in ranked:
-        if not _spans(c.path, PLANET_BODIES, t0, t1):
+        if not spans(c.path, PLANET_BODIES, t0, t1):
             continue
         bad = {b: why for b, why in damaged_spk_bodies(c.path).items() if b in PLANET_BODIES}
         if not bad:
-            return c, notes
-        notes.append(f"{c.name}: not used, damaged segment(s) for "
-                     + "; ".join(f"{b} ({why})" for b, why in sorted(bad.items())))
-    return None, notes
+            out.files = [c]
+            return out
+        out.notes.append(f"{c.name}: not used, damaged segment(s) for "
+                         + "; ".join(f"{b} ({why})" for b, why in sorted(bad.items())))
+    de421 = builtin.planetary_spk()
+    if de421 is not None and serves(de421, PLANET_BODIES, t0, t1):
+        out.builtin = Path(de421)
+        return out
+    for e in remote:
+        if e.role == "planets" and _covers_iv([e.interval()], t0, t1):
+            out.files = [e]
+            return out
+    return out
 
 
-def _juno_files(cands: list[Candidate], t0: float, t1: float) -> list[Candidate]:
-    """Juno SPKs that together cover [t0, t1], least preferred first (SPICE: last wins).
-
-    Reconstructed before predicted, newer before older, one file before
-    several: :func:`flyplan.kernels.cache.choose`.
-    """
-    from flyplan.kernels.cache import choose
-
-    return choose([(c.rank, _spk_cover(c.path, JUNO), c) for c in cands
-                   if c.role == "juno_spk"], t0, t1)
-
-
-def _union_covers(intervals, t0, t1) -> bool:
-    t = t0
-    for a, b in sorted(intervals):
-        if a > t:
-            return False
-        t = max(t, b)
-        if t >= t1:
-            return True
-    return t >= t1
+def choose_satellites(cands: list[Candidate], t0: float, t1: float, remote=()) -> Choice:
+    """The Galilean-moon ephemeris (501-504) serving ``[t0, t1]``: the highest-ranked
+    local satellite file, else the first ``remote`` entry whose span covers it."""
+    out = Choice("satellites")
+    ranked = sorted((c for c in cands if c.role == "satellites"), key=lambda c: c.rank,
+                    reverse=True)
+    local = next((c for c in ranked if serves(c.path, list(MOON_IDS), t0, t1)), None)
+    if local is not None:
+        out.files = [local]
+        return out
+    e = next((e for e in remote if e.role == "satellites" and _covers_iv([e.interval()], t0, t1)),
+             None)
+    if e is not None:
+        out.files = [e]
+    return out
 
 
 def juno_coverage_text(cands: list[Candidate]) -> str:
@@ -239,167 +218,11 @@ def juno_coverage_text(cands: list[Candidate]) -> str:
 
     parts = []
     for c in sorted((c for c in cands if c.role == "juno_spk"), key=lambda c: c.name):
-        for a, b in _spk_cover(c.path, JUNO):
+        for a, b in spk_cover(c.path, JUNO):
             parts.append(f"{c.name}: {et_to_utc(a, 0)} .. {et_to_utc(b, 0)}")
     return "; ".join(parts) or "no Juno trajectory kernel found"
 
 
-def assemble(t0: float, t1: float, *, kernels=None, source: str = "auto", moons: bool = True,
-             pj: int | None = None, cands: list[Candidate] | None = None,
-             fetch: bool | None = None) -> KernelPlan:
-    """Choose the kernels for the window ``[t0, t1]`` (ET).
-
-    Parameters
-    ----------
-    t0, t1 : float
-        Window, TDB seconds past J2000.  A leapseconds kernel must be loaded
-        (only to word messages).
-    kernels : path-like, optional
-        Kernel directory (else ``$FLYPLAN_KERNELS``), searched before the cache.
-    source : {"auto", "naif", "model"}
-        Juno's trajectory: NAIF kernels only, flyplan's model only, or NAIF
-        when it covers the window and the model otherwise.
-    moons : bool
-        Whether to look for a Galilean-moon ephemeris.
-    pj : int, optional
-        The perijove the window belongs to (needed for the model).
-    cands : list of Candidate, optional
-        Pre-scanned candidates (saves a directory walk).
-    fetch : bool, optional
-        Let the kernel manager (:mod:`flyplan.kernels.cache`) download the NAIF
-        kernels the window needs and the directories lack; default: unless
-        offline (``$FLYPLAN_OFFLINE``).  Cached kernels are verified either way.
-
-    Raises
-    ------
-    CoverageError
-        When no source covers Juno over the window.
-    FetchError
-        When ``source="naif"`` and the Juno kernel covering the window
-        cannot be fetched.
-    """
-    from flyplan.kernels import cache as manager
-
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}")
-    if cands is None:
-        cands = candidates(kernel_dirs(kernels))
-    cands, fetch_notes, failures = manager.complete(cands, t0, t1, source=source, moons=moons,
-                                                    fetching=fetch, progress=_progress)
-    ks, notes = base_kernels(cands)
-    plan = KernelPlan(ks, notes=fetch_notes + notes)
-    orb = registry.best(cands, "orbnum")
-    plan.orbnum = orb.path if orb else None
-
-    # Satellites before planets: a satellite file's copies of the planets (some
-    # excerpts carry broken ones) must not override the planetary ephemeris.
-    if moons:
-        _add_moons(plan, cands, t0, t1)
-    else:
-        plan.moons_label = "moons not asked for (--no-moons): moon columns omitted"
-
-    chosen, damaged = choose_planets(cands, t0, t1)
-    # The manager's notes (online) may already say the same.
-    plan.notes.extend(n for n in damaged if n not in plan.notes)
-    if chosen:
-        _add(ks, chosen, "planetary ephemeris")
-    else:
-        de421 = builtin.planetary_spk()
-        if de421 is None:
-            raise CoverageError("no planetary ephemeris covers the window",
-                                hint="install skyfield-data or fetch de440s.bsp")
-        ks.add(de421, source="skyfield-data wheel", note="JPL DE421 planetary ephemeris")
-
-    struct = registry.best(cands, "struct")
-    if struct:
-        _add(ks, struct, "Juno structure offsets")
-
-    if source in ("auto", "naif"):
-        files = _juno_files(cands, t0, t1)
-        for c in files:
-            _add(ks, c, "Juno trajectory, " + ("reconstructed" if c.juno.reconstructed
-                                               else "predicted"))
-        if files:
-            plan.trajectory = "naif"
-            kinds = {("reconstructed" if c.juno.reconstructed else "predicted") for c in files}
-            plan.trajectory_label = (f"NAIF {'/'.join(sorted(kinds))} trajectory: "
-                                     + ", ".join(c.name for c in files))
-            return plan
-        if source == "naif":
-            from flyplan.timeutil import et_to_utc
-
-            raise CoverageError(
-                f"no Juno trajectory kernel covers {et_to_utc(t0, 0)} .. {et_to_utc(t1, 0)}",
-                kernel="spk_rec_*/spk_pre_* (Juno, NAIF id -61)",
-                covered=juno_coverage_text(cands),
-                hint="fetch the kernels (flyplan kernels fetch), narrow --window, or use "
-                     "--source model for flyplan's approximate trajectory")
-    juno_failures = [f for name, f in failures.items() if name.startswith("spk_")]
-    _add_model(plan, pj, t0, t1, cands, juno_failures)
-    return plan
-
-
-def _add_moons(plan: KernelPlan, cands, t0, t1) -> None:
-    sats = sorted((c for c in cands if c.role == "satellites"), key=lambda c: c.rank, reverse=True)
-    chosen = next((c for c in sats if _covers(c.path, list(MOON_IDS), t0, t1)), None)
-    if chosen:
-        _add(plan.kernels, chosen, "JPL Jupiter satellite ephemeris")
-        plan.moons, plan.moons_label = "naif", f"JPL satellite ephemeris {chosen.name}"
-        return
-    try:
-        from flyplan.ephemeris import moons_spk
-    except ImportError:
-        moons_spk = None
-    if moons_spk is not None and moons_spk.covers(t0, t1):
-        path = moons_spk.galilean_spk(progress=_progress)
-        plan.kernels.add(path, source="built-in", note=moons_spk.ACCURACY_NOTE)
-        plan.moons, plan.moons_label = "built-in", moons_spk.ACCURACY_NOTE
-        if sats:
-            plan.notes.append("NAIF satellite ephemerides found do not cover the window: "
-                              "using flyplan's built-in Galilean ephemeris")
-        return
-    plan.moons = None
-    plan.moons_label = ("no Galilean-moon ephemeris covers this window (a JPL jup3xx.bsp or "
-                        "flyplan's built-in ephemeris is needed; `flyplan kernels fetch "
-                        "--satellites` fetches JPL's): moon columns omitted")
-    plan.notes.append(plan.moons_label)
-
-
-def _add_model(plan: KernelPlan, pj, t0, t1, cands, failures=()) -> None:
-    try:
-        from flyplan.ephemeris import juno_model
-    except ImportError:
-        juno_model = None
-    if juno_model is None or pj is None:
-        from flyplan.timeutil import et_to_utc
-
-        hint = "fetch the kernels (flyplan kernels fetch) or choose a covered time"
-        if failures:
-            hint = "; ".join(f"{f.message} -- {f.hint}" if f.hint else f.message
-                             for f in failures)
-        raise CoverageError(
-            f"no Juno trajectory kernel covers {et_to_utc(t0, 0)} .. {et_to_utc(t1, 0)}",
-            kernel="spk_rec_*/spk_pre_* (Juno, NAIF id -61)",
-            covered=juno_coverage_text(cands), hint=hint)
-    path = juno_model.model_spk(pj, progress=_progress)
-    label = juno_model.describe(pj)
-    plan.kernels.add(path, source="built-in", note=label)
-    plan.trajectory, plan.trajectory_label, plan.approximate = "model", label, True
-    # The model gives Juno relative to Jupiter's centre (599); reaching the Sun
-    # and Earth needs 599 relative to the barycentre (5), which only a
-    # satellite ephemeris has.  Without one, place the centre at the barycentre
-    # (off by < 200 km, which moves the Sun's direction by < 3e-7 rad), loaded
-    # first so that any real source overrides it.
-    if not any(_covers(k.path, [JUPITER], t0, t1) for k in plan.kernels.of_kind("spk")
-               if k.path != path):
-        plan.kernels.add(builtin.jupiter_at_barycentre_spk(), source="built-in", first=True,
-                         note="Jupiter's centre placed at the system barycentre (< 200 km)")
-        plan.notes.append("no satellite ephemeris covers the window: Jupiter's centre is "
-                          "placed at the Jupiter-system barycentre (< 200 km; Sun and Earth "
-                          "directions unaffected)")
-
-
-def _progress(message: str) -> None:
-    import sys
-
-    print(message, file=sys.stderr, flush=True)
+def is_remote(obj) -> bool:
+    """Whether a chosen file is a registry/listing entry still to be fetched."""
+    return isinstance(obj, Entry)

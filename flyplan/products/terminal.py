@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["write_atomic", "print_perijove", "summary_rows", "print_observability"]
-
-__all__ = ["write_atomic", "print_perijove", "summary_rows", "print_events", "print_plan"]
+__all__ = ["write_atomic", "print_perijove", "summary_rows", "print_events", "print_plan",
+           "print_mission", "print_observability", "print_kernels", "print_cache_status",
+           "print_built_kernels"]
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> Path:
@@ -190,36 +190,10 @@ def _thin(n: int, k: int) -> list[int]:
     return sorted(set(np.linspace(0, n - 1, k).round().astype(int).tolist()))
 
 
-def _common_metadata() -> dict:
-    from flyplan import __version__
-    from flyplan.constants import CONVENTIONS
-
-    return {"flyplan_version": __version__, "conventions": dict(CONVENTIONS)}
-
-
-def mission_csv(df) -> str:
-    """The mission table as CSV with ``#`` provenance lines."""
-    meta = _common_metadata()
-    lines = [f"# flyplan {meta['flyplan_version']} mission table: one row per perijove",
-             "# <moon>_ca_*: closest approach within the orbit (apojove to apojove), range "
-             "from Juno (LT+S) and height above the moon's mean radius"]
-    lines += [f"# convention {k}: {v}" for k, v in meta["conventions"].items()]
-    return "\n".join(lines) + "\n" + df.to_csv(index=False, float_format="%.6f")
-
-
-def mission_json(df) -> str:
-    """The mission table as a JSON object: ``perijoves`` records plus ``metadata``."""
-    import json
-
-    from flyplan.domain.perijove import _records
-
-    return json.dumps({"perijoves": _records(df), "metadata": _common_metadata()}, indent=1,
-                      allow_nan=False)
-
-
-def print_mission(df, console=None) -> None:
-    """Render the mission table in the terminal."""
+def print_mission(mt, console=None) -> None:
+    """Render the mission table (:class:`flyplan.domain.mission.MissionTable`) in the terminal."""
     console = console or _wide_console()
+    df = mt.table
     cols = [("pj", "PJ", None), ("utc", "UTC (SCET)", None), ("altitude_km", "alt\nkm", 0),
             ("lat_pg_deg", "lat_pg\n°", 2), ("lon_w_deg", "lon_W\n°", 2),
             ("speed_km_s", "v\nkm/s", 3)]
@@ -367,12 +341,86 @@ def print_events(res, console=None) -> None:
 
 
 def _wide_console():
-    # Event and plan tables need ~140 columns; when writing to a pipe or file
-    # (no terminal width to respect) do not squeeze them into 80.
+    # Event, plan and kernel tables need ~140-240 columns; when writing to a pipe
+    # or file (no terminal width to respect) do not fold file names and URLs.
     from rich.console import Console
 
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+    console = Console(highlight=False, soft_wrap=True)
+    return console if console.is_terminal else Console(highlight=False, soft_wrap=True, width=240)
+
+
+def _size_text(size, approx: bool = False) -> str:
+    from flyplan.kernels.fetch import _human
+
+    if size is None:
+        return "?"
+    return ("~" if approx else "") + _human(size)
+
+
+def print_kernels(needs, label: str, console=None) -> None:
+    """Render a kernel survey (:class:`flyplan.kernels.cache.Needs`): each file, its
+    role, size, whether it is at hand, and where it comes from."""
+    from rich.table import Table
+
+    from flyplan.timeutil import et_to_utc
+
+    con = console or _wide_console()
+    title = f"kernels for {label}"
+    if needs.t0 is not None:
+        title += f": {et_to_utc(needs.t0, 0)} .. {et_to_utc(needs.t1, 0)}"
+    t = Table(title=title, title_justify="left")
+    t.add_column("file", no_wrap=True)
+    for col in ("role", "size", "cached?", "source"):
+        t.add_column(col, overflow="fold")
+    cached_text = {"cached": "yes", "local": "yes (local)", "fetch": "no: to fetch",
+                   "built-in": "built-in", "skipped": "skipped", "missing": "MISSING"}
+    for i in needs.items:
+        src = i.url or (str(i.path) if i.path else "")
+        if i.status == "local":
+            src = str(i.path)
+        if i.note and i.status in ("skipped", "missing", "built-in"):
+            src = f"{src} ({i.note})" if src else i.note
+        t.add_row(i.name, i.role, _size_text(i.size, i.size_approx),
+                  cached_text.get(i.status, i.status), src)
+    con.print(t)
+    todo = needs.to_fetch
+    if todo:
+        total = sum(i.size or 0 for i in todo)
+        con.print(f"to fetch: {len(todo)} file(s), about {_size_text(total)} from {needs.base}")
+    for note in needs.warnings + needs.notes:
+        con.print(f"note: {note}")
+
+
+def print_cache_status(root, rows, console=None) -> None:
+    """Render :func:`flyplan.kernels.cache.cache_status` rows."""
+    from rich.table import Table
+
+    con = console or _wide_console()
+    total = sum(r["size"] for r in rows)
+    t = Table(title=f"{root}: {len(rows)} kernel(s), {_size_text(total)}", title_justify="left")
+    t.add_column("file", no_wrap=True)
+    for col in ("role", "size", "sha256", "state", "source"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["path"], r["role"], _size_text(r["size"]), (r["sha256"] or "")[:16],
+                  r["state"], r["source"])
+    con.print(t)
+    if any(r["state"].startswith("CORRUPT") for r in rows):
+        con.print("corrupt kernels are removed and fetched again the next time they are needed")
+
+
+def print_built_kernels(root, rows, console=None) -> None:
+    """Render :func:`flyplan.kernels.manifest.entries` rows (flyplan's generated kernels)."""
+    from rich.table import Table
+
+    con = console or _wide_console()
+    t = Table(title=f"{root}: {len(rows)} kernel(s) flyplan generated", title_justify="left")
+    t.add_column("file", no_wrap=True)
+    for col in ("size", "sha256", "state"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["name"], _size_text(r["size"]), (r["sha256"] or "")[:16], r["state"])
+    con.print(t)
 
 
 def _cell_utc(v) -> str:

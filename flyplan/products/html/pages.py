@@ -14,7 +14,9 @@ import html as _html
 import math
 from dataclasses import dataclass
 
-__all__ = ["Section", "perijove_html", "perijove_sections", "render_page", "figure_div"]
+from flyplan.products.serialize import envelope
+
+__all__ = ["Section", "perijove_html", "perijove_sections", "render_page", "figure_div", "plan_html"]
 
 _STYLE = """
 :root{--ink:#1d2230;--muted:#5b6272;--line:#d9dce3;--accent:#1f3b73;--warn:#a15c00}
@@ -202,35 +204,10 @@ def perijove_sections(pj, figures: dict | None = None) -> list[Section]:
     return out
 
 
-def _metadata(pj) -> dict:
-    """The provenance of :meth:`flyplan.domain.perijove.Perijove.metadata`, gathered without SPICE.
-
-    A report must render from the perijove's data alone, also after SPICE's
-    pool has been cleared or reloaded (a notebook, a plan over many
-    perijoves), so the window is read from the samples' UTC column rather
-    than converted from ET again.
-    """
-    from flyplan import __version__
-    from flyplan.constants import CONVENTIONS
-
-    df = pj.samples
-    window = [str(df["utc"].iloc[0]), str(df["utc"].iloc[-1])] if len(df) else ["", ""]
-    return {
-        "flyplan_version": __version__,
-        "perijove": pj.number,
-        "perijove_time_method": pj.method,
-        "window_utc": window,
-        "step_s": pj.step_s,
-        "source": pj.plan.describe(),
-        "conventions": dict(CONVENTIONS),
-        "kernels": pj.plan.kernels.provenance(),
-    }
-
-
 def _summary_card(pj) -> str:
     from flyplan.products.terminal import summary_rows
 
-    src = _metadata(pj)["source"]
+    src = envelope(pj)["source"]
     rows = "".join(f'<tr><td>{_esc(k)}</td><td class="v">{_esc(v)}</td></tr>'
                    for k, v in summary_rows(pj))
     label = _esc(src["trajectory_label"])
@@ -262,8 +239,8 @@ def _tiles(pj) -> str:
 
 
 def _sources_card(pj) -> str:
-    meta = _metadata(pj)
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in meta["source"]["notes"])
+    meta = envelope(pj)
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in meta["notes"])
     w0, w1 = meta["window_utc"]
     return (f'<div class="card sources" id="flyplan-sources"><h2>Window and sources</h2>'
             f'<p>Samples {_esc(w0)} .. {_esc(w1)} every {meta["step_s"]:g} s; perijove time '
@@ -273,24 +250,44 @@ def _sources_card(pj) -> str:
             '</div>')
 
 
-def _provenance_footer(pj) -> str:
-    meta = _metadata(pj)
+_FOOTER_FACTS = (("perijove_utc", "perijove (UTC)"), ("perijove_et", "perijove ET"),
+                 ("perijove_time_method", "perijove time found by"),
+                 ("perijove_time_source", "perijove time from"),
+                 ("window_utc", "window (UTC)"), ("window_basis", "window basis"),
+                 ("step_s", "step (s)"), ("ephemeris", "ephemeris"),
+                 ("scenario_file", "scenario"))
+
+
+def provenance_footer(env: dict) -> str:
+    """The page footer rendering a provenance envelope (:func:`flyplan.products.serialize.envelope`):
+    the same facts as the CSV ``#`` header and the JSON ``metadata``."""
+    facts = []
+    for key, label in _FOOTER_FACTS:
+        if env.get(key) not in (None, "", []):
+            v = env[key]
+            v = " .. ".join(map(str, v)) if isinstance(v, list) else v
+            facts.append(f"<li><b>{_esc(label)}</b>: {_esc(v)}</li>")
+    src = env.get("source")
+    if src:
+        approx = '<span class="approx">APPROXIMATE</span> ' if src.get("approximate") else ""
+        facts.append(f"<li><b>trajectory</b>: {approx}{_esc(src.get('trajectory_label', ''))}</li>")
+        facts.append(f"<li><b>moons</b>: {_esc(src.get('moons_label', ''))}</li>")
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in env.get("notes", []))
     conventions = "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>"
-                          for k, v in meta["conventions"].items())
+                          for k, v in env.get("conventions", {}).items())
     kernels = "".join(
         f"<tr><td>{_esc(k['name'])}</td><td>{_esc(k['kind'])}</td><td>{_esc(k['sha256'])}</td>"
         f"<td>{_esc(k['source'])}</td><td>{_esc(k.get('note', ''))}</td></tr>"
-        for k in meta["kernels"])
-    return f"""<footer id="flyplan-provenance">
-<h2>Provenance</h2>
-<p>Made by flyplan {_esc(meta['flyplan_version'])}. Perijove {pj.number}: {_esc(pj.utc)}
-(ET {pj.et:.3f}), found by {_esc(meta['perijove_time_method'])}; window
-{_esc(meta['window_utc'][0])} .. {_esc(meta['window_utc'][1])}, step {meta['step_s']:g} s.</p>
-<p>Conventions:</p><ul>{conventions}</ul>
-<p>Kernels, in load order:</p>
-<table><thead><tr><td>file</td><td>kind</td><td>sha256</td><td>source</td><td>note</td></tr>
-</thead><tbody>{kernels}</tbody></table>
-</footer>"""
+        for k in env.get("kernels", []))
+    return (f'<footer id="flyplan-provenance">\n<h2>Provenance</h2>\n'
+            f"<p>Made by flyplan {_esc(env['flyplan_version'])}: {_esc(env['product'])}.</p>\n"
+            f"<ul>{''.join(facts)}</ul>\n"
+            + (f"<p>Notes:</p><ul>{notes}</ul>\n" if notes else "")
+            + f"<p>Conventions:</p><ul>{conventions}</ul>\n"
+            + ("<p>Kernels, in load order:</p>\n<table><thead><tr><td>file</td><td>kind</td>"
+               "<td>sha256</td><td>source</td><td>note</td></tr>\n</thead><tbody>"
+               f"{kernels}</tbody></table>\n" if kernels else "")
+            + "</footer>")
 
 
 def _section_html(sec: Section) -> str:
@@ -384,4 +381,27 @@ def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | 
     cards = f'<div class="cards">{_summary_card(pj)}{_sources_card(pj)}</div>'
     header = sub + banner + _tiles(pj) + cards + header_html
     all_sections = perijove_sections(pj, figures) + list(sections)
-    return render_page(title, all_sections, header_html=header, footer_html=_provenance_footer(pj))
+    return render_page(title, all_sections, header_html=header, footer_html=provenance_footer(envelope(pj)))
+
+
+def plan_html(result) -> str:
+    """The page of a :class:`flyplan.domain.plan.PlanResult`: the windows (or best moments)
+    table, the perijoves skipped, and the provenance footer, in the common page layout."""
+    df = result.best_frame() if result.scenario.outputs.best else result.windows_frame()
+    name = result.scenario.name or (result.path or "flyplan plan")
+    skipped = "".join(f"<li>PJ{p['perijove']}: {_esc(p.get('reason', ''))}</li>"
+                      for p in result.perijoves if p["status"] != "ok")
+    approximate = any(p.get("approximate") for p in result.perijoves if p["status"] == "ok")
+    table = (df.to_html(index=False, float_format=lambda x: f"{x:,.3f}", border=0,
+                        classes="flyplan-plan") if len(df)
+             else "<p>No window meets the constraints.</p>")
+    header = (f"<p>{_esc(result.scenario.description)}</p>" if result.scenario.description else "")
+    if approximate:
+        header += ('<div class="banner approx">APPROXIMATE: at least one perijove uses '
+                   "flyplan's model trajectory, not a NAIF kernel (accuracy per perijove in the "
+                   "provenance below).</div>")
+    sections = [Section("plan", "Windows meeting every constraint",
+                        html=f'<div id="flyplan-plan">{table}</div>'
+                             + (f"<p>Skipped:</p><ul>{skipped}</ul>" if skipped else ""))]
+    return render_page(f"flyplan plan: {name}", sections, header_html=header,
+                       footer_html=provenance_footer(envelope(result)))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from pathlib import Path
 
 import pytest
 import spiceypy
 
 from flyplan.kernels import pool as kernelset
 from flyplan.errors import CoverageError, KernelError
-from flyplan.kernels.pool import KernelSet, check_kernel_file
+from flyplan.kernels.files import check_kernel_file
+from flyplan.kernels.pool import KernelSet
 
 LSK = "generic_kernels/lsk/naif0012.tls"
 PCK = "generic_kernels/pck/pck00010.tpc"
@@ -127,7 +129,7 @@ def test_damaged_spk_segments_are_found_without_loading(naif_dir):
     """de440s_2030.bsp here has zeroed directories for 199, 299 and 399 (spkcov still lists them)."""
     import spiceypy
 
-    from flyplan.kernels.pool import damaged_spk_bodies
+    from flyplan.kernels.files import damaged_spk_bodies
 
     bad = naif_dir / "generic_kernels/spk/planets/de440s_2030.bsp"
     assert set(damaged_spk_bodies(bad)) == {199, 299, 399}
@@ -143,10 +145,136 @@ def test_damaged_spk_segments_are_found_without_loading(naif_dir):
 
 
 def test_a_planetary_file_with_a_damaged_earth_is_passed_over(naif_dir):
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
+    from flyplan.kernels.assemble import assemble
 
     et = 714000000.0  # 2022-08-17, PJ44: de440s_2030 covers it, de421 too
-    plan = sources.assemble(et - 3600, et + 3600, kernels=naif_dir, moons=False)
+    plan = assemble(et - 3600, et + 3600, moons=False,
+                    cands=select.candidates(select.kernel_dirs(naif_dir)))
     names = [k.path.name for k in plan.kernels.kernels]
     assert "de440s_2030.bsp" not in names and "de421.bsp" in names
     assert any("de440s_2030.bsp: not used" in n and "399" in n for n in plan.notes)
+
+
+# -- SPICE's global state has one owner ------------------------------------------------------
+
+def test_nested_gf_tolerances_restore_each_other(monkeypatch):
+    from flyplan.kernels import pool
+
+    calls = []
+    real = spiceypy.gfstol
+    monkeypatch.setattr(spiceypy, "gfstol", lambda v: (calls.append(v), real(v))[1])
+    start = pool.current_gf_tolerance()
+    with pool.gf_tolerance(1e-3):
+        with pool.gf_tolerance(1e-4):
+            assert pool.current_gf_tolerance() == 1e-4
+        assert pool.current_gf_tolerance() == 1e-3 and calls[-1] == 1e-3
+        with pytest.raises(RuntimeError):
+            with pool.gf_tolerance(5e-2):
+                raise RuntimeError("a failing search")
+        assert pool.current_gf_tolerance() == 1e-3 and calls[-1] == 1e-3
+    assert pool.current_gf_tolerance() == start and calls[-1] == start
+    assert calls == [1e-3, 1e-4, 1e-3, 5e-2, 1e-3, start]
+
+
+def test_loaded_restores_the_previous_set(naif_dir):
+    from flyplan.kernels.pool import active, loaded
+
+    base = KernelSet([naif_dir / "generic_kernels/lsk/naif0012.tls"]).load()
+    more = KernelSet([naif_dir / "generic_kernels/lsk/naif0012.tls",
+                      naif_dir / "generic_kernels/pck/pck00011.tpc"])
+    with loaded(more):
+        assert active() is more
+    assert active() is base
+    with pytest.raises(ValueError):
+        with loaded(more):
+            raise ValueError("inside")
+    assert active() is base
+    KernelSet.unload()
+    with loaded(more):
+        pass
+    assert active() is None and spiceypy.ktotal("ALL") == 0
+
+
+_GF = ("gfdist", "gfposc", "gfoclt", "gfuds", "gfsep", "gfilum")
+
+
+def test_every_search_of_an_events_run_runs_at_its_documented_tolerance(naif_dir, monkeypatch):
+    """Distance extrema of Juno from Jupiter (perijove, apojove) at PERIJOVE_TOL_S, every
+    other search at GF_TOL_S, as :mod:`flyplan.domain.events` and :mod:`flyplan.orbit` state."""
+    import flyplan
+    from flyplan.domain.events import GF_TOL_S
+    from flyplan.kernels import pool
+    from flyplan.orbit import PERIJOVE_TOL_S
+
+    last = {"tol": None}
+    real_stol = spiceypy.gfstol
+    monkeypatch.setattr(spiceypy, "gfstol", lambda v: (last.update(tol=v), real_stol(v))[1])
+    seen = []
+
+    def spy(name, real):
+        def wrapped(*args, **kwargs):
+            assert last["tol"] == pool.current_gf_tolerance()
+            juno_distance = name == "gfdist" and args[0] == "JUPITER" and args[3] in (
+                "LOCMIN", "LOCMAX")
+            seen.append((name, juno_distance, last["tol"]))
+            return real(*args, **kwargs)
+        return wrapped
+
+    for name in _GF:
+        monkeypatch.setattr(spiceypy, name, spy(name, getattr(spiceypy, name)))
+    flyplan.events(1, "-2h..+2h", kernels=naif_dir, moons=False)
+    assert len(seen) > 20
+    for name, juno_distance, tol in seen:
+        assert tol == (PERIJOVE_TOL_S if juno_distance else GF_TOL_S), (name, tol)
+    assert {n for n, _, _ in seen} >= {"gfdist", "gfposc", "gfuds"}
+
+
+def _loaded_files(furnished: list[str]) -> list[str]:
+    """Every kernel file SPICE was asked to load, metakernels opened up."""
+    files = []
+    for path in furnished:
+        if not path.endswith(".tm"):
+            files.append(path)
+            continue
+        text = Path(path).read_text().split("\\begindata", 1)[1]
+        files += _split_kernels(text.split("(", 1)[1].rsplit(")", 1)[0])
+    return files
+
+
+def _split_kernels(body: str) -> list[str]:
+    out, current = [], ""
+    for line in body.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        value = line[1:-1].replace("''", "'")
+        if value.endswith("+"):
+            current += value[:-1]
+        else:
+            out.append(current + value)
+            current = ""
+    return out
+
+
+def test_one_headline_run_loads_each_kernel_once_and_chooses_once(monkeypatch):
+    import flyplan
+    from flyplan.kernels import assemble, cache
+
+    furnished, counts = [], {"assemble": 0, "needs": 0}
+    real = spiceypy.furnsh
+    monkeypatch.setattr(spiceypy, "furnsh", lambda p: (furnished.append(str(p)), real(p))[1])
+    real_assemble, real_needs = assemble.assemble, cache.needs
+
+    def count(key, fn):
+        def wrapped(*a, **k):
+            counts[key] += 1
+            return fn(*a, **k)
+        return wrapped
+
+    monkeypatch.setattr(assemble, "assemble", count("assemble", real_assemble))
+    monkeypatch.setattr(cache, "needs", count("needs", real_needs))
+    flyplan.perijove(38)
+    files = _loaded_files(furnished)
+    assert files and len(files) == len(set(files)), sorted(files)
+    assert counts == {"assemble": 1, "needs": 1}

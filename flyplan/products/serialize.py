@@ -1,0 +1,252 @@
+"""Results as data for files: one JSON sanitizer, one provenance envelope, CSV and JSON.
+
+Every result type (:class:`~flyplan.domain.perijove.Perijove`,
+:class:`~flyplan.domain.events.EventsResult`, :class:`~flyplan.domain.plan.PlanResult`,
+:class:`~flyplan.domain.mission.MissionTable`,
+:class:`~flyplan.domain.observe.Observability`) provides ``metadata()``: the
+facts of where its numbers come from.  This module turns them into
+
+- the **provenance envelope** (:func:`envelope`): version, what was computed,
+  trajectory and moon sources (and whether approximate), notes, conventions,
+  kernels with sha256 and source; the CSV ``#`` header (:func:`header_lines`),
+  the JSON ``metadata`` and the HTML footer all render this one dictionary;
+- the **JSON document** (:func:`document`, :func:`to_json`) and the **CSV
+  table** (:func:`table`, :func:`to_csv`), one registered function per type.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from functools import singledispatch
+from pathlib import Path
+
+import numpy as np
+
+from flyplan.domain.events import EventsResult
+from flyplan.domain.mission import MissionTable
+from flyplan.domain.observe import TWILIGHT, Observability
+from flyplan.domain.perijove import Perijove
+from flyplan.domain.plan import PlanResult
+
+__all__ = ["jsonable", "records", "envelope", "header_lines", "document", "table", "to_json",
+           "to_csv", "CSV_FLOAT_FORMAT"]
+
+# Six decimals: mm in km, micro-degrees in degrees, microseconds in seconds.
+CSV_FLOAT_FORMAT = "%.6f"
+
+
+def jsonable(x):
+    """``x`` made of JSON types only: numpy scalars unwrapped, non-finite floats as
+    None, times as ISO-8601 UTC with ``Z``, paths and other objects as strings
+    only where they are known; containers converted recursively."""
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return [jsonable(v) for v in x.tolist()]
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else None
+    if isinstance(x, (str, np.str_)):
+        return str(x)
+    if x is None:
+        return None
+    if isinstance(x, Path):
+        return str(x)
+    if isinstance(x, _dt.datetime):
+        import pandas as pd
+
+        ts = pd.Timestamp(x)
+        if ts is pd.NaT:
+            return None
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    if isinstance(x, np.datetime64):
+        return jsonable(x.astype("datetime64[ns]").astype(_dt.datetime)
+                        if not np.isnat(x) else None)
+    try:
+        import pandas as pd
+
+        if x is pd.NaT or (not isinstance(x, (list, dict)) and pd.isna(x)):
+            return None
+    except (TypeError, ValueError):
+        pass
+    raise TypeError(f"not JSON serializable: {type(x).__name__}")
+
+
+def records(df) -> list[dict]:
+    """A DataFrame as a list of JSON-ready row dictionaries."""
+    if df is None or len(df) == 0:
+        return []
+    return jsonable(df.to_dict(orient="records"))
+
+
+# -- the provenance envelope -----------------------------------------------------------------
+
+def envelope(result) -> dict:
+    """The provenance of ``result``: one dictionary for the CSV header, JSON and HTML.
+
+    Keys: ``flyplan_version``, ``product`` (what was computed), ``source``
+    (trajectory and moon labels, ``approximate``), ``notes``, ``conventions``,
+    ``kernels`` (name, kind, size, sha256, source, note), then the result's
+    own facts (perijove time and how it was found, window, settings, ...).
+    """
+    meta = dict(result.metadata())
+    env = {"flyplan_version": meta.pop("flyplan_version"), "product": _product(result)}
+    source = meta.pop("source", None)
+    notes = list(meta.pop("notes", []))
+    if source:
+        notes = list(dict.fromkeys(list(source.get("notes", [])) + notes))
+        env["source"] = {k: v for k, v in source.items() if k != "notes"}
+    env["notes"] = notes
+    env["conventions"] = meta.pop("conventions", {})
+    env["kernels"] = meta.pop("kernels", [])
+    env.update(meta)
+    return jsonable(env)
+
+
+def _product(result) -> str:
+    return {"Perijove": f"perijove {getattr(result, 'number', '')} samples",
+            "EventsResult": f"perijove {getattr(result, 'number', '')} events",
+            "PlanResult": f"plan {getattr(result, 'path', None) or ''}".rstrip(),
+            "MissionTable": "mission table: one row per perijove",
+            "Observability": f"observe: Jupiter before perijove {getattr(result, 'number', '')}",
+            }.get(type(result).__name__, type(result).__name__)
+
+
+def _one_line(text) -> str:
+    # A user's string (a scenario name, a path) must not start a line of its own.
+    return " ".join(str(text).split())
+
+
+def header_lines(env: dict, lead: list[str] = ()) -> list[str]:
+    """The CSV ``#`` header of an envelope (pandas: ``read_csv(..., comment="#")``).
+
+    ``lead`` holds the product's own first lines (perijove time, window, ...).
+    """
+    lines = [f"flyplan {env['flyplan_version']} {env['product']}", *lead]
+    src = env.get("source")
+    if src:
+        lines.append(f"trajectory: {src.get('trajectory_label', '')}"
+                     + (" [APPROXIMATE]" if src.get("approximate") else ""))
+        lines.append(f"moons: {src.get('moons_label', '')}")
+    lines += [f"note: {n}" for n in env.get("notes", [])]
+    for key, text in env.get("kinds", {}).items():
+        lines.append(f"kind {key}: {text}")
+    lines += [f"convention {k}: {v}" for k, v in env.get("conventions", {}).items()]
+    lines += [f"kernel: {k['name']} sha256={k['sha256']} source={k['source']}"
+              for k in env.get("kernels", [])]
+    return [f"# {_one_line(x)}" for x in lines]
+
+
+# -- per result type -------------------------------------------------------------------------
+
+@singledispatch
+def document(result) -> dict:
+    """The JSON contract of ``result`` (a dictionary of JSON types)."""
+    raise TypeError(f"flyplan cannot serialize a {type(result).__name__}")
+
+
+@singledispatch
+def table(result):
+    """``(lead lines, DataFrame)``: the rows a CSV of ``result`` holds."""
+    raise TypeError(f"flyplan cannot write a {type(result).__name__} as CSV")
+
+
+def to_json(result, indent: int | None = 1) -> str:
+    """``result`` as JSON text (its :func:`document`)."""
+    return json.dumps(document(result), indent=indent, allow_nan=False)
+
+
+def to_csv(result) -> str:
+    """``result`` as CSV text: the ``#`` provenance header, then its table."""
+    lead, df = table(result)
+    head = "\n".join(header_lines(envelope(result), lead))
+    return head + "\n" + df.to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
+
+
+@document.register
+def _perijove_doc(pj: Perijove) -> dict:
+    env = envelope(pj)
+    out = jsonable(dict(pj.summary))
+    out.update(samples=records(pj.samples), events=records(pj.events),
+               kernels=env.pop("kernels"), metadata=env)
+    return out
+
+@table.register
+def _perijove_table(pj: Perijove):
+    lead = [f"perijove: {pj.utc} (et {pj.et:.3f}), found by {pj.method}"]
+    s = pj.summary
+    if "utc_ert" in s:
+        lead.append(f"perijove Earth-received (ERT): {s['utc_ert']} (one-way light time "
+                    f"{s['light_time_min']:.4f} min; Sun-Earth-Juno "
+                    f"{s['sun_earth_juno_deg']:.2f} deg)")
+    return lead, pj.samples
+
+@document.register
+def _events_doc(res: EventsResult) -> dict:
+    env = envelope(res)
+    return {"perijove": res.number, "utc": res.utc, "et": res.et,
+            "events": records(res.events), "kernels": env.pop("kernels"), "metadata": env}
+
+@table.register
+def _events_table(res: EventsResult):
+    w = envelope(res)["window_utc"]
+    return [f"perijove: {res.utc} (et {res.et:.3f}), found by {res.method}",
+            f"window: {w[0]} .. {w[1]} ({res.window_basis})"], res.events
+
+@document.register
+def _plan_doc(res: PlanResult) -> dict:
+    return jsonable({"windows": res.windows,
+                     "best": [p["best"] for p in res.perijoves if p.get("best")],
+                     "perijoves": [{k: v for k, v in p.items() if k not in ("windows", "best")}
+                                   for p in res.perijoves],
+                     "metadata": envelope(res)})
+
+@table.register
+def _plan_table(res: PlanResult):
+    lead = [f"scenario: {res.scenario.name}"]
+    for p in res.perijoves:
+        if p["status"] == "ok":
+            lead.append(f"PJ{p['perijove']}: trajectory {p['trajectory']}; moons "
+                        f"{p['moons']}; spin axis {p['spin_axis']}")
+            lead += [f"note: {x}" for x in p["notes"]]
+        else:
+            lead.append(f"PJ{p['perijove']} skipped: {p['reason']}")
+    return lead, res.best_frame() if res.scenario.outputs.best else res.windows_frame()
+
+@document.register
+def _mission_doc(mt: MissionTable) -> dict:
+    return {"perijoves": records(mt.table), "metadata": envelope(mt)}
+
+@table.register
+def _mission_table(mt: MissionTable):
+    return ["<moon>_ca_*: closest approach within the orbit (apojove to apojove), range "
+            "from Juno (LT+S) and height above the moon's mean radius"], mt.table
+
+@document.register
+def _observe_doc(obs: Observability) -> dict:
+    return jsonable({"perijove": obs.perijove, "site": obs.site.to_dict(),
+                     "nights": obs.nights, "samples": records(obs.samples),
+                     "metadata": envelope(obs)})
+
+@table.register
+def _observe_table(obs: Observability):
+    s = obs.site
+    lead = [f"perijove (SCET): {obs.perijove['utc']} ({obs.perijove_status}); seen on "
+            f"Earth (ERT): {obs.perijove['utc_ert']}; one-way light time "
+            f"{obs.perijove['light_time_min']:.3f} min",
+            f"site: {s.name} lat {s.lat_deg:.6f} N lon {s.lon_deg:.6f} E elevation "
+            f"{s.elevation_m:g} m (WGS84; source: {s.source})",
+            f"twilight: {obs.twilight} (Sun below {TWILIGHT[obs.twilight][0]:g} deg); "
+            f"Jupiter at or above {obs.min_altitude_deg:g} deg",
+            f"ephemeris: {obs.ephemeris}"]
+    lead += [f"window: {w['start_utc']} .. {w['end_utc']} CML {w['cml_start_deg']:.1f} -> "
+             f"{w['cml_end_deg']:.1f} deg W" for _, w in obs.windows.iterrows()]
+    return lead, obs.samples
