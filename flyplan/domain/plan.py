@@ -126,9 +126,10 @@ class Outputs(_Strict):
     """How to report the result (command-line options override these)."""
 
     format: Literal["table", "csv", "json"] = "table"
-    file: Optional[str] = Field(None, description="write CSV/JSON here (relative to the "
-                                                  "current directory)")
-    html: Optional[str] = Field(None, description="also write an HTML table here")
+    file: Optional[str] = Field(None, description="write CSV/JSON here (inside the "
+                                                  "scenario's directory)")
+    html: Optional[str] = Field(None, description="also write an HTML table here (inside the "
+                                                  "scenario's directory)")
     best: Optional[Literal["km_per_px"]] = Field(
         None, description="per perijove, the moment inside the windows with the finest pixel "
                           "scale on the first target")
