@@ -262,7 +262,7 @@ def perijoves(
     _deliver(result, fmt, outs, "print_mission")
 
 
-# -- observe: Jupiter from the ground before a perijove (issue 9) -----------------------
+# -- observe: Jupiter from the ground before a perijove ----------------------------------
 
 class Twilight(str, enum.Enum):
     civil = "civil"
@@ -374,10 +374,10 @@ class KernelFormat(str, enum.Enum):
 def _kernel_request(target, window, kernels, naif_url):
     """Candidates, base URL and window (or None) for a kernels sub-command."""
     from flyplan.kernels import fetch
-    from flyplan.kernels import select as sources
+    from flyplan.kernels import select
 
     base = fetch.naif_url(naif_url)
-    cands = sources.candidates(sources.kernel_dirs(kernels))
+    cands = select.candidates(select.kernel_dirs(kernels))
     if target is None:
         return cands, base, None
     from flyplan.errors import FlyplanError
@@ -490,8 +490,8 @@ def kernels_status(
     import json
 
     from flyplan.kernels import cache as manager
-    from flyplan.kernels.paths import naif_cache_dir
-    from flyplan.kernels import manifest
+    from flyplan.ephemeris import manifest
+    from flyplan.paths import naif_cache_dir
     from flyplan.products.terminal import print_built_kernels, print_cache_status
 
     rows = manager.cache_status(verify=verify)
@@ -533,7 +533,7 @@ def kernels_clean(
     from flyplan.kernels import cache as manager
     from flyplan.errors import FlyplanError
     from flyplan.kernels.fetch import _human
-    from flyplan.kernels.paths import cache_dir, naif_cache_dir
+    from flyplan.paths import cache_dir, naif_cache_dir
 
     what = naif_cache_dir() if not everything else cache_dir()
     if not yes:
@@ -550,7 +550,7 @@ def kernels_clean(
         print(f"left in place{note}: {path}", file=sys.stderr)
 
 
-# -- events and plans (issue 6) -----------------------------------------------------------------
+# -- events and plans ---------------------------------------------------------------------------
 @app.command()
 @friendly_errors
 def events(

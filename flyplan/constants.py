@@ -10,8 +10,8 @@ from __future__ import annotations
 
 __all__ = [
     "JUNO", "JUPITER", "JUPITER_BARYCENTER", "SUN", "EARTH", "EARTH_BARYCENTER",
-    "MOONS", "MOON_IDS", "JUPITER_RADII_KM", "MOON_RADII_KM", "SUN_RADIUS_KM",
-    "JOI_UTC", "KM_S_TO_KM_H", "ABCORR_MOONS", "CONVENTIONS",
+    "MOONS", "MOON_IDS", "JUPITER_RADII_KM", "JUPITER_POLE_RA_DEG", "JUPITER_POLE_DEC_DEG",
+    "C_KM_S", "LEAP_SECONDS", "DELTET", "JOI_UTC", "KM_S_TO_KM_H", "CONVENTIONS",
 ]
 
 JUNO = -61
@@ -27,24 +27,33 @@ MOON_IDS = {v: k for k, v in MOONS.items()}
 
 # pck00010.tpc / pck00011.tpc, BODY599_RADII: the 1-bar reference ellipsoid.
 JUPITER_RADII_KM = (71492.0, 71492.0, 66854.0)
-# pck00011.tpc, BODY501..504_RADII (triaxial; their mean is used for sizes).
-MOON_RADII_KM = {
-    501: (1829.4, 1819.4, 1815.7),
-    502: (1562.6, 1560.3, 1559.5),
-    503: (2631.2, 2631.2, 2631.2),
-    504: (2410.3, 2410.3, 2410.3),
-}
-# pck00011.tpc, BODY10_RADII (IAU 2015 nominal solar radius).
-SUN_RADIUS_KM = 695700.0
+
+# pck00010.tpc = pck00011.tpc, BODY599_POLE_RA / _POLE_DEC (IAU 2009): Jupiter's
+# north pole, deg and deg per Julian century TDB past J2000 (the nutation-precession
+# terms, < 0.003 deg, are where they are needed: flyplan.geometry.earth).
+JUPITER_POLE_RA_DEG = (268.056595, -0.006499)
+JUPITER_POLE_DEC_DEG = (64.495303, 0.002413)
+
+# The speed of light, km/s (IAU 2012; SPICE's clight()).
+C_KM_S = 299792.458
+
+# naif0012.tls: TAI - UTC (s) from each date on (DELTET/DELTA_AT), and the TDB - TT
+# model SPICE uses (DELTET/DELTA_T_A, K, EB, M0 and M1).
+LEAP_SECONDS = (
+    (10, "1972-01-01"), (11, "1972-07-01"), (12, "1973-01-01"), (13, "1974-01-01"),
+    (14, "1975-01-01"), (15, "1976-01-01"), (16, "1977-01-01"), (17, "1978-01-01"),
+    (18, "1979-01-01"), (19, "1980-01-01"), (20, "1981-07-01"), (21, "1982-07-01"),
+    (22, "1983-07-01"), (23, "1985-07-01"), (24, "1988-01-01"), (25, "1990-01-01"),
+    (26, "1991-01-01"), (27, "1992-07-01"), (28, "1993-07-01"), (29, "1994-07-01"),
+    (30, "1996-01-01"), (31, "1997-07-01"), (32, "1999-01-01"), (33, "2006-01-01"),
+    (34, "2009-01-01"), (35, "2012-07-01"), (36, "2015-07-01"), (37, "2017-01-01"),
+)
+DELTET = {"DELTA_T_A": 32.184, "K": 1.657e-3, "EB": 1.671e-2, "M": (6.239996, 1.99096871e-7)}
 
 # Jupiter orbit insertion (PJ0), Juno project: 2016-07-05 ~02:47 UTC.
 JOI_UTC = "2016-07-05T02:47:31.851Z"
 
 KM_S_TO_KM_H = 3600.0
-
-# Light time and stellar aberration for what Juno *sees*; geometric states for
-# where Juno *is* relative to Jupiter.
-ABCORR_MOONS = "LT+S"
 
 CONVENTIONS = {
     "altitude": "distance to the nearest point of Jupiter's 1-bar reference ellipsoid "
@@ -58,7 +67,7 @@ CONVENTIONS = {
     "speed": "speed_km_s / speed_km_h: relative to Jupiter's centre (NAIF 599) in J2000; "
              "speed_rot_km_s: relative to the atmosphere corotating with System III",
     "perijove": "minimum distance to Jupiter's centre (NAIF 599, not the barycentre 5), "
-                "refined with the SPICE Geometry Finder to 1 ms",
+                "refined with the SPICE Geometry Finder (converged to 0.1 ms)",
     "time": "utc: UTC ISO-8601 (spacecraft event time); et: TDB seconds past J2000",
     "abcorr": "Juno's position relative to Jupiter: geometric (NONE); moons and Jupiter "
               "as seen from Juno (range, occultation, transit, limb angle, phase): light time "

@@ -260,9 +260,25 @@ class Prepared:
 
 
 def _parse(window):
-    from flyplan.timeutil import parse_window
+    """A window argument parsed (None stays None); InputError for anything else."""
+    from flyplan.errors import InputError
+    from flyplan.timeutil import Window, parse_window
 
-    return parse_window(window) if isinstance(window, str) else window
+    if window is None or isinstance(window, Window):
+        return window
+    if isinstance(window, str):
+        return parse_window(window)
+    raise InputError(f"not a window: {window!r} (use -6h..+6h or START..STOP in UTC)")
+
+
+def _number(n):
+    """``n`` if it is None or an integer perijove number; InputError otherwise."""
+    from flyplan.errors import InputError
+
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))):
+        raise InputError(f"the perijove number must be an integer, not {n!r}",
+                         hint="give e.g. 1 or 38")
+    return n if n is None else int(n)
 
 
 def _absolute(win) -> tuple[float, float]:
@@ -312,7 +328,8 @@ def prepare(n: int | None, window="-6h..+6h", *, kernels=None, source: str = "au
     from flyplan.kernels.assemble import assemble, base_kernels
     from flyplan.timeutil import et_to_utc
 
-    win = _parse(window) if window is not None else None
+    n = _number(n)
+    win = _parse(window)
     if cands is None:
         cands = select.candidates(select.kernel_dirs(kernels))
     base, _ = base_kernels(cands)

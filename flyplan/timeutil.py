@@ -1,12 +1,17 @@
 """Times: UTC strings <-> ET (TDB seconds past J2000), durations and windows.
 
 UTC is always written ISO-8601 with a trailing ``Z`` (``2021-11-29T14:13:29.600Z``).
-Conversions that need leap seconds go through SPICE, so a leapseconds kernel
-must be loaded (a :class:`flyplan.kernels.pool.KernelSet` always has one).
+Strings are converted by SPICE (:func:`utc_to_et`, :func:`et_to_utc`), so a
+leapseconds kernel must be loaded (a :class:`flyplan.kernels.pool.KernelSet`
+always has one).  Where no kernel can be loaded yet (reading a kernel's
+coverage from its file name), :func:`datetime_to_et` and :func:`et_to_datetime`
+compute the same with SPICE's own formula (leap seconds and the TDB-TT model
+of naif0012.tls, :data:`flyplan.constants.LEAP_SECONDS`), to SPICE's precision.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import os
 import re
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flyplan.constants import DELTET, LEAP_SECONDS
 from flyplan.errors import InputError, LimitError
 
 __all__ = [
@@ -22,6 +28,8 @@ __all__ = [
     "parse_window",
     "utc_to_et",
     "et_to_utc",
+    "datetime_to_et",
+    "et_to_datetime",
     "sample_times",
     "max_samples",
     "check_sample_count",
@@ -37,6 +45,50 @@ DEFAULT_MAX_SAMPLES = 1_000_000
 # Longest duration accepted anywhere (a century): beyond it no kernel or model
 # applies, and float arithmetic on ET starts to lose the millisecond.
 MAX_DURATION_S = 100 * 365.25 * 86400.0
+_J2000_UTC = _dt.datetime(2000, 1, 1, 12, 0, 0)
+_LEAPS = tuple((_dt.datetime.fromisoformat(day), float(n)) for n, day in LEAP_SECONDS)
+
+
+def _tai_minus_utc(utc: _dt.datetime) -> float:
+    for start, n in reversed(_LEAPS):
+        if utc >= start:
+            return n
+    return _LEAPS[0][1]
+
+
+def _tdb_minus_tt(tt_s: float) -> float:
+    # SPICE's DELTET model: K sin(E), E = M + EB sin(M), M = M0 + M1 t.
+    m = DELTET["M"][0] + DELTET["M"][1] * tt_s
+    return DELTET["K"] * math.sin(m + DELTET["EB"] * math.sin(m))
+
+
+def datetime_to_et(utc: _dt.datetime) -> float:
+    """ET (TDB s past J2000) of a UTC datetime (naive = UTC), without SPICE.
+
+    SPICE's formula with naif0012's leap seconds: agrees with ``str2et`` to
+    microseconds (tests/test_timeutil.py).
+    """
+    if utc.tzinfo is not None:
+        utc = utc.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    tt = (utc - _J2000_UTC).total_seconds() + _tai_minus_utc(utc) + DELTET["DELTA_T_A"]
+    return tt + _tdb_minus_tt(tt)
+
+
+def et_to_datetime(et: float) -> _dt.datetime:
+    """The UTC datetime (naive) of an ET, without SPICE (inverse of :func:`datetime_to_et`)."""
+    tt = float(et)
+    for _ in range(3):  # TDB-TT is under 2 ms and slowly varying
+        tt = float(et) - _tdb_minus_tt(tt)
+    # TAI-UTC of the answer is needed to find the answer: iterate to a fixed point
+    # (at most one step per leap second crossed).
+    leaps = _LEAPS[-1][1]
+    for _ in range(len(_LEAPS) + 1):
+        utc = _J2000_UTC + _dt.timedelta(seconds=tt - DELTET["DELTA_T_A"] - leaps)
+        again = _tai_minus_utc(utc)
+        if again == leaps:
+            break
+        leaps = again
+    return utc
 
 _UNITS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0,
           "d": 86400.0, "day": 86400.0}

@@ -71,7 +71,7 @@ def naif_dir_module():
 
 @pytest.fixture
 def pj1_loaded(pj1):
-    pj1.plan.kernels.load()
+    pj1.selection.kernels.load()
     return pj1
 
 

@@ -150,6 +150,7 @@ def _fit_script():
     return module
 
 
+@pytest.mark.slow
 def test_held_out_fit_is_rerun_and_predicts_2053(shared_dir, request):
     """The fit itself, run here: 2015 and 2021 fitted from the excerpts' own states, 2053 predicted.
 

@@ -219,7 +219,7 @@ def test_moon_light_time_positions_are_spice_lt(naif_dir):
     from flyplan.geometry import samples as geo
 
     pj = flyplan.perijove(45, kernels=naif_dir, window="-1h..+1h", step="600s", extras=False)
-    pj.plan.kernels.load()
+    pj.selection.kernels.load()
     et = np.linspace(pj.et - 9 * 3600, pj.et + 3600, 500)  # the Europa flyby and perijove
     juno = geo.juno_arrays(et)
     for moon in (501, 502, 503, 504):

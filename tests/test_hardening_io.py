@@ -303,7 +303,7 @@ def test_bad_durations_are_input_errors(text):
 
 def test_generated_kernel_changed_after_build_is_rebuilt(cache):
     from flyplan.ephemeris.juno_model import model_spk
-    from flyplan.kernels import manifest
+    from flyplan.ephemeris import manifest
 
     path = model_spk(5)
     good = path.read_bytes()
@@ -321,7 +321,7 @@ def test_generated_kernel_changed_after_build_is_rebuilt(cache):
 
 
 def test_unrecorded_generated_kernel_is_rebuilt(cache):
-    from flyplan.kernels import manifest
+    from flyplan.ephemeris import manifest
     from flyplan.kernels.builtin import jupiter_at_barycentre_spk
 
     path = jupiter_at_barycentre_spk()

@@ -54,7 +54,7 @@ def test_closest_approaches_are_the_orbit_minimum(table, naif_dir):
 
     for _, row in table.iterrows():
         pj = flyplan.perijove(int(row["pj"]), window="-1h..+1h", step="600s", kernels=naif_dir)
-        pj.plan.kernels.load()
+        pj.selection.kernels.load()
         lo, hi = (spiceypy.str2et(x) for x in row["orbit_search_utc"].split(".."))
         et = np.arange(lo + 60.0, hi - 60.0, CA_SCAN_STEP_S)
         for moon in ("IO", "EUROPA", "GANYMEDE", "CALLISTO"):

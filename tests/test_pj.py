@@ -44,7 +44,7 @@ def test_perijove_time_matches_published(naif_dir, reference, n, tol):
     ref_et = spiceypy.str2et(reference[n])
     assert abs(pj.et - ref_et) < tol, (pj.utc, reference[n])
     assert pj.utc.endswith("Z")
-    assert pj.plan.trajectory == "naif"
+    assert pj.selection.trajectory == "naif"
 
 
 def test_pj1_matches_orbnum(naif_dir):

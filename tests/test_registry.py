@@ -83,8 +83,8 @@ def test_date_to_et_agrees_with_spice(naif_dir):
     spiceypy.furnsh(str(naif_dir / "generic_kernels/lsk/naif0012.tls"))
     for day in ("2011-08-05", "2016-08-27", "2022-09-29"):
         exact = spiceypy.str2et(day + "T00:00:00")
-        # Named tolerance: 5 s (leap seconds before 2017), far below a day.
-        assert abs(registry.date_to_et(dt.date.fromisoformat(day)) - exact) <= 5.0
+        # SPICE's own formula and leap seconds: to the microsecond.
+        assert abs(registry.date_to_et(dt.date.fromisoformat(day)) - exact) <= 1e-6
 
 
 APACHE = """<html><head><title>Index of /pub/naif/JUNO/kernels/spk</title></head><body>

@@ -1,7 +1,7 @@
 """The HTML report and its figures: numeric helpers, figure structure, the page, a real browser.
 
 Figures are checked on PJ1 (real reconstructed kernels, no moon ephemeris)
-and on a synthetic perijove with moons (tests/_synthetic_pj.py: real
+and on a synthetic perijove with moons (tests/_synthetic.py: real
 Jupiter/Sun/moon ephemerides, a Juno-like orbit written as an SPK).
 """
 
@@ -164,14 +164,14 @@ def pj_moons(tmp_path_factory):
 
     if not HAVE_SHARED:
         pytest.skip(f"the real kernels are not at {NAIF} (set FLYPLAN_SHARED)")
-    from _synthetic_pj import synthetic_perijove
+    from _synthetic import synthetic_perijove
 
     return synthetic_perijove(NAIF, tmp_path_factory.mktemp("synthetic"))
 
 
 @pytest.fixture(scope="module")
 def pj_cam(pj_moons):
-    from _synthetic_pj import with_junocam_columns
+    from _synthetic import with_junocam_columns
 
     return with_junocam_columns(pj_moons)
 
@@ -338,7 +338,7 @@ def test_moon_figures_note_what_is_absent(naif_dir, monkeypatch):
     # As where neither JPL's file nor the built-in ephemeris covers the window.
     monkeypatch.setattr(moons_spk, "covers", lambda t0, t1: False)
     pj1 = perijove(1, kernels=naif_dir, window="-1h..+1h")
-    assert pj1.plan.moons is None
+    assert pj1.selection.moons is None
 
     for fig in (moon_timeline_figure(pj1), moon_range_figure(pj1)):
         text = " ".join(a.text for a in fig.layout.annotations)
@@ -396,8 +396,8 @@ def test_approximate_label_everywhere(pj_moons):
     from flyplan.products.html.pages import perijove_html
 
     pj = copy.copy(pj_moons)
-    pj.plan = copy.copy(pj_moons.plan)
-    pj.plan.approximate = True
+    pj.selection = copy.copy(pj_moons.selection)
+    pj.selection.approximate = True
     for name, fig in figures(pj).items():
         assert "APPROXIMATE" in fig.layout.title.text, name
     page = perijove_html(pj)
@@ -421,7 +421,7 @@ def test_page_is_self_contained_and_complete(pj_moons):
     for piece in ('id="flyplan-summary"', 'id="flyplan-provenance"', "2021-02-26T12:00:00.000Z",
                   "planetographic", "jup310_excerpt_2021-02-26.bsp", "System III"):
         assert piece in page
-    for k in pj_moons.plan.kernels.provenance():
+    for k in pj_moons.selection.kernels.provenance():
         assert k["sha256"] in page
     from flyplan import __version__
 
@@ -517,8 +517,8 @@ def test_report_in_headless_chromium(pj_cam, tmp_path):
     import copy
 
     pj = copy.copy(pj_cam)
-    pj.plan = copy.copy(pj_cam.plan)
-    pj.plan.approximate = True  # the page with every optional element
+    pj.selection = copy.copy(pj_cam.selection)
+    pj.selection.approximate = True  # the page with every optional element
     path = write_atomic(tmp_path / "report.html", perijove_html(pj))
     url = path.as_uri()
     t0 = time.monotonic()

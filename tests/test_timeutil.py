@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flyplan.timeutil import Window, parse_duration, parse_window, sample_times
@@ -42,3 +44,40 @@ def test_sample_times_cover_the_window(t0, span, step):
     d = np.diff(et)
     # ET near 1e9 s resolves ~1e-7 s, so spacing is exact only to that.
     assert np.all(d > 0) and np.all(d <= step + 1e-6)
+
+
+
+
+@pytest.mark.shared
+@settings(max_examples=200)
+@given(st.datetimes(min_value=dt.datetime(1972, 1, 2), max_value=dt.datetime(2040, 12, 31)))
+def test_datetime_to_et_is_spices_formula(when):
+    import spiceypy
+    from conftest import NAIF
+
+    from flyplan.timeutil import datetime_to_et, et_to_datetime
+
+    spiceypy.furnsh(str(NAIF / "generic_kernels/lsk/naif0012.tls"))
+    try:
+        exact = spiceypy.str2et(when.isoformat())
+    finally:
+        spiceypy.kclear()
+    et = datetime_to_et(when)
+    # SPICE evaluates the same model; it differs only in rounding (< 1 microsecond).
+    assert abs(et - exact) < 1e-6
+    assert abs((et_to_datetime(et) - when).total_seconds()) < 1e-5
+
+
+def test_builtin_leapseconds_kernel_is_naif0012s(naif_dir):
+    """flyplan's own LSK, written from flyplan.constants, converts times as NAIF's does."""
+    import spiceypy
+
+    from flyplan.kernels.builtin import leapseconds_kernel
+
+    times = ("1980-01-06T00:00:00", "2016-08-27T12:50:44", "2030-06-01T00:00:00")
+    spiceypy.furnsh(str(naif_dir / "generic_kernels/lsk/naif0012.tls"))
+    naif = [spiceypy.str2et(t) for t in times]
+    spiceypy.kclear()
+    spiceypy.furnsh(str(leapseconds_kernel()))
+    ours = [spiceypy.str2et(t) for t in times]
+    assert ours == naif

@@ -732,7 +732,7 @@ class EventsResult:
         kernels' coverage) or ``"asked"``.
     events : pandas.DataFrame
         One row per event (:data:`EVENT_COLUMNS`).
-    plan : flyplan.kernels.select.KernelPlan
+    selection : flyplan.kernels.assemble.KernelSelection
         The kernels used.
     notes : list of str
     settings : dict
@@ -746,7 +746,7 @@ class EventsResult:
     window: tuple
     window_basis: str
     events: object
-    plan: object
+    selection: object
     notes: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
 
@@ -763,12 +763,12 @@ class EventsResult:
             "window_utc": [et_to_utc(self.window[0]), et_to_utc(self.window[1])],
             "window_basis": self.window_basis,
             "settings": dict(self.settings),
-            "source": self.plan.describe(),
+            "source": self.selection.describe(),
             "notes": list(self.notes),
             "kinds": dict(EVENT_KINDS),
             "columns": dict(EVENT_COLUMNS),
             "conventions": {**CONVENTIONS, **EVENT_CONVENTIONS},
-            "kernels": self.plan.kernels.provenance(),
+            "kernels": self.selection.kernels.provenance(),
         }
 
 def _checked_values(values, lo: float, hi: float, what: str, unit: str) -> tuple:
@@ -817,18 +817,16 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
         For a perijove or window the kernels cannot serve.
     """
     from flyplan.constants import JUNO as _JUNO
-    from flyplan.domain.perijove import _perijove_number, _request_window
     from flyplan.orbit import prepare
     from flyplan.timeutil import et_to_utc
 
     latitudes = _checked_values(latitudes, -90.0, 90.0, "latitude", "deg")
     altitudes_km = _checked_values(altitudes_km, 0.0, 1e7, "altitude", "km")
-    req = prepare(_perijove_number(n), _request_window(window), kernels=kernels, source=source,
-                  moons=moons)
-    plan, et_pj, method = req.selection, req.et, req.method
+    req = prepare(n, window, kernels=kernels, source=source, moons=moons)
+    sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window
     basis, apojoves, notes = req.window_basis, req.apojoves, list(req.notes)
-    moon_ids = tuple(MOONS.values()) if (moons and plan.moons) else ()
+    moon_ids = tuple(MOONS.values()) if (moons and sel.moons) else ()
     found_notes: list[str] = []
     df = find_events(t0, t1, moons=moon_ids, latitudes=latitudes, altitudes_km=altitudes_km,
                      lat_step_deg=lat_step_deg, ca_max_range_km=ca_max_range_km, kinds=kinds,
@@ -849,5 +847,5 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
                 "altitudes_km": sorted(set(map(float, altitudes_km))),
                 "ca_max_range_km": ca_max_range_km,
                 "moons": [MOON_IDS[m] for m in moon_ids]}
-    return EventsResult(n, et_pj, et_to_utc(et_pj), method, (t0, t1), basis, df, plan,
+    return EventsResult(n, et_pj, et_to_utc(et_pj), method, (t0, t1), basis, df, sel,
                         notes=notes + list(dict.fromkeys(found_notes)), settings=settings)

@@ -95,11 +95,11 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
                    extras=False)
     s = res.summary
     row = {"pj": n, **{k: s[k] for k in SUMMARY_COLUMNS[1:]}}
-    row.update(time_method=res.method, trajectory_source=res.plan.trajectory,
-               approximate=bool(res.plan.approximate), trajectory=res.plan.trajectory_label,
-               moons_source=res.plan.moons_label)
-    if res.plan.moons:
-        c0, c1 = _orbit_span(res.plan.kernels, res.et)
+    row.update(time_method=res.method, trajectory_source=res.selection.trajectory,
+               approximate=bool(res.selection.approximate), trajectory=res.selection.trajectory_label,
+               moons_source=res.selection.moons_label)
+    if res.selection.moons:
+        c0, c1 = _orbit_span(res.selection.kernels, res.et)
         row["orbit_search_utc"] = f"{et_to_utc(c0, 0)}..{et_to_utc(c1, 0)}"
         found = _closest_approaches(MOONS.values(), c0, c1)
         for name, moon in MOONS.items():

@@ -36,7 +36,7 @@ class Perijove:
         One row per sample over the window.
     events : pandas.DataFrame
         Events inside the window (at least the perijove itself).
-    plan : flyplan.kernels.select.KernelPlan
+    selection : flyplan.kernels.assemble.KernelSelection
         The kernels used and the labels of the trajectory and moon sources.
     window : tuple of float
         ET bounds of the sampled window.
@@ -51,7 +51,7 @@ class Perijove:
     summary: dict
     samples: object
     events: object
-    plan: object
+    selection: object
     window: tuple
     step_s: float
     notes: list = field(default_factory=list)
@@ -76,9 +76,9 @@ class Perijove:
             "perijove_time_method": self.method,
             "window_utc": window,
             "step_s": self.step_s,
-            "source": self.plan.describe(),
+            "source": self.selection.describe(),
             "conventions": dict(CONVENTIONS),
-            "kernels": self.plan.kernels.provenance(),
+            "kernels": self.selection.kernels.provenance(),
         }
 
 def _add_earth_received(summary: dict, events):
@@ -137,31 +137,31 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         message names what is missing, what is covered and what to do.
     """
     from flyplan.geometry import samples as geometry
-    from flyplan.orbit import prepare
+    from flyplan.orbit import _parse, prepare
     from flyplan.timeutil import check_sample_count, et_to_utc, parse_duration, sample_times
 
     step_s = parse_duration(step)
     if step_s <= 0:
         raise InputError("the step must be positive", hint="give a step such as 60s or 1m")
-    win = _request_window(window)
+    win = _parse(window)
     if win is not None and win.relative:
         # Before any kernel is loaded: a request too large fails at once.
         check_sample_count((float(win.stop) - float(win.start)) / step_s + 2)
-    req = prepare(_perijove_number(n), window, kernels=kernels, source=source, moons=moons)
-    plan, et_pj, method = req.selection, req.et, req.method
+    req = prepare(n, win, kernels=kernels, source=source, moons=moons)
+    sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window
-    moon_ids = tuple(MOONS.values()) if plan.moons else ()
+    moon_ids = tuple(MOONS.values()) if sel.moons else ()
     et = sample_times(t0, t1, step_s)
     samples = geometry.sample_table(et, moon_ids)
     at_pj = geometry.sample_table(np.array([et_pj]), moon_ids).iloc[0].to_dict()
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
-               "trajectory_source": plan.trajectory, "approximate": plan.approximate}
-    notes = list(plan.notes)
+               "trajectory_source": sel.trajectory, "approximate": sel.approximate}
+    notes = list(sel.notes)
     # JunoCam imaging columns and the events inside the window (flyplan.geometry.junocam,
     # flyplan.domain.events).
     if not extras:
         return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, _no_events(),
-                        plan, (t0, t1), step_s, notes=notes)
+                        sel, (t0, t1), step_s, notes=notes)
     if moon_ids:
         from flyplan.geometry.junocam import add_imaging_columns, attitude_for
 
@@ -170,27 +170,8 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         notes += [x for x in (note, f"JunoCam spin axis: {label}" if label else None) if x]
     events = _window_events(t0, t1, et_pj, moon_ids, notes)
     events = _add_earth_received(summary, events)
-    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, plan,
+    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, sel,
                     (t0, t1), step_s, notes=notes)
-
-
-def _perijove_number(n):
-    """``n`` if it is an integer perijove number; InputError otherwise."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise InputError(f"the perijove number must be an integer, not {n!r}",
-                         hint="give e.g. 1 or 38")
-    return int(n)
-
-
-def _request_window(window):
-    """A window argument parsed (None stays None); InputError for anything else."""
-    from flyplan.timeutil import Window, parse_window
-
-    if window is None or isinstance(window, Window):
-        return window
-    if isinstance(window, str):
-        return parse_window(window)
-    raise InputError(f"not a window: {window!r} (use -6h..+6h or START..STOP in UTC)")
 
 
 def _no_events():

@@ -59,7 +59,7 @@ from flyplan.errors import FlyplanError, ScenarioError
 __all__ = ["Scenario", "Constraints", "Outputs", "AttitudeSpec", "load_scenario",
            "parse_scenario", "key_line", "plan", "PlanResult", "EDGE_TOL_S"]
 
-# Window edges are bisected to this, s (the issue asks for about 1 s).
+# Window edges are bisected to this, s (a planner's second).
 EDGE_TOL_S = 0.5
 # Highest perijove number a scenario may name: a bound far past the mission's
 # end (about 110 orbits) so a range such as "0..99999999999" fails at once.

@@ -72,8 +72,9 @@ from typing import Callable
 
 import numpy as np
 
+from flyplan.constants import JUPITER_POLE_DEC_DEG, JUPITER_POLE_RA_DEG
 from flyplan.errors import KernelError, PerijoveError
-from flyplan.kernels.paths import built_dir
+from flyplan.paths import built_dir
 
 __all__ = [
     "ACCURACY_NOTE",
@@ -121,8 +122,8 @@ MOON_RINGS = (
 #: BODY599_POLE_RA/DEC): RA0, dRA/dT, DEC0, dDEC/dT in degrees and degrees per
 #: Julian century TDB past J2000.  The nutation-precession terms (< 0.003 deg)
 #: are left out of the dynamics.
-POLE_RA = (268.056595, -0.006499)
-POLE_DEC = (64.495303, 0.002413)
+POLE_RA = JUPITER_POLE_RA_DEG
+POLE_DEC = JUPITER_POLE_DEC_DEG
 #: Jupiter's heliocentric orbit: E. M. Standish, "Keplerian Elements for
 #: Approximate Positions of the Major Planets" (JPL SSD), Table 1 (1800-2050 AD),
 #: J2000 ecliptic and equinox: a (au), e, I, L, long. perihelion, long. node
@@ -683,7 +684,7 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
     """
     from filelock import FileLock
 
-    from flyplan.kernels import manifest
+    from flyplan.ephemeris import manifest
 
     row = perijove_row(pj)
     path = built_dir() / _spk_name(row.pj)

@@ -33,7 +33,6 @@ from flyplan.errors import KernelError
 
 __all__ = [
     "ACCURACY_NOTE",
-    "ACCURACY_KM",
     "DEFAULT_START_ET",
     "DEFAULT_STOP_ET",
     "build_galilean_spk",
@@ -63,7 +62,6 @@ DEGREE = 19
 # Measured: held-out fits (two excerpts fitted, the third predicted) and the
 # SPK against the integrator; see flyplan/data/galilean_fit.json and
 # tests/test_galilean.py.
-ACCURACY_KM = 1.0
 ACCURACY_NOTE = (
     "built-in Galilean-moon ephemeris (flyplan, integrated and fitted to JPL jup310): "
     "about 1 km from jup310 over 2016-2026; expect 10-20 km from the ephemerides Juno's "
@@ -216,9 +214,9 @@ def galilean_spk(progress: Callable[[str], None] | None = None) -> Path:
     """
     from filelock import FileLock, Timeout
 
-    from flyplan.kernels.paths import built_dir
+    from flyplan.paths import built_dir
 
-    from flyplan.kernels import manifest
+    from flyplan.ephemeris import manifest
 
     fit = load_fit()
     path = built_dir() / cache_name(fit)

@@ -30,13 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
+from flyplan.constants import C_KM_S, JUPITER_POLE_DEC_DEG, JUPITER_POLE_RA_DEG
+
 __all__ = [
     "timescale", "ephemeris", "to_time", "to_et", "utc_iso",
     "light_time", "received", "add_received", "sub_earth_point", "cml_iii",
-    "jupiter_orientation", "C_KM_S", "EPHEMERIS_LABEL",
+    "jupiter_orientation", "EPHEMERIS_LABEL",
 ]
 
-C_KM_S = 299792.458  # IAU 2012 / SPICE clight(), km/s
 J2000_JD = 2451545.0
 DAY_S = 86400.0
 CENTURY_D = 36525.0
@@ -47,8 +48,8 @@ CENTURY_D = 36525.0
 # (deg, deg per day: System III), BODY599_NUT_PREC_RA/_DEC (terms 11-15; the
 # first ten are zero and the PM terms all zero) and BODY5_NUT_PREC_ANGLES
 # 11-15 (Ja..Je: deg, deg per Julian century).
-POLE_RA_DEG = (268.056595, -0.006499)
-POLE_DEC_DEG = (64.495303, 0.002413)
+POLE_RA_DEG = JUPITER_POLE_RA_DEG
+POLE_DEC_DEG = JUPITER_POLE_DEC_DEG
 PM_DEG = (284.95, 870.5360000)
 NUT_PREC_RA_DEG = (0.000117, 0.000938, 0.001432, 0.000030, 0.002150)
 NUT_PREC_DEC_DEG = (0.000050, 0.000404, 0.000617, -0.000013, 0.000926)

@@ -37,10 +37,10 @@ import numpy as np
 from flyplan.constants import EARTH, JUNO, JUPITER, MOON_IDS
 
 __all__ = [
-    "JUNOCAM", "FOCAL_LENGTH_MM", "PIXEL_SIZE_MM", "IFOV_RAD", "SWATH_DEG", "SPIN_RPM",
+    "JUNOCAM", "FOCAL_LENGTH_MM", "PIXEL_SIZE_MM", "IFOV_RAD", "SWATH_DEG",
     "Camera", "camera", "Attitude", "attitude_for", "attitudes", "spin_axis",
     "offset_axis", "orbit_normal_axis", "spin_plane_angle", "in_swath", "imaging_columns",
-    "add_imaging_columns", "IMAGING_FIELDS",
+    "add_imaging_columns",
 ]
 
 JUNOCAM = -61500
@@ -52,13 +52,9 @@ IFOV_RAD = PIXEL_SIZE_MM / FOCAL_LENGTH_MM
 # INS-61500 FOV boundary corners of juno_junocam_v03.ti, rotated into
 # JUNO_SPACECRAFT with juno_v12.tf: the extremes of the swath.
 SWATH_DEG = (-29.70, 28.65)
-SPIN_RPM = 2.0
 # Mean obliquity of the ecliptic at J2000 (IAU 1976), for ecliptic north in J2000.
 _OBLIQUITY_RAD = np.radians(23.439291)
 _ECLIPTIC_NORTH = np.array([0.0, -np.sin(_OBLIQUITY_RAD), np.cos(_OBLIQUITY_RAD)])
-
-# Per-moon imaging columns, prefixed with the moon's lower-case name.
-IMAGING_FIELDS = ("in_swath", "spin_plane_angle_deg", "km_per_px", "ang_size_px")
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from flyplan.numerics import ellipsoid
-from flyplan.constants import JUNO, JUPITER, KM_S_TO_KM_H, MOON_IDS, SUN
+from flyplan.constants import C_KM_S, JUNO, JUPITER, KM_S_TO_KM_H, MOON_IDS, SUN
 
 __all__ = ["juno_arrays", "moon_arrays", "sample_table", "jupiter_radii", "moon_radius",
-           "MOON_FIELDS", "local_solar_time_text"]
-
-# Per-moon columns, prefixed with the moon's lower-case name (``io_range_km``).
-MOON_FIELDS = ("range_km", "ang_diam_deg", "phase_deg", "limb_angle_deg",
-               "occulted", "in_shadow", "transit")
+           "local_solar_time_text"]
 
 
 def jupiter_radii() -> tuple[float, float]:
@@ -60,7 +56,6 @@ def _angle(u, v):
 _SUN_NODE_S = 300.0
 
 
-CLIGHT_KM_S = 299792.458  # SPICE's clight()
 
 
 def _at_nodes(et, evaluate) -> np.ndarray:
@@ -215,13 +210,13 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     if v_jup is None:
         v_jup = juno["jupiter_ssb_vel"] = jupiter_ssb_velocity(et)
     geo, _ = cyice.spkezp_v(moon, et, "J2000", "NONE", JUPITER)
-    lt0 = np.linalg.norm(geo - juno_pos, axis=1) / CLIGHT_KM_S
+    lt0 = np.linalg.norm(geo - juno_pos, axis=1) / C_KM_S
     # Where the moon was when the light left it, relative to Jupiter then.
     pos, _ = cyice.spkezp_v(moon, np.ascontiguousarray(et - lt0), "J2000", "NONE", JUPITER)
     app = pos - juno_pos - v_jup * lt0[:, None]
     jup_app = juno.get("jupiter_from_juno")
     if jup_app is None:
-        lt_jup = np.linalg.norm(juno_pos, axis=1) / CLIGHT_KM_S
+        lt_jup = np.linalg.norm(juno_pos, axis=1) / C_KM_S
         jup_app = juno["jupiter_from_juno"] = -juno_pos - v_jup * lt_jup[:, None]
     rng = np.linalg.norm(app, axis=1)
     # Occultation/transit: the ray from Juno towards the moon against Jupiter's

@@ -1,6 +1,8 @@
 """Everything about kernel files, below the domain and never importing it.
 
-- :mod:`~flyplan.kernels.paths`: where the cache and a user's kernel directory are.
+Where the cache is (:mod:`flyplan.paths`) sits lower still, so that the built-in
+ephemerides can write into it.
+
 - :mod:`~flyplan.kernels.files`: what a file is (kind, sha256, damaged SPK segments).
 - :mod:`~flyplan.kernels.registry`: NAIF's file names, the registry and listings.
 - :mod:`~flyplan.kernels.builtin`: flyplan's own kernels (constants, DE421, manifest).

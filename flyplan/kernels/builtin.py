@@ -33,21 +33,7 @@ Replace with NAIF's newest LSK if a leap second is announced after 2017.
 
 \begindata
 
-DELTET/DELTA_T_A       =   32.184
-DELTET/K               =    1.657D-3
-DELTET/EB              =    1.671D-2
-DELTET/M               = (  6.239996D0   1.99096871D-7 )
-DELTET/DELTA_AT        = ( 10, @1972-JAN-1  11, @1972-JUL-1  12, @1973-JAN-1
-                           13, @1974-JAN-1  14, @1975-JAN-1  15, @1976-JAN-1
-                           16, @1977-JAN-1  17, @1978-JAN-1  18, @1979-JAN-1
-                           19, @1980-JAN-1  20, @1981-JUL-1  21, @1982-JUL-1
-                           22, @1983-JUL-1  23, @1985-JUL-1  24, @1988-JAN-1
-                           25, @1990-JAN-1  26, @1991-JAN-1  27, @1992-JUL-1
-                           28, @1993-JUL-1  29, @1994-JUL-1  30, @1996-JAN-1
-                           31, @1997-JUL-1  32, @1999-JAN-1  33, @2006-JAN-1
-                           34, @2009-JAN-1  35, @2012-JUL-1  36, @2015-JUL-1
-                           37, @2017-JAN-1 )
-
+{deltet}
 \begintext
 """
 
@@ -137,8 +123,8 @@ BODY504_GM             = ( 7.179289361397270E+03 )
 
 def _write_once(name: str, text: str) -> Path:
     from flyplan.errors import KernelError
-    from flyplan.kernels import manifest
-    from flyplan.kernels.paths import built_dir
+    from flyplan.ephemeris import manifest
+    from flyplan.paths import built_dir
 
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     stem, ext = os.path.splitext(name)
@@ -166,9 +152,30 @@ def _write_once(name: str, text: str) -> Path:
     return path
 
 
+def _deltet_text() -> str:
+    """The DELTET assignments of :data:`flyplan.constants.LEAP_SECONDS` and ``DELTET``."""
+    import datetime as dt
+
+    from flyplan.constants import DELTET, LEAP_SECONDS
+
+    def d(x: float) -> str:
+        return repr(float(x)).replace("e", "D")
+
+    steps = [f"{n}, @{dt.date.fromisoformat(day).strftime('%Y-%b-%d').upper()}"
+             for n, day in LEAP_SECONDS]
+    rows = ["  ".join(steps[i:i + 3]) for i in range(0, len(steps), 3)]
+    return "\n".join([
+        f"DELTET/DELTA_T_A       =   {d(DELTET['DELTA_T_A'])}",
+        f"DELTET/K               =    {d(DELTET['K'])}",
+        f"DELTET/EB              =    {d(DELTET['EB'])}",
+        f"DELTET/M               = (  {d(DELTET['M'][0])}   {d(DELTET['M'][1])} )",
+        "DELTET/DELTA_AT        = ( " + "\n                           ".join(rows) + " )",
+    ]) + "\n\n"
+
+
 def leapseconds_kernel() -> Path:
     """Path of flyplan's built-in leapseconds kernel (written on first use)."""
-    return _write_once("flyplan_leapseconds.tls", _LSK)
+    return _write_once("flyplan_leapseconds.tls", _LSK.replace("{deltet}\n", _deltet_text()))
 
 
 def constants_kernel() -> Path:
@@ -181,10 +188,8 @@ def planetary_spk() -> Path | None:
 
     It gives the Sun and Earth relative to Jupiter's barycentre with no download.
     """
-    try:
-        import skyfield_data
-    except ImportError:
-        return None
+    import skyfield_data
+
     path = Path(skyfield_data.__file__).parent / "data" / "de421.bsp"
     return path if path.is_file() else None
 
@@ -200,10 +205,10 @@ def jupiter_at_barycentre_spk() -> Path:
     import numpy as np
 
     from flyplan.ephemeris.spkwrite import Segment, write_spk13
-    from flyplan.kernels.paths import built_dir
+    from flyplan.paths import built_dir
 
     from flyplan.errors import KernelError
-    from flyplan.kernels import manifest
+    from flyplan.ephemeris import manifest
 
     path = built_dir() / "flyplan_jupiter_at_barycentre_v1.bsp"
     if manifest.verified(path):

@@ -154,7 +154,7 @@ class Outcome:
 
 
 def _in_cache(path: Path) -> bool:
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
 
     root = os.path.normpath(naif_cache_dir())
     p = os.path.normpath(path)
@@ -502,11 +502,11 @@ def cache_status(verify: bool = True) -> list[dict]:
     since its download, whose sha256 was recorded; nothing vouches for the
     bytes that arrived), ``"header ok"`` (``verify`` False) or
     ``"CORRUPT: ..."``.  flyplan's generated kernels are listed by
-    :func:`flyplan.kernels.manifest.entries`.
+    :func:`flyplan.ephemeris.manifest.entries`.
     """
     from flyplan.errors import KernelError
     from flyplan.kernels.files import check_kernel_file, kernel_kind
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
 
     root = naif_cache_dir()
     rows = []
@@ -559,7 +559,7 @@ def clean_cache(everything: bool = False) -> tuple[int, int, list[str]]:
         flyplan's but not deletable, e.g. on a read-only cache, which is said).
     """
     from flyplan.kernels.files import kernel_kind
-    from flyplan.kernels.paths import built_dir, cache_dir, naif_cache_dir
+    from flyplan.paths import built_dir, cache_dir, naif_cache_dir
 
     roots = [naif_cache_dir()]
     if everything:

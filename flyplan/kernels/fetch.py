@@ -206,7 +206,7 @@ def cache_path(relpath: str) -> Path:
     FetchError
         For a path that could leave the cache (absolute, ``..``, odd names).
     """
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
 
     if not registry._safe_relpath(relpath):
         raise FetchError(f"refusing the archive path {relpath!r}", kernel=relpath,
@@ -827,7 +827,7 @@ class Listing:
 
 
 def _listing_cache(base: str, dir_: str) -> Path:
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
 
     key = hashlib.sha256(f"{base}\0{dir_}".encode()).hexdigest()[:16]
     return naif_cache_dir() / ".listings" / f"{key}.json"

@@ -53,7 +53,7 @@ def cached_sha256(path: Path) -> str:
     """
     import json
 
-    from flyplan.kernels.paths import cache_dir
+    from flyplan.paths import cache_dir
 
     global _DIGESTS
     st = path.stat()

@@ -214,7 +214,7 @@ class KernelSet:
         The file name is derived from the set's content, so the same set always
         maps to the same metakernel, which users can also furnish themselves.
         """
-        from flyplan.kernels.paths import cache_dir
+        from flyplan.paths import cache_dir
 
         directory = Path(directory) if directory else cache_dir() / "metakernels"
         digest = hashlib.sha256("\n".join(f"{k.path}\0{k.sha256}" for k in self.kernels)

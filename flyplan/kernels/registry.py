@@ -386,22 +386,18 @@ def _listing_size(text: str) -> int | None:
 
 # -- approximate time spans from names ----------------------------------------------------
 
-_J2000 = _dt.datetime(2000, 1, 1, 12, 0, 0)
-# TDB - UTC since 2017 (32.184 s + 37 leap seconds); a few seconds off before
-# 2017, which does not matter for day-sized spans read from file names.
-_ET_MINUS_UTC = 69.184
-
-
 def date_to_et(day: _dt.date) -> float:
-    """Approximate ET (TDB s past J2000) of 00:00 UTC on ``day``; good to a few seconds."""
-    delta = _dt.datetime(day.year, day.month, day.day) - _J2000
-    return delta.total_seconds() + _ET_MINUS_UTC
+    """ET (TDB s past J2000) of 00:00 UTC on ``day`` (no SPICE needed)."""
+    from flyplan.timeutil import datetime_to_et
+
+    return datetime_to_et(_dt.datetime(day.year, day.month, day.day))
 
 
 def et_to_text(et: float) -> str:
-    """Approximate UTC of an ET, to the minute (``"2016-08-27T12:50Z"``), without SPICE."""
-    t = _J2000 + _dt.timedelta(seconds=et - _ET_MINUS_UTC)
-    return t.strftime("%Y-%m-%dT%H:%MZ")
+    """UTC of an ET, to the minute (``"2016-08-27T12:50Z"``), without SPICE."""
+    from flyplan.timeutil import et_to_datetime
+
+    return et_to_datetime(et).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def name_interval(name: str) -> tuple[float, float] | None:

@@ -68,7 +68,7 @@ def kernel_dirs(kernels: str | os.PathLike | None = None) -> list[Path]:
     The explicit directory (``--kernels``) or ``$FLYPLAN_KERNELS``, then the
     cache of downloaded NAIF kernels when it exists.
     """
-    from flyplan.kernels.paths import naif_cache_dir, user_kernel_dir
+    from flyplan.paths import naif_cache_dir, user_kernel_dir
 
     dirs = []
     explicit = Path(kernels).expanduser() if kernels else user_kernel_dir()
@@ -88,7 +88,7 @@ def candidates(dirs: list[Path], *, progress=None) -> list[Candidate]:
     a user's directory is an error naming it.
     """
     from flyplan.kernels.fetch import discard_if_corrupt
-    from flyplan.kernels.paths import naif_cache_dir
+    from flyplan.paths import naif_cache_dir
 
     def drop(path: Path, error) -> None:
         if discard_if_corrupt(path) and progress:

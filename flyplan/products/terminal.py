@@ -91,7 +91,7 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     grid.add_column()
     for label, value in summary_rows(pj):
         grid.add_row(label, value)
-    src = pj.plan
+    src = pj.selection
     traj = src.trajectory_label
     if src.approximate:
         rest = traj[len("approximate"):].lstrip() if traj.lower().startswith("approximate") \
@@ -308,7 +308,7 @@ def print_events(res, console=None) -> None:
 
     console = console or _wide_console()
     df = res.events
-    src = res.plan
+    src = res.selection
     traj = src.trajectory_label + (" [APPROXIMATE]" if src.approximate else "")
     basis = ("preceding to following apojove" if res.window_basis == "orbit"
              else "window asked")
@@ -410,7 +410,7 @@ def print_cache_status(root, rows, console=None) -> None:
 
 
 def print_built_kernels(root, rows, console=None) -> None:
-    """Render :func:`flyplan.kernels.manifest.entries` rows (flyplan's generated kernels)."""
+    """Render :func:`flyplan.ephemeris.manifest.entries` rows (flyplan's generated kernels)."""
     from rich.table import Table
 
     con = console or _wide_console()

@@ -61,16 +61,9 @@ def _moons_present(df) -> list[str]:
     return [m for m in MOONS if f"{m.lower()}_range_km" in df.columns]
 
 
-def _finite(x) -> bool:
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
 def _base_layout(fig, pj, title: str, height: int, subtitle: str | None = None) -> None:
     text = f"Juno PJ{pj.number}: {title}"
-    if getattr(pj.plan, "approximate", False):
+    if getattr(pj.selection, "approximate", False):
         # In the title itself, so the label survives any export of the figure.
         text += (f'  <span style="color:{_APPROX_COLOR}"><b>APPROXIMATE trajectory</b> '
                  "(flyplan model)</span>")
@@ -520,7 +513,7 @@ def moon_timeline_figure(pj):
     fig = go.Figure()
     if not moons:
         _note(fig, "<b>No moon geometry for this window</b><br>"
-              + _wrap_note(pj.plan.moons_label or "no moon ephemeris was loaded"))
+              + _wrap_note(pj.selection.moons_label or "no moon ephemeris was loaded"))
         fig.update_xaxes(title_text=TIME_AXIS_TITLE, visible=True, showticklabels=False)
         fig.update_yaxes(title_text="moon and state", type="category", showticklabels=False)
         _base_layout(fig, pj, "moon timeline", 300)
@@ -636,7 +629,7 @@ def moon_range_figure(pj):
                       row=1, col=1)
         fig.update_yaxes(showticklabels=False, row=1, col=1)
         _note(fig, "<b>No moon geometry for this window</b><br>"
-              + _wrap_note(pj.plan.moons_label or "no moon ephemeris was loaded"),
+              + _wrap_note(pj.selection.moons_label or "no moon ephemeris was loaded"),
               xref="x domain", yref="y domain")
     if not scale:
         # An empty panel still needs a trace, or plotly.js leaves the subplot
@@ -781,7 +774,7 @@ def orbit3d_figure(pj):
     if not has_pole:
         notes.append("Jupiter's pole is not in the samples: Jupiter drawn along J2000 +z.")
     if not moons:
-        notes.append("No moon positions: " + (pj.plan.moons_label or "no moon ephemeris"))
+        notes.append("No moon positions: " + (pj.selection.moons_label or "no moon ephemeris"))
     if notes:
         fig.add_annotation(text=_wrap_note(" ".join(notes), 70), showarrow=False, x=1.0, y=0.0,
                            xref="paper", yref="paper", xanchor="right", yanchor="bottom",

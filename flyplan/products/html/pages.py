@@ -373,9 +373,9 @@ def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | 
     sub = (f'<p class="sub">Perijove {pj.number} at {_esc(pj.utc)} — geometry from SPICE '
            f'kernels by flyplan</p>')
     banner = ""
-    if pj.plan.approximate:
+    if pj.selection.approximate:
         banner = ('<div class="approx-banner" id="flyplan-approximate">APPROXIMATE: Juno\'s '
-                  f'trajectory here is flyplan\'s model ({_esc(pj.plan.trajectory_label)}), not '
+                  f'trajectory here is flyplan\'s model ({_esc(pj.selection.trajectory_label)}), not '
                   'a NAIF kernel. Check times and geometry against NAIF kernels before '
                   'committing observations.</div>')
     cards = f'<div class="cards">{_summary_card(pj)}{_sources_card(pj)}</div>'

@@ -9,7 +9,9 @@ and every use checks the file against it first (:func:`verified`).  A file
 that is missing from the manifest or differs from it is rebuilt, never used.
 
 The manifest is rewritten atomically under a file lock; reading it needs no
-lock, so a read-only cache whose files verify keeps working.
+lock, so a read-only cache whose files verify keeps working.  It lives with
+the ephemerides (below the kernel layer) because the ephemeris builders
+record what they write.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from pathlib import Path
 __all__ = ["manifest_path", "read", "record", "verified", "check", "forget", "entries"]
 
 _NAME = "manifest.json"
+# What flyplan generates: SPKs and text kernels.
+_KERNEL_EXT = {".bsp", ".tls", ".tpc", ".tf", ".ti", ".tsc", ".tm", ".bc", ".bpc"}
 
 
 def manifest_path() -> Path:
     """``<cache>/built/manifest.json``."""
-    from flyplan.kernels.paths import built_dir
+    from flyplan.paths import built_dir
 
     return built_dir() / _NAME
 
@@ -129,8 +133,7 @@ def entries() -> list[dict]:
         and ``state`` (``"verified (manifest)"`` or ``"CHANGED: ..."`` /
         ``"UNRECORDED: ..."``, both rebuilt before use).
     """
-    from flyplan.kernels.paths import built_dir
-    from flyplan.kernels.files import kernel_kind
+    from flyplan.paths import built_dir
 
     root = built_dir()
     files = read()
@@ -138,7 +141,7 @@ def entries() -> list[dict]:
     if not root.is_dir():
         return rows
     for p in sorted(root.iterdir()):
-        if p.name.startswith(".") or not p.is_file() or kernel_kind(p.name) is None:
+        if p.name.startswith(".") or not p.is_file() or p.suffix.lower() not in _KERNEL_EXT:
             continue
         entry = files.get(p.name, {})
         problem = check(p)
