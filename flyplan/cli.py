@@ -156,13 +156,16 @@ def _outputs(output=None, html=None, *, inputs=(), scenario=None, from_scenario=
     from flyplan.products.outputs import OutputSet
 
     outs = OutputSet(inputs=[*inputs, scenario] if scenario else list(inputs))
-    for key, value, flag in (("output", output, "--output"), ("html", html, "--html")):
+
+    def add(value, key, flag, toml_key):
         if value is None:
-            setattr(outs, key, None)
-            continue
-        given = key in from_scenario
-        label = f"[outputs] {'file' if key == 'output' else 'html'}" if given else flag
-        setattr(outs, key, outs.add(value, label=label, scenario=scenario if given else None))
+            return None
+        if key in from_scenario:
+            return outs.add(value, label=f"[outputs] {toml_key}", scenario=scenario)
+        return outs.add(value, label=flag)
+
+    outs.output = add(output, "output", "--output", "file")
+    outs.html = add(html, "html", "--html", "html")
     return outs
 
 

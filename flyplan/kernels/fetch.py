@@ -520,7 +520,8 @@ def _download(url: str, dest: Path, expected: str | None, size_hint) -> tuple[st
             except _TooSlow as exc:
                 # Not retried: a server this slow will not be faster at once,
                 # and the caller should fall back now, not in minutes.
-                _UNREACHABLE.setdefault(_host(url), str(exc))
+                if not isinstance(exc, _Oversize):
+                    _UNREACHABLE.setdefault(_host(url), str(exc))
                 raise _error(f"could not fetch {name} from {url}: {exc}; nothing was kept",
                              url=url, reason=str(exc), kernel=name,
                              hint="try again later or from another mirror (--naif-url); the "
@@ -573,6 +574,10 @@ def _write_record(dest: Path, data: dict) -> None:
 
 class _TooSlow(Exception):
     """A transfer past its deadline, below the minimum throughput, stalled or oversized."""
+
+
+class _Oversize(_TooSlow):
+    """A body far larger than announced (the host may still serve other files well)."""
 
 
 def _size_cap(size_hint) -> int | None:
@@ -703,7 +708,7 @@ def _stream(r, url: str, cap: int | None, lim: Limits):
             return
         n += len(block)
         if cap is not None and n > cap:
-            raise _TooSlow(f"the body is larger than the {_human(cap)} allowed for it "
+            raise _Oversize(f"the body is larger than the {_human(cap)} allowed for it "
                            "(the registry or listing announced far less); refused")
         yield block
         now = time.monotonic()
@@ -730,7 +735,7 @@ def _copy_http(url: str, out, h, bar, cap: int | None = None) -> tuple[int, str]
         total = r.headers.get("Content-Length")
         total = int(total) if total and total.isdigit() else None
         if total is not None and cap is not None and total > cap:
-            raise _TooSlow(f"the server announces {_human(total)}, far more than the "
+            raise _Oversize(f"the server announces {_human(total)}, far more than the "
                            f"{_human(cap)} expected; refused")
         if total is not None:
             cap = total if cap is None else min(cap, total)
@@ -900,7 +905,7 @@ def _read_listing(url: str, role: str) -> list[tuple[str, int | None]]:
             for block in _stream(r, url, _LISTING_MAX_BYTES, lim):
                 parts.append(block)
         except (_TooSlow, _Broken) as exc:
-            if isinstance(exc, _TooSlow):
+            if isinstance(exc, _TooSlow) and not isinstance(exc, _Oversize):
                 _UNREACHABLE.setdefault(_host(url), str(exc))
             raise FetchError(f"could not read the listing {url}: {exc}", kernel=url) from None
     return registry.parse_listing(b"".join(parts).decode("utf-8", "replace"), roles={role})
