@@ -30,6 +30,9 @@ _LAZY = {
     "PlanResult": "flyplan.domain.plan",
     "Scenario": "flyplan.domain.plan",
     "load_scenario": "flyplan.domain.plan",
+    "image": "flyplan.domain.image",
+    "Image": "flyplan.domain.image",
+    "ImageError": "flyplan.errors",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -635,6 +635,67 @@ def plan(
     _deliver(res, fmt, outs, "print_plan", page)
 
 
+# -- image: JunoCam image geometry ----------------------------------------------------------------
+@app.command()
+@friendly_errors
+def image(
+    files: list[Path] = typer.Argument(..., help="JunoCam <id>-Metadata.json, PDS3 label or "
+                                                 "ISIS3 cube label (one or more)."),
+    ck: list[Path] = typer.Option([], "--ck", help="Juno attitude C-kernel (juno_sc_*.bc) giving "
+                                                   "JunoCam's pointing (repeatable)."),
+    backplanes: Optional[Path] = typer.Option(
+        None, "--backplanes", help="Write per-pixel backplanes (NetCDF, .nc); needs --ck. With "
+                                   "several FILEs, one file each: OUT_<product>.nc."),
+    step: int = typer.Option(1, "--step", min=1, help="Backplane pixel step (1: every pixel)."),
+    kernels: Optional[Path] = KernelsOpt,
+    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write CSV/JSON to this file instead of stdout."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML page here."),
+):
+    """Geometry of JunoCam raw images: framelet times, Juno's position, footprints, self-check.
+
+    Each framelet's start, mid-exposure and end time (IK timing formula), Juno's
+    altitude and sub-spacecraft point; with --ck the boresight, centre and corner
+    pixels on Jupiter (planetographic latitude, System III west longitude) and
+    per-pixel backplanes; without it, what lies in JunoCam's swath (the spin
+    phase is unknown).  The label's own altitude and sub-spacecraft point are
+    compared with flyplan's (the self-check).
+    """
+    from flyplan.domain.image import ImageSet, image as _image, write_backplanes
+    from flyplan.products.image_table import print_images
+
+    outs = _outputs(output, html, inputs=[*files, *ck])
+    res = ImageSet([_image(f, ck=ck, kernels=kernels, source=source.value) for f in files])
+    planes = []
+    if backplanes:
+        for im in res.images:
+            out = backplanes if len(res.images) == 1 else backplanes.with_name(
+                f"{backplanes.stem}_{im.product_id}{backplanes.suffix}")
+            # Checked with the other outputs (no collision, an existing directory).
+            planes.append((outs.add(out, label="--backplanes"), im.backplanes(step=step)))
+    page = None
+    if html:
+        from flyplan.products.html.image import image_html
+
+        page = image_html(res)
+    for out, ds in planes:
+        write_backplanes(ds, out)
+        print(f"wrote {out}", file=sys.stderr)
+    if fmt is Format.table:
+        from flyplan.products import serialize
+
+        print_images(res)
+        if outs.output is not None:
+            _emit(serialize.to_csv(res), outs)
+        if page is not None:
+            outs.set(outs.html, page)
+        _commit(outs)
+    else:
+        _deliver(res, fmt, outs, "print_images", page)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

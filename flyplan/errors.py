@@ -18,6 +18,7 @@ __all__ = [
     "InputError",
     "LimitError",
     "OutputError",
+    "ImageError",
     "spice_message",
 ]
 
@@ -76,6 +77,10 @@ class ScenarioError(FlyplanError):
     """A scenario file that does not validate."""
 
 
+class ImageError(FlyplanError):
+    """A JunoCam image label or metadata file that cannot be read or is incomplete."""
+
+
 class InputError(FlyplanError, ValueError):
     """An argument that is not a valid value (a ``ValueError`` too, so callers that
     catch ``ValueError`` keep working)."""
@@ -87,6 +92,8 @@ class LimitError(InputError):
 
 class OutputError(FlyplanError):
     """An output file that may not or cannot be written."""
+
+
 def spice_message(exc) -> str:
     """SPICE's short error name and the first line of its long message, for one line."""
     short = getattr(exc, "short", "") or ""

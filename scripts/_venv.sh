@@ -23,7 +23,7 @@ if [ "$want" != "$have" ] && ! grep -qx "$want" "$stamp" 2>/dev/null; then
     spec="$REPO"
     [ -n "$EXTRAS" ] && spec="$REPO[$EXTRAS]"
     echo "installing flyplan${EXTRAS:+[$EXTRAS]} into $VENV ..." >&2
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" >&2
+    "$VENV/bin/python" -m pip install -qq --disable-pip-version-check -e "$spec" >&2
     # Several extras may be installed over time: remember each set.
     { grep -v "^$want\$" "$stamp" 2>/dev/null || true; echo "$want"; } > "$stamp.tmp"
     mv "$stamp.tmp" "$stamp"

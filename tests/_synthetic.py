@@ -126,7 +126,7 @@ def kernel_dir_with_moons(naif_dir: Path, tmp: Path, t0_utc: str, t1_utc: str) -
 def circular_observer(path: Path, *, r_km: float = 600_000.0, phase0: float = 3.0,
                       inc_deg: float = 20.0, body: int = OBSERVER,
                       name: str = "FAKE_JUNO") -> tuple[float, float]:
-    """The circular orbit of tests/test_geometry.py on 2021-02-26 (Io transits Jupiter,
+    """The circular orbit of tests/test_samples.py on 2021-02-26 (Io transits Jupiter,
     Callisto is occulted and Io eclipsed during the day); returns its usable span."""
     t0 = spiceypy.str2et(DAY)
     et = t0 + np.arange(0.0, 23 * 3600.0, 300.0)

@@ -88,3 +88,18 @@ def _no_network(monkeypatch):
     (``monkeypatch.delenv("FLYPLAN_OFFLINE")``) with a local mirror."""
     monkeypatch.setenv("FLYPLAN_OFFLINE", "1")
     monkeypatch.setenv("FLYPLAN_NAIF_URL", _UNREACHABLE)
+
+
+@pytest.fixture(scope="session")
+def moons_kernel_dir(tmp_path_factory):
+    """A kernel directory: the real kernels plus synthetic Galilean moons around PJ1
+    (2016-08-26 .. 29; tests/_synthetic.py), which flyplan picks up like a JPL file."""
+    import spiceypy
+    import _synthetic as S
+
+    if not HAVE_SHARED:
+        pytest.skip(f"the real kernels are not at {NAIF} (set FLYPLAN_SHARED)")
+    d = S.kernel_dir_with_moons(NAIF, tmp_path_factory.mktemp("moons"), "2016-08-26T00:00",
+                                "2016-08-29T00:00")
+    spiceypy.kclear()
+    return d

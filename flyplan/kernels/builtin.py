@@ -152,23 +152,29 @@ def _write_once(name: str, text: str) -> Path:
     return path
 
 
+def _d(x: float) -> str:
+    """A number as NAIF writes it in text kernels (``1.657D-3``, ``6.239996D0``)."""
+    mantissa, exp = f"{x:.12e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}D{int(exp)}"
+
+
 def _deltet_text() -> str:
-    """The DELTET assignments of :data:`flyplan.constants.LEAP_SECONDS` and ``DELTET``."""
+    """The DELTET assignments of :data:`flyplan.constants.LEAP_SECONDS` and ``DELTET``,
+    laid out as in naif0012.tls."""
     import datetime as dt
 
     from flyplan.constants import DELTET, LEAP_SECONDS
 
-    def d(x: float) -> str:
-        return repr(float(x)).replace("e", "D")
-
-    steps = [f"{n}, @{dt.date.fromisoformat(day).strftime('%Y-%b-%d').upper()}"
-             for n, day in LEAP_SECONDS]
+    steps = []
+    for n, day in LEAP_SECONDS:
+        d = dt.date.fromisoformat(day)
+        steps.append(f"{n}, @{d.year}-{d.strftime('%b').upper()}-{d.day}")
     rows = ["  ".join(steps[i:i + 3]) for i in range(0, len(steps), 3)]
     return "\n".join([
-        f"DELTET/DELTA_T_A       =   {d(DELTET['DELTA_T_A'])}",
-        f"DELTET/K               =    {d(DELTET['K'])}",
-        f"DELTET/EB              =    {d(DELTET['EB'])}",
-        f"DELTET/M               = (  {d(DELTET['M'][0])}   {d(DELTET['M'][1])} )",
+        f"DELTET/DELTA_T_A       =   {DELTET['DELTA_T_A']}",
+        f"DELTET/K               =    {_d(DELTET['K'])}",
+        f"DELTET/EB              =    {_d(DELTET['EB'])}",
+        f"DELTET/M               = (  {_d(DELTET['M'][0])}   {_d(DELTET['M'][1])} )",
         "DELTET/DELTA_AT        = ( " + "\n                           ".join(rows) + " )",
     ]) + "\n\n"
 

@@ -1,23 +1,23 @@
 """The kernel manager: which NAIF kernels a request needs, and getting them.
 
-For a time window (a perijove's, or one given in UTC) :func:`plan` lists the
+For a time window (a perijove's, or one given in UTC) :func:`needs` lists the
 smallest set of kernels that serves it -- leapseconds, planetary constants,
 a planetary ephemeris, Juno's trajectory, optionally the Galilean moons'
 ephemeris and Juno's frame/instrument/clock kernels -- and for each says
 whether it is in a local kernel directory, in flyplan's cache, served by a
-built-in substitute, or to be fetched from NAIF's archive (or a mirror).
-:func:`provide` fetches what is missing (:mod:`flyplan.kernels.fetch`: verified,
-atomic, locked); :func:`complete` is what :func:`flyplan.kernels.select.assemble`
-calls, turning failures into one-line notes where flyplan can do without
-the kernel and into errors where it cannot.
+built-in substitute, or to be fetched from NAIF's archive (or a mirror); the
+choices themselves are :mod:`flyplan.kernels.select`'s.  :func:`provide`
+fetches what is missing (:mod:`flyplan.kernels.fetch`: verified, atomic,
+locked); :func:`complete` is what :func:`flyplan.kernels.assemble.assemble`
+calls, turning failures into one-line notes where flyplan can do without the
+kernel and into errors where it cannot.
 
 Juno trajectory files are chosen from the local directories, the registry
 (``flyplan/data/registry.toml``) and NAIF's directory listing (read at most
-once a day, cached): one file covering the window if there is one, else the
-fewest files whose union covers it; reconstructed beats predicted, a newer
-production date beats an older one.  The listing is consulted only when
-the local files do not already give a reconstructed trajectory, so a
-request whose kernels are cached makes no network request at all.
+once a day, cached).  The listing is consulted only when the local files do
+not already give a reconstructed trajectory, so a request whose kernels are
+cached makes no network request at all.  The cache's status and cleaning
+(:func:`cache_status`, :func:`clean_cache`) live here too.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ _INSTRUMENT_ROLES = ("gm", "fk", "ik", "ik_addendum", "sclk", "struct")
 
 @dataclass
 class Item:
-    """One kernel of a plan.
+    """One kernel of a survey (:class:`Needs`).
 
     Attributes
     ----------
@@ -216,7 +216,7 @@ def needs(t0: float | None, t1: float | None, *, kernels=None, source: str = "au
     cands : list of Candidate, optional
         Pre-scanned local and cached kernels.
     exclude : collection of str
-        File names not to plan for fetching (e.g. ones that just failed).
+        File names not to fetch (e.g. ones that just failed).
     local_only : bool
         Choose among the files at hand and flyplan's own only: what can be
         loaded now, nothing to fetch.
@@ -246,16 +246,16 @@ def needs(t0: float | None, t1: float | None, *, kernels=None, source: str = "au
                               note="written by flyplan from NAIF's file"))
 
     if window:
-        _plan_planets(out, cands, t0, t1, base, remote)
+        _need_planets(out, cands, t0, t1, base, remote)
         if moons:
-            _plan_moons(out, cands, t0, t1, base, satellites, remote)
+            _need_moons(out, cands, t0, t1, base, satellites, remote)
         if source in ("auto", "naif"):
             juno_remote = ()
             if not local_only:
                 local = select.choose_juno(cands, t0, t1).files
                 if not (local and all(c.juno.reconstructed for c in local)):
                     juno_remote = _juno_remote(out, cands, base, net, refresh, exclude)
-            _plan_juno(out, cands, t0, t1, base, juno_remote, source)
+            _need_juno(out, cands, t0, t1, base, juno_remote, source)
     elif satellites:
         e = _preferred("satellites", exclude)
         if e is not None:
@@ -269,7 +269,7 @@ _BUILTIN_NAME = {"lsk": "flyplan leapseconds (naif0012's table)",
                  "pck": "flyplan Jupiter constants (pck00011's)"}
 
 
-def _plan_planets(out: Needs, cands, t0, t1, base, remote) -> None:
+def _need_planets(out: Needs, cands, t0, t1, base, remote) -> None:
     choice = select.choose_planets(cands, t0, t1, remote)
     out.warnings.extend(choice.notes)
     if choice.files and not select.is_remote(choice.files[0]):
@@ -285,7 +285,7 @@ def _plan_planets(out: Needs, cands, t0, t1, base, remote) -> None:
                               note="no planetary ephemeris flyplan knows covers the window"))
 
 
-def _plan_moons(out: Needs, cands, t0, t1, base, satellites, remote) -> None:
+def _need_moons(out: Needs, cands, t0, t1, base, satellites, remote) -> None:
     choice = select.choose_satellites(cands, t0, t1, remote)
     if not choice.files:
         return
@@ -339,7 +339,7 @@ def _juno_remote(out: Needs, cands, base, net, refresh, exclude) -> list[Entry]:
     return list(remote.values())
 
 
-def _plan_juno(out: Needs, cands, t0, t1, base, remote, source) -> None:
+def _need_juno(out: Needs, cands, t0, t1, base, remote, source) -> None:
     picked = select.choose_juno(cands, t0, t1, remote).files
     if not picked:
         known = sorted((c for c in cands if c.role == "juno_spk"), key=lambda c: c.name)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from flyplan.domain.events import EventsResult
+from flyplan.domain.image import Image, ImageSet, self_check_text
 from flyplan.domain.mission import MissionTable
 from flyplan.domain.observe import TWILIGHT, Observability
 from flyplan.domain.perijove import Perijove
@@ -117,6 +118,8 @@ def _product(result) -> str:
             "PlanResult": f"plan {getattr(result, 'path', None) or ''}".rstrip(),
             "MissionTable": "mission table: one row per perijove",
             "Observability": f"observe: Jupiter before perijove {getattr(result, 'number', '')}",
+            "Image": f"image {getattr(result, 'product_id', '')} framelets",
+            "ImageSet": "JunoCam image framelets",
             }.get(type(result).__name__, type(result).__name__)
 
 
@@ -250,3 +253,37 @@ def _observe_table(obs: Observability):
     lead += [f"window: {w['start_utc']} .. {w['end_utc']} CML {w['cml_start_deg']:.1f} -> "
              f"{w['cml_end_deg']:.1f} deg W" for _, w in obs.windows.iterrows()]
     return lead, obs.samples
+
+@document.register
+def _image_doc(im: Image) -> dict:
+    env = envelope(im)
+    return jsonable({"product_id": im.product_id, "label": im.label.as_dict(),
+                     "trajectory": im.selection.trajectory_label,
+                     "approximate": im.selection.approximate, "pointing": im.pointing,
+                     "spin_phase_known": im.has_pointing, "self_check": dict(im.self_check),
+                     "framelets": records(im.framelets), "notes": list(im.notes),
+                     "kernels": env.pop("kernels"), "metadata": env})
+
+@table.register
+def _image_table(im: Image):
+    return _image_lead(im), im.framelets.assign(product_id=im.product_id)
+
+def _image_lead(im: Image) -> list[str]:
+    return [f"image {im.product_id}: {im.label.kind} {im.label.path}",
+            f"image {im.product_id} trajectory: {im.selection.trajectory_label}"
+            + (" [APPROXIMATE]" if im.selection.approximate else ""),
+            f"image {im.product_id} pointing: {im.pointing}",
+            f"image {im.product_id} self-check: {self_check_text(im.self_check)}"]
+
+@document.register
+def _image_set_doc(res: ImageSet) -> dict:
+    return {"images": [document(im) for im in res.images], "metadata": envelope(res)}
+
+@table.register
+def _image_set_table(res: ImageSet):
+    import pandas as pd
+
+    lead = [line for im in res.images for line in _image_lead(im)]
+    frames = [im.framelets.assign(product_id=im.product_id) for im in res.images]
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return lead, df[["product_id"] + [c for c in df.columns if c != "product_id"]]

@@ -184,7 +184,7 @@ def kepler_day(naif_dir, tmp_path, as_observer):
 
 @pytest.fixture
 def circular_day(naif_dir, tmp_path, as_observer):
-    """tests/test_geometry.py's circular orbit: Io transits, Callisto is occulted."""
+    """tests/test_samples.py's circular orbit: Io transits, Callisto is occulted."""
     S.furnsh_day(naif_dir)
     return S.circular_observer(tmp_path / "obs.bsp")
 
@@ -329,16 +329,6 @@ def test_step_zones_follow_the_orbit(kepler_day):
 
 
 # -- the command line ------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def moons_kernel_dir(tmp_path_factory):
-    from conftest import HAVE_SHARED, NAIF
-
-    if not HAVE_SHARED:
-        pytest.skip(f"the real kernels are not at {NAIF} (set FLYPLAN_SHARED)")
-    d = S.kernel_dir_with_moons(NAIF, tmp_path_factory.mktemp("moons"), "2016-08-26T00:00",
-                                "2016-08-29T00:00")
-    spiceypy.kclear()
-    return d
 
 
 _flyplan = run_flyplan

@@ -19,7 +19,6 @@ import pytest
 from _cli import run_flyplan
 import spiceypy
 
-import _synthetic as S
 from flyplan.domain import plan as scenario
 from flyplan.errors import ScenarioError
 from flyplan.domain.plan import key_line, load_scenario, parse_scenario
@@ -178,16 +177,6 @@ def test_shipped_scenarios_cover_the_issue():
 
 
 # -- plan() on PJ1 with synthetic moons ------------------------------------------------------
-@pytest.fixture(scope="module")
-def moons_kernel_dir(tmp_path_factory):
-    from conftest import HAVE_SHARED, NAIF
-
-    if not HAVE_SHARED:
-        pytest.skip(f"the real kernels are not at {NAIF} (set FLYPLAN_SHARED)")
-    d = S.kernel_dir_with_moons(NAIF, tmp_path_factory.mktemp("moons"), "2016-08-26T00:00",
-                                "2016-08-29T00:00")
-    spiceypy.kclear()
-    return d
 
 
 PJ1_SCENARIO = '''name = "PJ1 with synthetic moons"
