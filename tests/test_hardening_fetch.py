@@ -327,3 +327,51 @@ def test_perijove_falls_back_to_the_model_when_the_server_stalls(online, monkeyp
     out = json.loads(res.stdout)
     assert out["approximate"] is True and "model" in out["trajectory_source"]
     assert "stalled" in json.dumps(out["metadata"])
+
+
+# -- a real full disk: a small tmpfs (root only) -------------------------------------------
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """``make(kib) -> directory`` on a tmpfs that small (skips where mounting is not allowed)."""
+    mounted = []
+
+    def make(kib: int) -> Path:
+        d = tmp_path / f"tmpfs{len(mounted)}"
+        d.mkdir()
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(d)],
+                           capture_output=True)
+        if os.geteuid() != 0 or r.returncode != 0:
+            pytest.skip("cannot mount a tmpfs here (the injected ENOSPC tests cover this)")
+        mounted.append(d)
+        return d
+
+    yield make
+    for d in mounted:
+        subprocess.run(["umount", str(d)], capture_output=True)
+
+
+def test_download_into_a_full_disk(server, online, small_tmpfs, monkeypatch, spk_bytes):
+    full = small_tmpfs(8)
+    (full / "filler").write_bytes(b"\0" * 4096)
+    monkeypatch.setenv("FLYPLAN_CACHE", str(full / "cache"))
+    with pytest.raises(FetchError, match="disk is full"):
+        fetch.fetch(REL)
+    assert not (full / "cache" / "naif" / REL).exists()
+    assert not [p for p in full.rglob("*") if ".part-" in str(p) or ".tmp-" in p.name]
+
+
+def test_outputs_onto_a_full_disk_leave_nothing(online, small_tmpfs, monkeypatch):
+    from typer.testing import CliRunner
+
+    from flyplan.cli import app
+
+    full = small_tmpfs(8)
+    (full / "filler").write_bytes(b"\0" * 4096)
+    monkeypatch.delenv("FLYPLAN_KERNELS", raising=False)
+    monkeypatch.setenv("FLYPLAN_OFFLINE", "1")
+    res = CliRunner().invoke(app, ["perijove", "5", "-w", "20m", "-s", "10m", "--source",
+                                   "model", "--no-moons", "-f", "csv", "-o", str(full / "x.csv"),
+                                   "--html", str(full / "x.html")])
+    assert res.exit_code == 1 and "disk is full" in res.output, res.output
+    assert sorted(p.name for p in full.iterdir()) == ["filler"]
