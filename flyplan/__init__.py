@@ -33,10 +33,14 @@ _LAZY = {
     "image": "flyplan.domain.image",
     "Image": "flyplan.domain.image",
     "ImageError": "flyplan.errors",
+    "InputError": "flyplan.errors",
+    "LimitError": "flyplan.errors",
+    "OutputError": "flyplan.errors",
 }
 
 __all__ = ["__version__", *_LAZY]
-_GUARDED = {"perijove", "perijoves", "observe", "events", "plan", "load_scenario"}
+_GUARDED = {"perijove", "perijoves", "observe", "events", "plan", "load_scenario", "image",
+            "to_json", "to_csv"}
 
 
 def __getattr__(name: str):

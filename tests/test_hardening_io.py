@@ -382,6 +382,11 @@ def test_cli_bad_input_is_one_message(cache, args, code):
     lambda: flyplan.load_scenario(None),
     lambda: flyplan.load_scenario("/nonexistent.toml"),
     lambda: flyplan.plan(42),
+    lambda: flyplan.perijoves(0, 99999999999),
+    lambda: flyplan.perijoves("a", 3),
+    lambda: flyplan.to_json(42),
+    lambda: flyplan.to_csv("x"),
+    lambda: flyplan.image("/nonexistent-Metadata.json"),
 ])
 def test_public_api_raises_only_flyplan_errors(cache, call):
     with pytest.raises(FlyplanError):
