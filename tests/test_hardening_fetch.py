@@ -142,15 +142,20 @@ def test_cross_port_redirect_records_where_the_bytes_came_from(server, online, s
         assert rec["requested_url"] == server.url + REL
 
 
-def test_overlong_listing_names_are_dropped_and_never_cached(server, online):
+def test_a_listing_with_an_overlong_name_is_discarded_never_cached(server, online):
     long_name = "spk_rec_160729_160923_161027_" + "x" * 220 + ".bsp"
     assert registry.classify(long_name) is not None  # it does match the pattern
-    assert len(f".{long_name}.lock") > 255 - 20 or len(long_name) > registry.MAX_NAME_LEN
+    assert len(long_name) > registry.MAX_NAME_LEN
     good = "spk_rec_160729_160923_161027.bsp"
     page = "".join(f'<a href="{n}">{n}</a>\n' for n in (long_name, good))
     server.behave["JUNO/kernels/spk/"] = ("page", page)
     lst = fetch.listing("JUNO/kernels/spk/", "juno_spk", refresh=True)
-    assert [n for n, _ in lst.entries] == [good]
+    assert lst.entries == [] and "cannot store safely" in lst.error
+    assert not (online / "naif" / ".listings").exists()
+    # The next listing without it is used and cached.
+    server.behave["JUNO/kernels/spk/"] = ("page", f'<a href="{good}">{good}</a>')
+    lst = fetch.listing("JUNO/kernels/spk/", "juno_spk", refresh=True)
+    assert [n for n, _ in lst.entries] == [good] and lst.error is None
     cached = next((online / "naif" / ".listings").glob("*.json"))
     assert long_name not in cached.read_text()
     # A name that long reaching fetch() directly is a FetchError, not an OSError.

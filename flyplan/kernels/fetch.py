@@ -908,4 +908,13 @@ def _read_listing(url: str, role: str) -> list[tuple[str, int | None]]:
             if isinstance(exc, _TooSlow) and not isinstance(exc, _Oversize):
                 _UNREACHABLE.setdefault(_host(url), str(exc))
             raise FetchError(f"could not read the listing {url}: {exc}", kernel=url) from None
-    return registry.parse_listing(b"".join(parts).decode("utf-8", "replace"), roles={role})
+    rejected: list[str] = []
+    entries = registry.parse_listing(b"".join(parts).decode("utf-8", "replace"), roles={role},
+                                     rejected=rejected)
+    if rejected:
+        # A listing naming kernels that cannot be stored safely is not trusted
+        # (nor cached): the older cached copy, or none, serves instead.
+        raise FetchError(f"the listing {url} names {len(rejected)} kernel file(s) flyplan "
+                         f"cannot store safely (e.g. {rejected[0][:60]!r}..., "
+                         f"{len(rejected[0])} characters); it was not used", kernel=url)
+    return entries

@@ -327,14 +327,18 @@ _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([KMGT]?)$", re.I)
 _SIZE_MULT = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 
 
-def parse_listing(html: str, roles=None) -> list[tuple[str, int | None]]:
+def parse_listing(html: str, roles=None, rejected: list | None = None
+                  ) -> list[tuple[str, int | None]]:
     """Kernel file names (and approximate sizes, when shown) in a directory listing.
 
     Reads the ``href`` of every link of an Apache-style (or ``python -m
     http.server``) index.  Links that are not plain file names in that same
     directory -- parent or sub-directories, absolute paths, other hosts, query
     strings, percent-encoded separators or ``..`` -- are ignored, and so are
-    names that match no registry pattern of ``roles``.
+    names that match no registry pattern of ``roles``.  Names that do match
+    one but are not safe to store (too long for the cache's lock and record
+    names, odd characters) are left out and, when ``rejected`` is a list,
+    appended to it, so the caller can refuse the whole listing.
 
     Returns
     -------
@@ -365,7 +369,12 @@ def parse_listing(html: str, roles=None) -> list[tuple[str, int | None]]:
         name = unquote(parts.path)
         if name.startswith("./"):
             name = name[2:]
-        if name in seen or not safe_name(name, roles):
+        if name in seen:
+            continue
+        if not safe_name(name, roles):
+            info = classify(name) if rejected is not None else None
+            if info is not None and (roles is None or info[0] in roles):
+                rejected.append(name)
             continue
         seen.add(name)
         out.append((name, _listing_size(trailing)))
