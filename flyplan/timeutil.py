@@ -155,6 +155,20 @@ class Window:
                              hint="give START..STOP with STOP after START (UTC)")
         return t0, t1
 
+    def span_s(self) -> float | None:
+        """Length in seconds, without SPICE; None for absolute ends ISO-8601 cannot read.
+
+        For checking a request's size before any kernel is loaded.
+        """
+        if self.relative:
+            return float(self.stop) - float(self.start)
+        try:
+            ends = [_dt.datetime.fromisoformat(str(x).strip().replace(" ", "T").rstrip("Zz"))
+                    for x in (self.start, self.stop)]
+        except ValueError:
+            return None
+        return datetime_to_et(ends[1]) - datetime_to_et(ends[0])
+
     def __str__(self) -> str:
         if self.relative:
             return f"{_fmt_offset(self.start)}..{_fmt_offset(self.stop)}"

@@ -285,7 +285,9 @@ def test_sample_limit_is_checked_before_allocating(monkeypatch):
 def test_perijove_api_limit_fails_before_any_kernel(cache):
     with pytest.raises(LimitError):
         flyplan.perijove(1, window="12h", step="0.001s")
-    assert not cache.exists()  # nothing was loaded or built
+    with pytest.raises(LimitError, match="5,260,322 samples"):  # 10 years of minutes
+        flyplan.perijove(1, window="2016-01-01T00:00Z..2026-01-01T00:00Z", step="60s")
+    assert not cache.exists()  # nothing was loaded, built or fetched
 
 
 @pytest.mark.parametrize("text", ["nan", "inf", "-inf", "99999999999999999999h", "1e400",

@@ -144,9 +144,10 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     if step_s <= 0:
         raise InputError("the step must be positive", hint="give a step such as 60s or 1m")
     win = _parse(window)
-    if win is not None and win.relative:
-        # Before any kernel is loaded: a request too large fails at once.
-        check_sample_count((float(win.stop) - float(win.start)) / step_s + 2)
+    span = win.span_s() if win is not None else None
+    if span is not None and span > 0:
+        # Before any kernel is loaded (or fetched): a request too large fails at once.
+        check_sample_count(span / step_s + 2)
     req = prepare(n, win, kernels=kernels, source=source, moons=moons)
     sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window
