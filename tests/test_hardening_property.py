@@ -22,6 +22,8 @@ from flyplan.cli import app
 from flyplan.errors import FlyplanError
 
 runner = CliRunner()
+# FLYPLAN_PROPERTY_SCALE=10 runs ten times the examples (a deeper search, on demand).
+SCALE = max(1, int(os.environ.get("FLYPLAN_PROPERTY_SCALE", "1") or 1))
 
 HOSTILE = ["nan", "inf", "-inf", "-1", "0", "1e309", "99999999999999999999", "1e9", "",
            "..", "-6h..", "..+6h", "6h..-6h", "2016-08-27T13:00Z..2016-08-27T12:00Z",
@@ -56,14 +58,17 @@ def _check(res):
     assert "Traceback" not in res.output
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=30 * SCALE, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_cli_arguments_end_in_one_message(env, data, monkeypatch):
     environ, work = env
     monkeypatch.chdir(work)
     command = data.draw(st.sampled_from(sorted(OPTIONS)), label="command")
-    args = command.split() + [data.draw(number, label="number")]
+    prefix = data.draw(st.sampled_from([[], ["--offline"], ["--naif-url", "http://[::1"],
+                                        ["--naif-url", "ftp://x/"], ["--naif-url", ""]]),
+                       label="global options")
+    args = prefix + command.split() + [data.draw(number, label="number")]
     if command == "observe":
         args += ["--site", data.draw(value, label="site")]
     for opt in data.draw(st.lists(st.sampled_from(OPTIONS[command]), max_size=3,
@@ -125,7 +130,7 @@ def _mutate(changes) -> dict:
 mutations = st.lists(st.tuples(st.sampled_from(KEYS), toml_value), min_size=1, max_size=3)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150 * SCALE, deadline=None)
 @given(changes=mutations)
 def test_scenario_parser_raises_only_flyplan_errors(changes):
     from flyplan.domain.plan import parse_scenario
@@ -136,7 +141,7 @@ def test_scenario_parser_raises_only_flyplan_errors(changes):
         pass
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100 * SCALE, deadline=None)
 @given(text=st.text(max_size=200))
 def test_scenario_parser_on_arbitrary_text(text):
     from flyplan.domain.plan import parse_scenario
@@ -147,7 +152,7 @@ def test_scenario_parser_on_arbitrary_text(text):
         pass
 
 
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=15 * SCALE, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(changes=mutations)
 def test_plan_cli_on_mutated_scenarios_ends_in_one_message(env, changes, monkeypatch):
