@@ -389,6 +389,8 @@ def test_cli_bad_input_is_one_message(cache, args, code):
     lambda: flyplan.to_json(42),
     lambda: flyplan.to_csv("x"),
     lambda: flyplan.image("/nonexistent-Metadata.json"),
+    lambda: flyplan.events(5, "1h", source="model", kinds=["bogus"]),
+    lambda: flyplan.KernelSet([42]),
 ])
 def test_public_api_raises_only_flyplan_errors(cache, call):
     with pytest.raises(FlyplanError):

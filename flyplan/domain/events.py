@@ -786,6 +786,20 @@ def _checked_values(values, lo: float, hi: float, what: str, unit: str) -> tuple
     return out
 
 
+def _check_kinds(kinds) -> None:
+    """InputError for a kind that selects nothing (a kind or a prefix such as 'occultation')."""
+    from flyplan.errors import InputError
+
+    if kinds is None:
+        return
+    if isinstance(kinds, str) or not all(isinstance(k, str) for k in kinds):
+        raise InputError(f"kinds must be a list of event kinds, not {kinds!r}",
+                         hint=f"kinds: {', '.join(EVENT_KINDS)}")
+    for k in kinds:
+        if not any(name.startswith(k) for name in EVENT_KINDS):
+            raise InputError(f"unknown event kind {k!r}", hint=f"kinds: {', '.join(EVENT_KINDS)}")
+
+
 def events(n: int, window: str | None = None, *, kernels=None, source: str = "auto",
            moons: bool = True, latitudes=(), altitudes_km=DEFAULT_ALTITUDES_KM,
            lat_step_deg: float = LAT_STEP_DEG, ca_max_range_km: float = CA_MAX_RANGE_KM,
@@ -822,6 +836,7 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
 
     latitudes = _checked_values(latitudes, -90.0, 90.0, "latitude", "deg")
     altitudes_km = _checked_values(altitudes_km, 0.0, 1e7, "altitude", "km")
+    _check_kinds(kinds)
     req = prepare(n, window, kernels=kernels, source=source, moons=moons)
     sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window

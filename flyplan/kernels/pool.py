@@ -174,7 +174,11 @@ class KernelSet:
             Put it first in load order (lowest precedence in SPICE), for a
             fallback that any real source should override.
         """
-        p = Path(path).expanduser().resolve()
+        try:
+            p = Path(path).expanduser().resolve()
+        except (TypeError, ValueError):
+            raise KernelError(f"not a kernel file path: {path!r}",
+                              hint="give the path of a kernel file") from None
         if p in self._infos:
             return self._infos[p]
         kind = check_kernel_file(p)
