@@ -380,3 +380,16 @@ def test_outputs_onto_a_full_disk_leave_nothing(online, small_tmpfs, monkeypatch
                                    "--html", str(full / "x.html")])
     assert res.exit_code == 1 and "disk is full" in res.output, res.output
     assert sorted(p.name for p in full.iterdir()) == ["filler"]
+
+
+def test_a_cached_listing_from_before_is_filtered_when_read(online, monkeypatch):
+    """A listing cached by an older flyplan with an over-long name cannot block perijove."""
+    base = fetch.naif_url("http://127.0.0.1:9/naif/")
+    path = fetch._listing_cache(base, "JUNO/kernels/spk/")
+    path.parent.mkdir(parents=True)
+    long_name = "spk_rec_160729_160923_161027_" + "x" * 220 + ".bsp"
+    good = "spk_rec_160729_160923_161027.bsp"
+    path.write_text(json.dumps({"base": base, "dir": "JUNO/kernels/spk/", "fetched": time.time(),
+                                "entries": [[long_name, 1], [good, 2]]}))
+    lst = fetch.listing("JUNO/kernels/spk/", "juno_spk", base=base, network=False)
+    assert lst.entries == [(good, 2)]
