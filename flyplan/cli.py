@@ -16,11 +16,13 @@ from typing import Optional
 
 import typer
 
+from flyplan.cli_support import HtmlDefaultOpt, OfflineEverywhere, pick_html, prebuild_moons
+
 app = typer.Typer(
     name="flyplan",
     help="Juno perijove geometry and observation planning on SPICE kernels.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -48,7 +50,7 @@ def _version(value: bool):
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
     naif_url: Optional[str] = typer.Option(
         None, "--naif-url", help="Archive every command fetches missing kernels from: https://, "
@@ -86,7 +88,9 @@ def friendly_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from flyplan.errors import FlyplanError
+        from flyplan.products.diagnostics import reset
 
+        reset()  # each note is said once per run
         try:
             return func(*args, **kwargs)
         except FlyplanError as exc:
@@ -221,20 +225,29 @@ def perijove(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write CSV/JSON to this file instead of stdout."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML report here."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML report here "
+                                                             "(a directory: its default name)."),
+    html_default: bool = HtmlDefaultOpt,
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Include the Galilean moons."),
+    _offline: bool = OfflineEverywhere,
 ):
-    """Geometry of Juno's perijove NUMBER: altitude, latitudes, longitude, speed, moons."""
+    """Geometry of Juno's perijove NUMBER: altitude, latitudes, longitude, speed, moons,
+    and its JunoCam imaging highlights."""
     from flyplan.domain import perijove as _pj
 
+    html = pick_html(html, html_default, "pj", number)
     outs = _outputs(output, html)
+    prebuild_moons(moons)
+
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
                           source=source.value, moons=moons)
     page = None
     if html:
+        from flyplan.products.html.highlights import highlights_section
         from flyplan.products.html.pages import perijove_html
 
-        page = perijove_html(result)
+        extra = highlights_section(result)
+        page = perijove_html(result, sections=[extra] if extra else [])
     _deliver(result, fmt, outs, "print_perijove", page)
 
 @app.command()
@@ -253,15 +266,22 @@ def perijoves(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write CSV/JSON here."),
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Moon closest approaches."),
+    _offline: bool = OfflineEverywhere,
 ):
     """The mission table: one row per perijove (geometry, moon closest approaches, source)."""
+    from flyplan.cli_support import progress_bar
     from flyplan.domain.mission import perijoves as _table
+    from flyplan.timetable import timetable
 
     if last is not None and last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
     outs = _outputs(output)
-    result = _table(first, last, window=window, step=step, kernels=kernels, source=source.value,
-                    moons=moons, workers=workers)
+    top = last if last is not None else max(k for k, v in timetable().items()
+                                            if v.status == "reconstructed")
+    prebuild_moons(moons)
+    with progress_bar(top - first + 1, "mission table") as advance:
+        result = _table(first, last, window=window, step=step, kernels=kernels,
+                        source=source.value, moons=moons, workers=workers, progress=advance)
     _deliver(result, fmt, outs, "print_mission")
 
 
@@ -293,6 +313,13 @@ def _altitude(value: float) -> float:
     if not -90.0 < value < 90.0:
         raise typer.BadParameter("must lie between -90 and 90 degrees")
     return value
+
+
+def _event_kinds() -> list[str]:
+    # The names only; flyplan.domain.events imports nothing heavy at module level.
+    from flyplan.domain.events import EVENT_KINDS
+
+    return list(EVENT_KINDS)
 
 
 def _site_names() -> str:
@@ -329,7 +356,10 @@ def observe(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write CSV/JSON to this file instead of stdout."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML plot here."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML plot here "
+                                                             "(a directory: its default name)."),
+    html_default: bool = HtmlDefaultOpt,
+    _offline: bool = OfflineEverywhere,
 ):
     """When Jupiter is observable from a site before perijove NUMBER, and its central meridian.
 
@@ -341,6 +371,7 @@ def observe(
     """
     from flyplan.domain.observe import observe as _observe
 
+    html = pick_html(html, html_default, "observe_pj", number)
     outs = _outputs(output, html, inputs=[ephemeris] if ephemeris else ())
     result = _observe(number, site, days=days, min_altitude_deg=min_altitude,
                       twilight=twilight.value, step=step, longitude_w_deg=longitude,
@@ -450,6 +481,7 @@ def kernels_fetch(
     kernels: Optional[Path] = KernelsOpt,
     naif_url: Optional[str] = NaifUrlOpt,
     refresh: bool = typer.Option(False, "--refresh", help="Read NAIF's directory listing again."),
+    _offline: bool = OfflineEverywhere,
 ):
     """Fetch (once, verified) the kernels a perijove or window needs into the cache.
 
@@ -466,6 +498,10 @@ def kernels_fetch(
                               "(`flyplan kernels plan` shows where)")
     cands, base, req = _kernel_request(target, window, kernels, naif_url)
     t0, t1, label = req if req else (None, None, "the generic kernels")
+    from flyplan.kernels import netstate
+    from flyplan.kernels.fetch import _host
+
+    netstate.forget(_host(base))  # asked to fetch: try, whatever an earlier run found
     out = manager.provide(t0, t1, cands=cands, source=source.value, moons=moons,
                           satellites=satellites, instruments=instruments or target is None,
                           base=base, network=True, refresh=refresh,
@@ -488,29 +524,33 @@ def kernels_status(
     verify: bool = typer.Option(True, "--verify/--no-verify",
                                 help="Hash every cached kernel (slower for large files)."),
     fmt: KernelFormat = typer.Option(KernelFormat.table, "--format", "-f", help="Output format."),
+    _offline: bool = OfflineEverywhere,
 ):
-    """What is in the cache: each kernel's size, sha256, whether it verifies, and its source."""
+    """What is in the cache: each kernel's size, sha256, whether it verifies, and its source;
+    then the kernels flyplan built itself (moons, Juno model, constants) with their sizes."""
     import json
 
     from flyplan.kernels import cache as manager
     from flyplan.ephemeris import manifest
-    from flyplan.paths import naif_cache_dir
+    from flyplan.kernels.inventory import built_kernels
+    from flyplan.paths import built_dir, cache_dir, naif_cache_dir
     from flyplan.products.terminal import print_built_kernels, print_cache_status
 
     rows = manager.cache_status(verify=verify)
-    built = manifest.entries()
+    built = built_kernels()
+    for r in built:
+        r["state"] = manifest.state(cache_dir() / r["path"])
     if fmt is KernelFormat.json:
-        print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows, "built": built},
-                         indent=1))
+        print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows,
+                          "built_dir": str(built_dir()), "built": built}, indent=1))
         return
     print_cache_status(naif_cache_dir(), rows)
-    if built:
-        print_built_kernels(manifest.manifest_path().parent, built)
+    print_built_kernels(built_dir(), built)
 
 
 @kernels_app.command("build")
 @friendly_errors
-def kernels_build():
+def kernels_build(_offline: bool = OfflineEverywhere):
     """Build flyplan's built-in Galilean-moon SPK into the cache now (else on first use).
 
     Io, Europa, Ganymede, Callisto and Jupiter's centre for 2015-12 .. 2027-01,
@@ -531,6 +571,7 @@ def kernels_clean(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
     everything: bool = typer.Option(False, "--all",
                                     help="Also remove kernels flyplan generated and metakernels."),
+    _offline: bool = OfflineEverywhere,
 ):
     """Delete the downloaded kernels from the cache (never anything outside it)."""
     from flyplan.kernels import cache as manager
@@ -570,13 +611,19 @@ def events(
                                         "the 1-bar ellipsoid; repeatable). 10,000, 20,000 and "
                                         "50,000 km always."),
     kind: list[str] = typer.Option([], "--kind", help="Only these kinds (repeatable; a prefix "
-                                                      "such as occultation selects a family)."),
+                                                      "such as occultation or closest selects "
+                                                      "a family). Kinds: " + ", ".join(
+                                                          _event_kinds()) + "."),
+    body: list[str] = typer.Option([], "--body", "-b",
+                                   help="Only events of these bodies (repeatable): Jupiter "
+                                        "(Juno's own events), Io, Europa, Ganymede, Callisto."),
     kernels: Optional[Path] = KernelsOpt,
     source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write CSV/JSON to this file instead of stdout."),
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Search the Galilean moons."),
+    _offline: bool = OfflineEverywhere,
 ):
     """Events of perijove NUMBER's orbit, found with the SPICE Geometry Finder.
 
@@ -584,17 +631,18 @@ def events(
     terminator crossings of the sub-spacecraft point, and per Galilean moon its
     closest approach, occultation by Jupiter, eclipse and transit.
     """
-    from flyplan.domain.events import DEFAULT_ALTITUDES_KM, EVENT_KINDS
+    from flyplan.cli_support import check_bodies, expand_kinds, filter_bodies
+    from flyplan.domain.events import DEFAULT_ALTITUDES_KM
     from flyplan.domain.events import events as _events
 
-    for k in kind:
-        if not any(name.startswith(k) for name in EVENT_KINDS):
-            raise typer.BadParameter(f"unknown kind {k!r}; kinds: {', '.join(EVENT_KINDS)}",
-                                     param_hint="--kind")
+    kinds = expand_kinds(kind)
+    check_bodies(body)  # before the work, not after it
     outs = _outputs(output)
+    prebuild_moons(moons)
     res = _events(number, window, kernels=kernels, source=source.value, moons=moons,
                   latitudes=latitude, altitudes_km=tuple(DEFAULT_ALTITUDES_KM) + tuple(altitude),
-                  kinds=kind or None)
+                  kinds=kinds)
+    filter_bodies(res, body)
     _deliver(res, fmt, outs, "print_events")
 
 
@@ -610,8 +658,19 @@ def plan(
                                           help="Write CSV/JSON here (default: outputs.file)."),
     html: Optional[Path] = typer.Option(None, "--html",
                                         help="Also write an HTML table (default: outputs.html)."),
+    html_default: bool = HtmlDefaultOpt,
     workers: int = typer.Option(1, "--workers", "-j", min=1,
                                 help="Processes for multi-perijove scenarios."),
+    source: Optional[Source] = typer.Option(None, "--source",
+                                            help="Juno trajectory source (overrides the file's)."),
+    window: Optional[str] = typer.Option(None, "--window", "-w",
+                                         callback=lambda v: _window(v) if v else v,
+                                         help="Window (overrides the file's): -6h..+6h "
+                                              "around each perijove, or UTC..UTC."),
+    step: Optional[str] = typer.Option(None, "--step", "-s",
+                                       callback=lambda v: _step(v) if v else v,
+                                       help="Search step (overrides the file's)."),
+    _offline: bool = OfflineEverywhere,
 ):
     """Windows in which every constraint of a SCENARIO file holds.
 
@@ -619,16 +678,24 @@ def plan(
     scenario (unknown key, wrong type, impossible window, unknown target) is
     reported with its file, key and line, exit status 1.
     """
+    from flyplan.cli_support import progress_bar
+    from flyplan.domain.overrides import with_overrides
     from flyplan.domain.plan import load_scenario, plan as _plan
     from flyplan.products.html.pages import plan_html
 
     sc = load_scenario(scenario)
+    sc = with_overrides(sc, path=str(scenario), source=source.value if source else None,
+                        window=window, step=step)
+    numbers = sc.perijove_numbers()
     # Files the scenario names stay inside its directory; the command line's go anywhere.
+    html = pick_html(html, html_default, "plan_", Path(scenario).stem)
     given = {k for k, cli, v in (("output", output, sc.outputs.file),
                                  ("html", html, sc.outputs.html)) if cli is None and v}
     outs = _outputs(output or sc.outputs.file, html or sc.outputs.html, scenario=scenario,
                     from_scenario=given)
-    res = _plan(sc, kernels=kernels, workers=workers)
+    prebuild_moons(True)
+    with progress_bar(len(numbers) if numbers is not None else 1, "planning") as advance:
+        res = _plan(sc, kernels=kernels, workers=workers, progress=advance)
     res.path = str(scenario)
     fmt = fmt or Format(sc.outputs.format)
     page = plan_html(res) if outs.html is not None else None
@@ -653,6 +720,7 @@ def image(
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write CSV/JSON to this file instead of stdout."),
     html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML page here."),
+    _offline: bool = OfflineEverywhere,
 ):
     """Geometry of JunoCam raw images: framelet times, Juno's position, footprints, self-check.
 
@@ -694,6 +762,29 @@ def image(
         _commit(outs)
     else:
         _deliver(res, fmt, outs, "print_images", page)
+
+
+@app.command()
+def version(_offline: bool = OfflineEverywhere):
+    """Print flyplan's version (as -V/--version), and those of SPICE, Python and numpy."""
+    import platform
+
+    from flyplan import __version__
+
+    print(f"flyplan {__version__}")
+    try:
+        from importlib.metadata import version as _v
+
+        print("  " + ", ".join(f"{m} {_v(m)}" for m in ("spiceypy", "skyfield", "numpy",
+                                                           "pandas", "typer")))
+    except Exception:  # noqa: BLE001 - the versions of others are a courtesy
+        pass
+    print(f"  Python {platform.python_version()}")
+
+
+from flyplan.cli_support import install_examples  # noqa: E402
+
+install_examples(app, {"kernels": kernels_app})
 
 
 def main() -> None:

@@ -260,15 +260,10 @@ class Prepared:
 
 
 def _parse(window):
-    """A window argument parsed (None stays None); InputError for anything else."""
-    from flyplan.errors import InputError
-    from flyplan.timeutil import Window, parse_window
+    # Text, a (start, stop) pair of times or offsets, or a Window (timeutil.as_window).
+    from flyplan.timeutil import as_window
 
-    if window is None or isinstance(window, Window):
-        return window
-    if isinstance(window, str):
-        return parse_window(window)
-    raise InputError(f"not a window: {window!r} (use -6h..+6h or START..STOP in UTC)")
+    return as_window(window) if window is not None else None
 
 
 def _number(n):

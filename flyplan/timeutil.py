@@ -35,6 +35,15 @@ __all__ = [
     "check_sample_count",
     "DEFAULT_MAX_SAMPLES",
     "MAX_DURATION_S",
+    "normalize_utc",
+    "as_time",
+    "to_et",
+    "as_duration",
+    "as_window",
+    "utc_series",
+    "type_utc",
+    "iso_utc",
+    "iso_frame",
 ]
 
 # Samples one request may ask for.  Measured: ``perijove 1 -w -6h..+6h -s 0.1s``
@@ -148,7 +157,9 @@ class Window:
             if reference_et is None:
                 raise InputError("a relative window needs a reference time")
             return reference_et + float(self.start), reference_et + float(self.stop)
-        t0, t1 = utc_to_et(str(self.start)), utc_to_et(str(self.stop))
+        # An absolute window built from Python objects may hold ET floats.
+        t0, t1 = (float(v) if isinstance(v, (int, float)) else utc_to_et(str(v))
+                  for v in (self.start, self.stop))
         if not t1 > t0:
             raise InputError(f"the window {self} " + ("has no length" if t1 == t0 else
                                                       "ends before it starts"),
@@ -163,11 +174,12 @@ class Window:
         if self.relative:
             return float(self.stop) - float(self.start)
         try:
-            ends = [_dt.datetime.fromisoformat(str(x).strip().replace(" ", "T").rstrip("Zz"))
-                    for x in (self.start, self.stop)]
-        except ValueError:
+            t0, t1 = (float(x) if isinstance(x, (int, float)) else datetime_to_et(
+                _dt.datetime.fromisoformat(str(x).strip().replace(" ", "T").rstrip("Zz")))
+                for x in (self.start, self.stop))
+        except (ValueError, TypeError):
             return None
-        return datetime_to_et(ends[1]) - datetime_to_et(ends[0])
+        return t1 - t0
 
     def __str__(self) -> str:
         if self.relative:
@@ -223,7 +235,8 @@ def utc_to_et(utc: str) -> float:
     from flyplan.errors import FlyplanError
 
     try:
-        return float(spiceypy.str2et(utc))
+        # ISO forms SPICE does not read ("2021-11-29 13:00Z", "+01:00") normalised first.
+        return float(spiceypy.str2et(normalize_utc(utc)))
     except spiceypy.utils.exceptions.SpiceyError as exc:
         short = getattr(exc, "short", "") or ""
         if "NOLEAPSECONDS" in short:
@@ -296,6 +309,257 @@ def sample_times(start_et: float, stop_et: float, step_s: float) -> np.ndarray:
     check_sample_count(steps + (1 if ends_on_step else 2))
     n = int(steps)
     et = start_et + step_s * np.arange(n + 1)
-    if stop_et - et[-1] > 1e-6:
+    # A UTC span is not a whole number of TDB seconds (the periodic TDB-TT term
+    # adds microseconds): a last step within 1 ms of the stop is the stop.
+    if stop_et - et[-1] > 1e-3:
         et = np.append(et, stop_et)
+    elif len(et) > 1:
+        et[-1] = stop_et
     return et
+
+
+# -- times and windows from Python objects ----------------------------------------------------
+#
+# One conversion for the Python API: a time may be a UTC string, a datetime,
+# a pandas Timestamp, a numpy datetime64, an ET float, or an astropy/skyfield
+# Time; a window a string or a pair of times or offsets.  astropy and skyfield
+# are recognised by duck typing, never imported here.
+
+# |x| above this (s) in a window pair is an ET, below it an offset from the
+# perijove: 1e7 s is 116 days, wider than any orbit window, while every ET of
+# the Juno mission is above 5e8.
+ET_THRESHOLD_S = 1.0e7
+
+
+def _iso_z(dt) -> str:
+    """``datetime`` (aware or naive = UTC) as ISO-8601 UTC with Z, microseconds kept."""
+    import datetime as _dt
+
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+
+
+def normalize_utc(text: str) -> str:
+    """A UTC string SPICE reads: ISO-8601 forms such as ``"2021-11-29 13:00Z"`` or
+    ``"2021-11-29T13:00:00+00:00"`` become ``2021-11-29T13:00:00.000000Z``; anything
+    else (SPICE's own forms, a leap second ``23:59:60``) is passed through."""
+    import datetime as _dt
+
+    s = str(text).strip()
+    try:
+        d = _dt.datetime.fromisoformat(s[:-1] + "+00:00" if s[-1:] in "Zz" and s else s)
+    except ValueError:
+        return s
+    return _iso_z(d)
+
+
+def as_time(value):
+    """A time as SPICE will take it: an ET float or a normalised UTC string.
+
+    Parameters
+    ----------
+    value : str, float, datetime.datetime, pandas.Timestamp, numpy.datetime64, astropy or skyfield Time
+        A naive ``datetime``/``Timestamp`` is UTC; a float is ET (TDB s past J2000).
+
+    Returns
+    -------
+    float or str
+
+    Raises
+    ------
+    TypeError
+        For anything else (a duration, a list ...).
+    """
+    import datetime as _dt
+
+    if isinstance(value, bool):
+        raise TypeError("a time cannot be a bool")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        return normalize_utc(value)
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise TypeError("NaT is not a time")
+        return str(np.datetime_as_string(value.astype("datetime64[us]"), unit="us")) + "Z"
+    if isinstance(value, _dt.datetime):  # pandas.Timestamp is one
+        return _iso_z(value.to_pydatetime() if hasattr(value, "to_pydatetime") else value)
+    # astropy.time.Time: .tdb.jd; skyfield.timelib.Time: .tdb (a JD float), .ts.
+    cls = type(value).__module__
+    if cls.startswith("astropy"):
+        return (float(value.tdb.jd1) - 2451545.0 + float(value.tdb.jd2)) * 86400.0
+    if cls.startswith("skyfield"):
+        return (float(value.whole) - 2451545.0 + float(value.tdb_fraction)) * 86400.0
+    raise TypeError(f"not a time: {value!r} (give UTC text, a datetime, a pandas Timestamp, "
+                    "a numpy datetime64, an ET float or an astropy/skyfield Time)")
+
+
+def to_et(value) -> float:
+    """ET (TDB s past J2000) of any time :func:`as_time` accepts; UTC text needs a
+    loaded leapseconds kernel."""
+    t = as_time(value)
+    return t if isinstance(t, float) else utc_to_et(t)
+
+
+def as_duration(value) -> float:
+    """Seconds of a duration: text (``"6h"``), a number (s), ``datetime.timedelta``,
+    ``pandas.Timedelta`` or ``numpy.timedelta64``."""
+    import datetime as _dt
+
+    if isinstance(value, np.timedelta64):
+        return float(value / np.timedelta64(1, "s"))
+    if isinstance(value, _dt.timedelta):  # pandas.Timedelta is one
+        return float(value.total_seconds())
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        return parse_duration(value)
+    raise TypeError(f"not a duration: {value!r}")
+
+
+def _is_offset(value) -> bool:
+    import datetime as _dt
+
+    if isinstance(value, (np.timedelta64, _dt.timedelta)):
+        return True
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return abs(float(value)) < ET_THRESHOLD_S
+    if isinstance(value, str):
+        try:
+            parse_duration(value)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def as_window(value) -> Window:
+    """A :class:`Window` from text or a pair.
+
+    Parameters
+    ----------
+    value : str, Window or (start, stop)
+        Text as :func:`parse_window` reads it; or a pair of offsets from the
+        perijove (``("-3h", "+3h")``, ``(-3600, 3600)``, ``timedelta``,
+        ``pandas.Timedelta``, ``numpy.timedelta64``); or a pair of times (any
+        :func:`as_time` accepts; numbers of magnitude above
+        :data:`ET_THRESHOLD_S` are ET).  A single duration ``d`` is ``(-d, +d)``.
+
+    Raises
+    ------
+    ValueError
+        For an empty window or one that ends before it starts.
+    TypeError
+        For something that is not a window.
+    """
+    if isinstance(value, Window):
+        return value
+    if isinstance(value, str):
+        win = parse_window(value)
+        if not win.relative:
+            win = Window(normalize_utc(str(win.start)), normalize_utc(str(win.stop)), False)
+        return win
+    if not isinstance(value, (tuple, list)):
+        if _is_offset(value):
+            half = abs(as_duration(value))
+            if half == 0:
+                raise ValueError("empty window")
+            return Window(-half, half, True)
+        raise TypeError(f"not a window: {value!r} (give '-6h..+6h', 'UTC..UTC' or a "
+                        "(start, stop) pair)")
+    if len(value) != 2:
+        raise TypeError(f"a window is a (start, stop) pair; got {len(value)} items")
+    a, b = value
+    if _is_offset(a) and _is_offset(b):
+        s0, s1 = as_duration(a), as_duration(b)
+        if s1 <= s0:
+            raise ValueError(f"window {value!r} ends before it starts")
+        return Window(s0, s1, True)
+    if _is_offset(a) or _is_offset(b):
+        raise TypeError(f"window {value!r} mixes an offset and a time")
+    t0, t1 = as_time(a), as_time(b)
+    if isinstance(t0, float) and isinstance(t1, float) and t1 <= t0:
+        raise ValueError(f"window {value!r} ends before it starts")
+    return Window(t0, t1, False)
+
+
+# -- UTC columns as datetime64[ns, UTC] --------------------------------------------------------
+
+def utc_series(values):
+    """ISO UTC strings (with ``Z``) as a ``datetime64[ns, UTC]`` Series.
+
+    A leap second (``23:59:60.x``), which numpy and pandas cannot hold, is
+    clamped to 23:59:59.999999999 of that day; ``et`` keeps the exact time.
+    """
+    import pandas as pd
+
+    s = pd.Series(values, dtype="object")
+    text = s.where(s.notna(), None).astype("string")
+    leap = text.str.contains(r":60(?:\.\d*)?Z?$", regex=True, na=False)
+    if leap.any():
+        text = text.where(~leap, text.str.replace(r":60(?:\.\d*)?Z?$", ":59.999999999Z",
+                                                  regex=True))
+    return pd.to_datetime(text, utc=True, format="ISO8601")
+
+
+def type_utc(df, columns=("utc",)):
+    """``df`` (in place) with its ISO-string UTC ``columns`` as ``datetime64[ns, UTC]``.
+
+    The decimals each column was written with are kept in
+    ``df.attrs["utc_digits"]`` so :func:`iso_frame` writes them back the same.
+    """
+    import pandas as pd
+
+    digits = dict(df.attrs.get("utc_digits", {}))
+    for col in columns:
+        if col not in df.columns or isinstance(df[col].dtype, pd.DatetimeTZDtype):
+            continue
+        sample = next((str(v) for v in df[col] if isinstance(v, str) and v), None)
+        if sample is None and len(df):
+            continue  # no text to read: leave the column alone
+        frac = sample.rstrip("Z").partition(".")[2] if sample else "000"
+        digits[col] = len(frac)
+        df[col] = utc_series(df[col].to_numpy()).to_numpy()
+        df[col] = df[col].astype("datetime64[ns, UTC]") if len(df) else \
+            pd.Series([], dtype="datetime64[ns, UTC]")
+    df.attrs["utc_digits"] = digits
+    return df
+
+
+def iso_utc(values, digits: int = 3):
+    """``datetime64`` values as ISO-8601 UTC strings with ``Z`` (``digits`` decimals)."""
+    import pandas as pd
+
+    s = pd.Series(values)
+    if not isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = pd.to_datetime(s, utc=True)
+    else:
+        s = s.dt.tz_convert("UTC")
+    # The values were read from text of this precision: floor, never round up
+    # (a clamped leap second must stay inside its day).
+    if digits < 9:
+        s = s.dt.floor(pd.Timedelta(10 ** (9 - digits), "ns"))
+    text = s.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    if digits == 0:
+        text = text.str[:19]
+    else:
+        text = text.str[:20 + min(digits, 6)]
+    out = (text + "Z").to_numpy(dtype=object)
+    out[s.isna().to_numpy()] = None
+    return out
+
+
+def iso_frame(df):
+    """A copy of ``df`` with every ``datetime64[ns, UTC]`` column as ISO strings with ``Z``,
+    for CSV and JSON (the decimals :func:`type_utc` recorded, else 3)."""
+    import pandas as pd
+
+    cols = [c for c in df.columns if isinstance(df[c].dtype, pd.DatetimeTZDtype)]
+    if not cols:
+        return df
+    out = df.copy()
+    digits = df.attrs.get("utc_digits", {})
+    for c in cols:
+        out[c] = pd.Series(iso_utc(df[c], digits.get(c, 3)), index=df.index, dtype=object)
+    return out

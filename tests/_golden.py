@@ -37,7 +37,8 @@ def digest(doc: dict) -> dict:
     """The parts of a ``--format json`` document a golden test compares."""
     out = {}
     for key, value in doc.items():
-        if key in ("samples", "events", "kernels", "metadata", "perijoves", "windows"):
+        if key in ("samples", "events", "kernels", "metadata", "perijoves", "windows",
+                   "highlights"):
             continue
         out[key] = _clean(value)
     if "samples" in doc:

@@ -63,15 +63,26 @@ def _clear_kernel_pool():
 
 
 _UNREACHABLE = "http://127.0.0.1:9/naif-unreachable/"
+# The user's settings that would change what a test sees: their kernel
+# directory, terminal width and colours, tuning of the network memory.
+_USER_ONLY = ("FLYPLAN_KERNELS", "FLYPLAN_OFFLINE_TTL", "FLYPLAN_MAX_AUTO_FETCH", "NO_COLOR",
+              "FORCE_COLOR", "COLUMNS", "LINES", "TERM")
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_isolation(tmp_path_factory):
     """Module- and session-scoped fixtures run before function-scoped ones:
-    keep them, too, out of the user's cache and off the network."""
-    saved = {k: os.environ.get(k) for k in ("FLYPLAN_CACHE", "FLYPLAN_OFFLINE", "FLYPLAN_NAIF_URL")}
-    if saved["FLYPLAN_CACHE"] is None:
-        os.environ["FLYPLAN_CACHE"] = str(tmp_path_factory.getbasetemp() / "cache")
+    keep them, too, out of the user's cache and environment and off the network.
+
+    The cache is always a fresh one for the session (a warm user cache would
+    hide first-use paths); ``FLYPLAN_TEST_CACHE`` names one to reuse on purpose.
+    """
+    saved = {k: os.environ.get(k) for k in ("FLYPLAN_CACHE", "FLYPLAN_OFFLINE",
+                                            "FLYPLAN_NAIF_URL", *_USER_ONLY)}
+    os.environ["FLYPLAN_CACHE"] = (os.environ.get("FLYPLAN_TEST_CACHE")
+                                   or str(tmp_path_factory.getbasetemp() / "cache"))
+    for k in _USER_ONLY:
+        os.environ.pop(k, None)
     os.environ["FLYPLAN_OFFLINE"] = "1"
     os.environ["FLYPLAN_NAIF_URL"] = _UNREACHABLE
     yield

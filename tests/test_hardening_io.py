@@ -369,7 +369,7 @@ def test_cli_bad_input_is_one_message(cache, args, code):
 
 @pytest.mark.parametrize("call", [
     lambda: flyplan.perijove("1"),
-    lambda: flyplan.perijove(1, window=5),
+    lambda: flyplan.perijove(1, window=[1, 2, 3]),
     lambda: flyplan.perijove(1, step="nan"),
     lambda: flyplan.perijove(1, step=float("inf")),
     lambda: flyplan.perijove(1, window="2016-08-27T13:00Z..2016-08-27T12:00Z", source="model"),

@@ -215,7 +215,7 @@ def test_plan_windows_meet_every_constraint(pj1_plan):
     sc, res = pj1_plan
     assert res.perijoves[0]["status"] == "ok"
     assert len(res.windows) >= 2
-    for w in res.windows:
+    for w in res.window_records:
         assert w["end_et"] > w["start_et"]
         for where in ("start", "middle", "end"):
             assert _holds(w["geometry"][where], sc), (where, w)
@@ -232,7 +232,7 @@ def test_plan_window_edges_are_where_the_constraints_change(pj1_plan):
     KernelSet([k["path"] for k in res_pj["kernels"]]).load()
     ev = scenario._Evaluator(sc, scenario._attitude(sc, 1)[0])
     outside, inside = [], []
-    for w in res.windows:
+    for w in res.window_records:
         if not w["starts_at_window_edge"]:
             outside.append(w["start_et"] - 2 * scenario.EDGE_TOL_S)
             inside.append(w["start_et"])
@@ -247,11 +247,11 @@ def test_plan_window_edges_are_where_the_constraints_change(pj1_plan):
     et = np.arange(t0, t1, DENSE_S)
     ok = ev(et)
     in_win = np.zeros(len(et), bool)
-    for w in res.windows:
+    for w in res.window_records:
         in_win |= (et >= w["start_et"] - 1.0) & (et <= w["end_et"] + 1.0)
     assert not (ok & ~in_win).any()
     core = np.zeros(len(et), bool)
-    for w in res.windows:
+    for w in res.window_records:
         core |= (et >= w["start_et"] + 1.0) & (et <= w["end_et"] - 1.0)
     assert ok[core].all()
 
@@ -303,8 +303,8 @@ def test_plan_several_perijoves_and_best(moons_kernel_dir):
 # -- the shipped scenarios on flyplan's built-in model and moons ----------------------------------
 def test_pj38_io_and_callisto_above_the_limb(naif_dir):
     res = scenario.plan(REPO / "scenarios" / "pj38_io_callisto.toml", kernels=naif_dir)
-    assert res.windows, res.perijoves
-    for w in res.windows:
+    assert len(res.windows), res.perijoves
+    for w in res.window_records:
         for where in ("start", "middle", "end"):
             g = w["geometry"][where]
             for moon in ("io", "callisto"):
@@ -316,7 +316,7 @@ def test_pj38_io_and_callisto_above_the_limb(naif_dir):
 
 def test_pj45_europa_flyby_scenario(naif_dir):
     res = scenario.plan(REPO / "scenarios" / "pj45_europa.toml", kernels=naif_dir)
-    assert res.windows
+    assert len(res.windows)
     best = res.perijoves[0]["best"]
     # ~352 km above Europa: about 1,900 km from its centre, 1.3 km per pixel.
     assert best["europa_km_per_px"] < 2.0
@@ -325,7 +325,7 @@ def test_pj45_europa_flyby_scenario(naif_dir):
 
 def test_pj57_io_flyby_scenario(naif_dir):
     res = scenario.plan(REPO / "scenarios" / "pj57_io.toml", kernels=naif_dir)
-    assert res.windows
+    assert len(res.windows)
     assert res.perijoves[0]["best"]["io_km_per_px"] < 10.0
 
 
@@ -347,9 +347,9 @@ def test_plan_absolute_window_without_perijove(pj1_plan, moons_kernel_dir):
     assert res.perijoves[0]["perijove"] == 1  # the nearest perijove names the orbit
     t0, t1 = (spiceypy.str2et(x) for x in res.perijoves[0]["window_utc"])
     # The same edges as the relative scenario wherever neither window cuts them.
-    inner = [w for w in res.windows if not (w["starts_at_window_edge"] or
+    inner = [w for w in res.window_records if not (w["starts_at_window_edge"] or
                                            w["ends_at_window_edge"])]
-    ref = [w for w in rel.windows if t0 < w["start_et"] and w["end_et"] < t1]
+    ref = [w for w in rel.window_records if t0 < w["start_et"] and w["end_et"] < t1]
     assert len(inner) == len(ref) >= 1
     for a, b in zip(inner, ref):
         assert abs(a["start_et"] - b["start_et"]) <= 2 * scenario.EDGE_TOL_S

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, JUPITER, MOON_IDS, MOONS
 from flyplan.kernels.pool import gf_tolerance
 from flyplan.orbit import PERIJOVE_TOL_S, gf_intervals, gf_window
@@ -713,8 +714,8 @@ def _moon_range_altitude(name: str, et, observer: int):
     return rng, alt
 
 
-@dataclass
-class EventsResult:
+@dataclass(repr=False)
+class EventsResult(ResultMixin):
     """The events of a perijove's orbit (or of a window around it).
 
     Attributes
@@ -750,7 +751,12 @@ class EventsResult:
     notes: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
 
+    _TABLES = ("events",)
+
+    @metadata_property
     def metadata(self) -> dict:
+        """Provenance, kinds, columns and conventions (an attribute; calling it returns
+        the same dict)."""
         from flyplan import __version__
         from flyplan.timeutil import et_to_utc
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import JUNO, JUPITER, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError
 
@@ -131,8 +132,8 @@ def _chunk(args) -> list[dict]:
     return rows
 
 
-@dataclass
-class MissionTable:
+@dataclass(repr=False)
+class MissionTable(ResultMixin):
     """The mission table: one row per perijove.
 
     Attributes
@@ -155,9 +156,12 @@ class MissionTable:
     step_s: float
     notes: list = field(default_factory=list)
 
+    _TABLES = ("table",)
+
     def __len__(self) -> int:
         return len(self.table)
 
+    @metadata_property
     def metadata(self) -> dict:
         """Provenance and conventions."""
         from flyplan import __version__
@@ -187,7 +191,7 @@ def _check_range(first, last, window, step, table) -> None:
 
 def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3h",
               step: str | float = "10s", kernels=None, source: str = "auto",
-              moons: bool = True, workers: int = 1):
+              moons: bool = True, workers: int = 1, progress=None):
     """One row per perijove from ``first`` to ``last`` inclusive.
 
     Parameters
@@ -204,6 +208,8 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     workers : int
         Processes to use (SPICE is not thread-safe; each process has its own
         kernel pool).
+    progress : callable, optional
+        Called with the number of perijoves just finished (for a progress bar).
 
     Returns
     -------
@@ -234,12 +240,21 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
     # Contiguous chunks keep neighbouring perijoves (which share kernels) together.
     chunks = [c.tolist() for c in np.array_split(numbers, workers) if len(c)]
-    args = [(c, window, step, kernels, source, moons) for c in chunks]
+    done = progress or (lambda n: None)
     if workers == 1:
-        parts = [_chunk(a) for a in args]
+        # One perijove at a time (each computes from scratch anyway), so a
+        # progress bar moves with every row.
+        parts = []
+        for n in numbers:
+            parts.append(_chunk(([n], window, step, kernels, source, moons)))
+            done(1)
     else:
+        args = [(c, window, step, kernels, source, moons) for c in chunks]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_chunk, args))
+            futures = [pool.submit(_chunk, a) for a in args]
+            for fut, a in zip(futures, args):
+                fut.add_done_callback(lambda _f, k=len(a[0]): done(k))
+            parts = [f.result() for f in futures]
     from flyplan.timeutil import parse_duration
 
     df = pd.DataFrame([row for part in parts for row in part])

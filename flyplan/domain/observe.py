@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.errors import PerijoveError
 
 __all__ = ["observe", "Observability", "TWILIGHT", "observable_intervals"]
@@ -63,8 +64,8 @@ CONVENTIONS = {
 }
 
 
-@dataclass
-class Observability:
+@dataclass(repr=False)
+class Observability(ResultMixin):
     """Where and when Jupiter can be imaged before perijove ``number``.
 
     Attributes
@@ -116,7 +117,12 @@ class Observability:
     ephemeris: str = ""
     notes: list = field(default_factory=list)
 
+    _TABLES = ("samples", "windows")
+    _UTC_COLUMNS = {"windows": ("start_utc", "end_utc")}
+
+    @metadata_property
     def metadata(self) -> dict:
+        """Provenance and conventions (an attribute; calling it returns the same dict)."""
         from flyplan import __version__
         from flyplan.timetable import TIMETABLE_SOURCE
 

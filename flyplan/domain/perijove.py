@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, MOONS
 from flyplan.errors import FlyplanError, InputError
 
 __all__ = ["Perijove", "perijove"]
 
 
-@dataclass
-class Perijove:
+@dataclass(repr=False)
+class Perijove(ResultMixin):
     """Geometry of one perijove: summary, samples over a window, and events.
 
     Attributes
@@ -56,17 +57,31 @@ class Perijove:
     step_s: float
     notes: list = field(default_factory=list)
 
+    _TABLES = ("samples", "events")
+
+    @property
+    def highlights(self):
+        """Imaging highlights (:func:`flyplan.domain.highlights.highlights`), computed once."""
+        cached = self.__dict__.get("_highlights")
+        if cached is None:
+            from flyplan.domain.highlights import highlights
+
+            cached = self.__dict__["_highlights"] = highlights(self)
+        return cached
+
     # -- provenance ---------------------------------------------------------------
+    @metadata_property
     def metadata(self) -> dict:
-        """Provenance and conventions.
+        """Provenance and conventions (an attribute; calling it returns the same dict).
 
         Gathered from the result's own data, without SPICE, so that it can be
         rendered after SPICE's pool has been cleared or reloaded (a notebook,
         a plan over many perijoves).
         """
         from flyplan import __version__
+        from flyplan.timeutil import iso_frame
 
-        df = self.samples
+        df = iso_frame(self.samples)
         window = [str(df["utc"].iloc[0]), str(df["utc"].iloc[-1])] if len(df) else ["", ""]
         return {
             "flyplan_version": __version__,
@@ -109,11 +124,14 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     ----------
     n : int
         Perijove number; 0 is orbit insertion (2016-07-05), 38 is 2021-11-29.
-    window : str
-        Sampled window, relative to perijove (``"-6h..+6h"``) or absolute
-        (``"2021-11-29T12:00Z..2021-11-29T16:00Z"``).
-    step : str or float
-        Sampling step (``"60s"``, ``"1m"``, or seconds).
+    window : str or (start, stop)
+        Sampled window, relative to perijove (``"-6h..+6h"``, ``("-3h", "3h")``,
+        ``(pandas.Timedelta(-1h), ...)``) or absolute
+        (``"2021-11-29T12:00Z..2021-11-29T16:00Z"``, ``"2021-11-29 13:00Z..2021-11-29 15:00Z"``,
+        a pair of ``datetime``, ``pandas.Timestamp``, ``numpy.datetime64``, ET floats or
+        astropy/skyfield ``Time``); see :func:`flyplan.timeutil.as_window`.
+    step : str, float or timedelta
+        Sampling step (``"60s"``, ``"1m"``, seconds, ``datetime.timedelta``).
     kernels : path-like, optional
         Kernel directory laid out like NAIF's archive (else ``$FLYPLAN_KERNELS``
         and the cache).
@@ -138,9 +156,9 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     """
     from flyplan.geometry import samples as geometry
     from flyplan.orbit import _parse, prepare
-    from flyplan.timeutil import check_sample_count, et_to_utc, parse_duration, sample_times
+    from flyplan.timeutil import as_duration, check_sample_count, et_to_utc, sample_times
 
-    step_s = parse_duration(step)
+    step_s = as_duration(step)
     if step_s <= 0:
         raise InputError("the step must be positive", hint="give a step such as 60s or 1m")
     win = _parse(window)

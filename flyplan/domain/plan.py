@@ -53,6 +53,7 @@ import numpy as np
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError,
                       field_validator)
 
+from flyplan.domain.api import metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError, ScenarioError
 
@@ -721,15 +722,46 @@ class PlanResult:
     perijoves: list = field(default_factory=list)
 
     @property
-    def windows(self) -> list[dict]:
+    def window_records(self) -> list[dict]:
+        """The windows as records, each with its ``geometry`` at start/middle/end (the JSON form)."""
         return [w for p in self.perijoves for w in p["windows"]]
 
+    @property
+    def windows(self):
+        """The windows as a DataFrame: one row each, geometry flattened
+        (``start_``/``middle_``/``end_``), ``start_utc``/``end_utc`` as
+        ``datetime64[ns, UTC]``, units and provenance in ``attrs``."""
+        from flyplan.domain.api import dress
+        from flyplan.timeutil import type_utc
+
+        df = dress(self.windows_frame(), self, "windows")
+        return type_utc(df, ("start_utc", "end_utc"))
+
+    @property
+    def best(self):
+        """Per perijove the best moment (``outputs.best``) as a DataFrame, ``utc`` typed."""
+        from flyplan.domain.api import dress
+
+        return dress(self.best_frame(), self, "best")
+
+    def __repr__(self) -> str:
+        n = len(self.window_records)
+        ok = sum(p["status"] == "ok" for p in self.perijoves)
+        return (f"<PlanResult {self.scenario.name or self.path or ''}: {n} windows over "
+                f"{ok} of {len(self.perijoves)} perijoves>")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (f"<div class='flyplan-result'><strong>{html.escape(repr(self))}</strong>"
+                + self.windows.head(20).to_html(max_cols=8) + "</div>")
+
     def windows_frame(self):
-        """The windows as a DataFrame, geometry flattened (``start_``/``middle_``/``end_``)."""
+        """The windows as a DataFrame with UTC as text (the CSV form)."""
         import pandas as pd
 
         rows = []
-        for w in self.windows:
+        for w in self.window_records:
             row = {k: v for k, v in w.items() if k != "geometry"}
             for where, rec in w["geometry"].items():
                 row.update({f"{where}_{k}": v for k, v in rec.items()
@@ -742,7 +774,9 @@ class PlanResult:
 
         return pd.DataFrame([p["best"] for p in self.perijoves if p.get("best")])
 
+    @metadata_property
     def metadata(self) -> dict:
+        """Provenance and conventions (an attribute; calling it returns the same dict)."""
         from flyplan import __version__
         from flyplan.geometry.junocam import camera
 
@@ -762,7 +796,8 @@ class PlanResult:
                                               "seen from Juno (LT+S)"}}
 
 
-def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int = 1) -> PlanResult:
+def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int = 1,
+         progress=None) -> PlanResult:
     """The windows in which all of a scenario's constraints hold.
 
     Parameters
@@ -773,6 +808,8 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         Kernel directory (as for :func:`flyplan.perijove`).
     workers : int
         Processes for scenarios over several perijoves (SPICE is not thread-safe).
+    progress : callable, optional
+        Called with the number of perijoves just planned (for a progress bar).
 
     Returns
     -------
@@ -797,13 +834,23 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         one = _plan_one(scenario, numbers[0] if numbers else None, kernels, cands)
         return PlanResult(scenario, path, [one])
     workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
-    chunks = [c.tolist() for c in np.array_split(numbers, workers) if len(c)]
+    done = progress or (lambda n: None)
+    # Several chunks per worker so that a progress bar moves; each chunk
+    # still scans the kernel directories once.
+    pieces = workers if workers > 1 else max(1, min(len(numbers), 20))
+    chunks = [c.tolist() for c in np.array_split(numbers, pieces) if len(c)]
     args = [(scenario.model_dump_json(), c, kernels) for c in chunks]
     if workers == 1:
-        parts = [_plan_chunk(a) for a in args]
+        parts = []
+        for a in args:
+            parts.append(_plan_chunk(a))
+            done(len(a[1]))
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_plan_chunk, args))
+            futures = [pool.submit(_plan_chunk, a) for a in args]
+            for fut, a in zip(futures, args):
+                fut.add_done_callback(lambda _f, k=len(a[1]): done(k))
+            parts = [f.result() for f in futures]
     return PlanResult(scenario, path, [p for part in parts for p in part])

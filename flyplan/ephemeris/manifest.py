@@ -21,7 +21,7 @@ import os
 import time
 from pathlib import Path
 
-__all__ = ["manifest_path", "read", "record", "verified", "check", "forget", "entries"]
+__all__ = ["manifest_path", "read", "record", "verified", "check", "state", "forget", "entries"]
 
 _NAME = "manifest.json"
 # What flyplan generates: SPKs and text kernels.
@@ -152,3 +152,14 @@ def entries() -> list[dict]:
                      "sha256": entry.get("sha256", ""), "generator": entry.get("generator", ""),
                      "state": state})
     return rows
+
+
+def state(path: str | os.PathLike) -> str:
+    """One word or phrase for a generated file against the manifest (for ``kernels status``)."""
+    p = Path(path)
+    problem = check(p)
+    if problem is None:
+        return "verified (manifest)"
+    if p.name not in read():
+        return f"UNRECORDED: {problem}; rebuilt before use"
+    return f"CHANGED: {problem}; rebuilt before use"

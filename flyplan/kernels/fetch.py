@@ -659,18 +659,30 @@ def _get(url: str, lim: Limits | None = None):
     import requests
 
     lim = lim or limits()
+    from flyplan.kernels import netstate
+
     host = _host(url)
+    if host not in _UNREACHABLE:
+        # Another run found the host unreachable a few minutes ago: do not
+        # spend the connection timeout again (flyplan.kernels.netstate).
+        seen = netstate.remembered(host)
+        if seen is not None:
+            ago = f"{seen[1] / 60:.0f} min" if seen[1] >= 60 else "under a minute"
+            _UNREACHABLE[host] = f"{seen[0]}; last tried {ago} ago"
     if host in _UNREACHABLE:
         raise _error(f"could not fetch {url}: {_UNREACHABLE[host]} (not retried)", url=url,
                      reason=_UNREACHABLE[host])
     try:
-        return _session().get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, lim.stall_s))
+        r = _session().get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, lim.stall_s))
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         why = _why(exc)
         _UNREACHABLE[host] = why
+        netstate.remember(host, why)
         raise _error(f"could not fetch {url}: {why}", url=url, reason=why) from None
     except (requests.exceptions.RequestException, ValueError) as exc:
         raise _error(f"could not fetch {url}: {_why(exc)}", url=url, reason=_why(exc)) from None
+    netstate.forget(host)
+    return r
 
 
 def _why(exc) -> str:

@@ -83,9 +83,12 @@ def jsonable(x):
 
 def records(df) -> list[dict]:
     """A DataFrame as a list of JSON-ready row dictionaries."""
+    from flyplan.timeutil import iso_frame
+
     if df is None or len(df) == 0:
         return []
-    return jsonable(df.to_dict(orient="records"))
+    # datetime64[ns, UTC] columns as the ISO text they were built from (same decimals).
+    return jsonable(iso_frame(df).to_dict(orient="records"))
 
 
 # -- the provenance envelope -----------------------------------------------------------------
@@ -169,9 +172,11 @@ def to_json(result, indent: int | None = 1) -> str:
 
 def to_csv(result) -> str:
     """``result`` as CSV text: the ``#`` provenance header, then its table."""
+    from flyplan.timeutil import iso_frame
+
     lead, df = table(result)
     head = "\n".join(header_lines(envelope(result), lead))
-    return head + "\n" + df.to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
+    return head + "\n" + iso_frame(df).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
 
 
 @document.register
@@ -179,6 +184,7 @@ def _perijove_doc(pj: Perijove) -> dict:
     env = envelope(pj)
     out = jsonable(dict(pj.summary))
     out.update(samples=records(pj.samples), events=records(pj.events),
+               highlights=jsonable(pj.highlights.to_dict()),
                kernels=env.pop("kernels"), metadata=env)
     return out
 
@@ -206,7 +212,7 @@ def _events_table(res: EventsResult):
 
 @document.register
 def _plan_doc(res: PlanResult) -> dict:
-    return jsonable({"windows": res.windows,
+    return jsonable({"windows": res.window_records,
                      "best": [p["best"] for p in res.perijoves if p.get("best")],
                      "perijoves": [{k: v for k, v in p.items() if k not in ("windows", "best")}
                                    for p in res.perijoves],
@@ -241,6 +247,8 @@ def _observe_doc(obs: Observability) -> dict:
 
 @table.register
 def _observe_table(obs: Observability):
+    from flyplan.timeutil import iso_frame
+
     s = obs.site
     lead = [f"perijove (SCET): {obs.perijove['utc']} ({obs.perijove_status}); seen on "
             f"Earth (ERT): {obs.perijove['utc_ert']}; one-way light time "
@@ -251,7 +259,7 @@ def _observe_table(obs: Observability):
             f"Jupiter at or above {obs.min_altitude_deg:g} deg",
             f"ephemeris: {obs.ephemeris}"]
     lead += [f"window: {w['start_utc']} .. {w['end_utc']} CML {w['cml_start_deg']:.1f} -> "
-             f"{w['cml_end_deg']:.1f} deg W" for _, w in obs.windows.iterrows()]
+             f"{w['cml_end_deg']:.1f} deg W" for _, w in iso_frame(obs.windows).iterrows()]
     return lead, obs.samples
 
 @document.register

@@ -101,9 +101,13 @@ def print_perijove(pj, console=None, max_rows: int = 25) -> None:
     grid.add_row("Moons", src.moons_label or "-")
     console.print(Panel(grid, title=f"Juno perijove {pj.number}", expand=False,
                         width=min(console.width, 100)))
-    for note in src.notes:
-        if note != src.moons_label:
-            console.print(f"[yellow]note:[/] {note}")
+    # Notes go to stderr, once per run (flyplan.products.diagnostics).
+    from flyplan.products.diagnostics import say
+
+    say(n for n in src.notes if n != src.moons_label)
+    from flyplan.products.highlights import print_highlights
+
+    print_highlights(pj, console)
 
     df = pj.samples
     cols = list(_TABLE_COLS)
@@ -208,7 +212,7 @@ def print_mission(mt, console=None) -> None:
         cells = []
         for key, _, digits in cols:
             v = row[key]
-            cells.append(str(v)[:19] + "Z" if key == "utc" else
+            cells.append(str(v)[:19].replace(" ", "T") + "Z" if key == "utc" else
                          (_fmt(v, digits) if digits is not None else str(v)))
         for key, _ in moon_cols:
             v = row[key]
@@ -252,8 +256,9 @@ def print_observability(obs, console=None) -> None:
     if obs.longitude_w_deg is not None:
         grid.add_row("Longitude followed", f"{obs.longitude_w_deg:g}° W System III")
     console.print(Panel(grid, title=f"Jupiter before Juno perijove {obs.number}", expand=False))
-    for note in obs.notes:
-        console.print(f"[yellow]note:[/] {note}")
+    from flyplan.products.diagnostics import say
+
+    say(obs.notes)
 
     year = obs.nights[0]["night"][:4] if obs.nights else ""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0),
@@ -316,8 +321,9 @@ def print_events(res, console=None) -> None:
                   f"{et_to_utc(res.window[0], 0)} .. {et_to_utc(res.window[1], 0)} ({basis})",
                   highlight=False)
     console.print(f"  trajectory: {traj}\n  moons: {src.moons_label or '-'}", highlight=False)
-    for note in dict.fromkeys([n for n in src.notes if n != src.moons_label] + res.notes):
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    from flyplan.products.diagnostics import say
+
+    say([n for n in src.notes if n != src.moons_label] + res.notes)
     extra_times = [c for c in df.columns if c.endswith("_utc") and c != "utc"]
     table = Table(box=box.SIMPLE_HEAD, title=f"{len(df)} events")
     table.add_column("UTC (SCET)")
@@ -410,16 +416,21 @@ def print_cache_status(root, rows, console=None) -> None:
 
 
 def print_built_kernels(root, rows, console=None) -> None:
-    """Render :func:`flyplan.ephemeris.manifest.entries` rows (flyplan's generated kernels)."""
+    """Render :func:`flyplan.kernels.inventory.built_kernels` rows: flyplan's own kernels
+    (with their ``state`` against :mod:`flyplan.ephemeris.manifest` when given)."""
     from rich.table import Table
 
     con = console or _wide_console()
-    t = Table(title=f"{root}: {len(rows)} kernel(s) flyplan generated", title_justify="left")
+    total = sum(r["size"] for r in rows)
+    t = Table(title=f"{root}: {len(rows)} kernel(s) flyplan built, {_size_text(total)} "
+                    "(rebuilt when missing or changed)", title_justify="left")
     t.add_column("file", no_wrap=True)
-    for col in ("size", "sha256", "state"):
+    cols = ("role", "size", "what") + (("state",) if any("state" in r for r in rows) else ())
+    for col in cols:
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(r["name"], _size_text(r["size"]), (r["sha256"] or "")[:16], r["state"])
+        t.add_row(r["path"], r["role"], _size_text(r["size"]), r["note"],
+                  *([r.get("state", "")] if "state" in cols else []))
     con.print(t)
 
 
@@ -446,8 +457,9 @@ def print_plan(res, console=None) -> None:
         approx = " [APPROXIMATE]" if p.get("approximate") else ""
         console.print(f"  PJ{p['perijove']}: trajectory {p['trajectory']}{approx}; moons "
                       f"{p['moons']}; spin axis {p['spin_axis']}", highlight=False, style="dim")
-        for note in p["notes"]:
-            console.print(f"  [yellow]note:[/] {note}", highlight=False)
+        from flyplan.products.diagnostics import say
+
+        say(p["notes"])
     targets = [t.lower() for t in sc.targets]
     if sc.outputs.best:
         rows = [p["best"] for p in ok if p.get("best")]
@@ -463,7 +475,7 @@ def print_plan(res, console=None) -> None:
                           _fmt(r[f"{t}_spin_plane_angle_deg"], 1), _fmt(r["altitude_km"], 0),
                           _fmt(r["lat_pg_deg"], 2))
         console.print(table)
-    table = Table(box=box.SIMPLE_HEAD, title=f"{len(res.windows)} windows meeting every "
+    table = Table(box=box.SIMPLE_HEAD, title=f"{len(res.window_records)} windows meeting every "
                   "constraint (geometry at the middle)")
     for head in ("PJ", "start (UTC)", "end (UTC)", "min", "Juno alt km", "lat_pg °"):
         table.add_column(head, justify="right")
@@ -471,7 +483,7 @@ def print_plan(res, console=None) -> None:
         table.add_column(f"{t.capitalize()} km/px", justify="right")
         table.add_column(f"{t.capitalize()} phase °", justify="right")
         table.add_column(f"{t.capitalize()} limb °", justify="right")
-    for w in res.windows:
+    for w in res.window_records:
         mid = w["geometry"]["middle"]
         cells = [str(w["perijove"]), _cell_utc(w["start_utc"]) + ("*" if w[
             "starts_at_window_edge"] else ""), _cell_utc(w["end_utc"]) + ("*" if w[
@@ -481,9 +493,9 @@ def print_plan(res, console=None) -> None:
             cells += [_fmt(mid[f"{t}_km_per_px"], 2), _fmt(mid[f"{t}_phase_deg"], 1),
                       _fmt(mid[f"{t}_limb_angle_deg"], 2)]
         table.add_row(*cells)
-    if not sc.outputs.best or len(res.windows) <= 40:
+    if not sc.outputs.best or len(res.window_records) <= 40:
         console.print(table)
-    if any(w["starts_at_window_edge"] or w["ends_at_window_edge"] for w in res.windows):
+    if any(w["starts_at_window_edge"] or w["ends_at_window_edge"] for w in res.window_records):
         console.print("  * the window asked for cuts this one short", style="dim")
     if skipped:
         console.print(f"[yellow]{len(skipped)} perijove(s) skipped[/]: " + "; ".join(

@@ -52,7 +52,10 @@ def _times(utc):
     """UTC strings (ISO, with Z) as naive datetimes for plotly's date axes."""
     import pandas as pd
 
-    return pd.to_datetime(pd.Series(utc, dtype="string").str.rstrip("Z"))
+    s = pd.Series(utc)
+    if isinstance(s.dtype, pd.DatetimeTZDtype):  # the API's datetime64[ns, UTC] columns
+        return s.dt.tz_convert("UTC").dt.tz_localize(None)
+    return pd.to_datetime(s.astype("string").str.rstrip("Z"))
 
 
 def _moons_present(df) -> list[str]:

@@ -7,6 +7,8 @@ it.  The page inlines plotly.js, so it opens offline, and is deterministic.
 
 from __future__ import annotations
 
+from flyplan.timeutil import iso_frame
+
 __all__ = ["observe_figure", "observe_html"]
 
 _WINDOWS_STYLE = """
@@ -19,7 +21,9 @@ _WINDOWS_STYLE = """
 def _times(utc):
     import pandas as pd
 
-    return pd.to_datetime(pd.Series(utc).str.rstrip("Z"))
+    # Text with Z or datetime64[ns, UTC]: naive UTC for plotly either way.
+    return pd.to_datetime(pd.Series(utc).astype(str).str.rstrip("Z"), utc=True,
+                          format="ISO8601").dt.tz_localize(None)
 
 
 def observe_figure(obs):
@@ -113,7 +117,7 @@ def observe_html(obs, figures: dict | None = None) -> str:
         f"<td>{w['cml_start_deg']:.1f} / {w['cml_mid_deg']:.1f} / {w['cml_end_deg']:.1f}</td>"
         f"<td>{w['max_altitude_deg']:.1f}</td>"
         f"<td>{_esc(', '.join(w['longitude_on_cm_utc']))}</td></tr>"
-        for _, w in obs.windows.iterrows())
+        for _, w in iso_frame(obs.windows).iterrows())
     sections = [Section("windows", "Observable windows",
                         html=f"<style>{_WINDOWS_STYLE}</style>"
                              f'<table id="flyplan-windows">{head}{body}</table>')]

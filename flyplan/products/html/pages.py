@@ -239,8 +239,10 @@ def _tiles(pj) -> str:
 
 
 def _sources_card(pj) -> str:
+    from flyplan.products.diagnostics import for_page
+
     meta = envelope(pj)
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in meta["notes"])
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in for_page(meta["notes"]))
     w0, w1 = meta["window_utc"]
     return (f'<div class="card sources" id="flyplan-sources"><h2>Window and sources</h2>'
             f'<p>Samples {_esc(w0)} .. {_esc(w1)} every {meta["step_s"]:g} s; perijove time '
@@ -272,7 +274,10 @@ def provenance_footer(env: dict) -> str:
         approx = '<span class="approx">APPROXIMATE</span> ' if src.get("approximate") else ""
         facts.append(f"<li><b>trajectory</b>: {approx}{_esc(src.get('trajectory_label', ''))}</li>")
         facts.append(f"<li><b>moons</b>: {_esc(src.get('moons_label', ''))}</li>")
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in env.get("notes", []))
+    from flyplan.products.diagnostics import for_page
+
+    # What the numbers rest on, without the downloads that did not happen.
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in for_page(env.get("notes", [])))
     conventions = "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>"
                           for k, v in env.get("conventions", {}).items())
     kernels = "".join(
@@ -346,6 +351,19 @@ def render_page(title: str, sections, *, header_html: str = "", footer_html: str
 """
 
 
+def _text_times(pj):
+    """A shallow copy of ``pj`` whose tables carry UTC as ISO text with Z, as the
+    figures' labels and hover texts show it."""
+    import copy
+
+    from flyplan.timeutil import iso_frame
+
+    view = copy.copy(pj)
+    view.samples = iso_frame(pj.samples)
+    view.events = iso_frame(pj.events)
+    return view
+
+
 def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | None = None,
                   header_html: str = "") -> str:
     """The report page for a perijove, as a string.
@@ -369,6 +387,7 @@ def perijove_html(pj, figures: dict | None = None, *, sections=(), title: str | 
     str
         The page; write it with :func:`flyplan.products.terminal.write_atomic`.
     """
+    pj = _text_times(pj)
     title = title or f"Juno perijove {pj.number}"
     sub = (f'<p class="sub">Perijove {pj.number} at {_esc(pj.utc)} — geometry from SPICE '
            f'kernels by flyplan</p>')
