@@ -36,6 +36,11 @@ _LAZY = {
     "InputError": "flyplan.errors",
     "LimitError": "flyplan.errors",
     "OutputError": "flyplan.errors",
+    "coverage": "flyplan.domain.coverage",
+    "CoverageResult": "flyplan.domain.coverage",
+    "targets": "flyplan.domain.targets",
+    "TargetsResult": "flyplan.domain.targets",
+    "POI": "flyplan.domain.poi",
 }
 
 __all__ = ["__version__", *_LAZY]

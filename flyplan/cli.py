@@ -764,6 +764,169 @@ def image(
         _deliver(res, fmt, outs, "print_images", page)
 
 
+# -- JunoCam on Jupiter: coverage maps and points of interest ---------------------------------
+def _limits_opts():
+    return dict(
+        max_emission=typer.Option(None, "--max-emission", help="Only views with emission at or "
+                                  "below this, degrees."),
+        max_incidence=typer.Option(None, "--max-incidence", help="Only views with solar "
+                                   "incidence at or below this, degrees."),
+        lit=typer.Option(False, "--lit/--any-light", help="Only daylit views."))
+
+
+ExtraKernelOpt = typer.Option([], "--kernel", "--ck",
+                              help="Also load this kernel file (repeatable), e.g. a Juno "
+                                   "attitude C-kernel: the spin axis then comes from it.")
+
+
+@app.command()
+@friendly_errors
+def coverage(
+    number: int = typer.Argument(..., help="Perijove number."),
+    window: str = typer.Option("-3h..+3h", "--window", "-w", callback=_window,
+                               help="Window around perijove (-3h..+3h) or UTC..UTC."),
+    step: str = typer.Option("10s", "--step", "-s", callback=_step, help="Sampling step."),
+    res: float = typer.Option(1.0, "--res", help="Grid cell size, degrees (lat_pg x lon_w)."),
+    max_emission: Optional[float] = _limits_opts()["max_emission"],
+    max_incidence: Optional[float] = _limits_opts()["max_incidence"],
+    lit: bool = _limits_opts()["lit"],
+    kernels: Optional[Path] = KernelsOpt,
+    extra: list[Path] = ExtraKernelOpt,
+    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write CSV/JSON to this file instead of stdout."),
+    netcdf: Optional[Path] = typer.Option(None, "--netcdf", help="Also write the grid as "
+                                                                 "NetCDF here."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write the HTML map here "
+                                                             "(a directory: its default name)."),
+    html_default: bool = HtmlDefaultOpt,
+    _offline: bool = OfflineEverywhere,
+):
+    """JunoCam's coverage of Jupiter's cloud tops over perijove NUMBER's pass.
+
+    Per planetographic-latitude x System III west-longitude cell: the finest
+    pixel scale while the cell faces Juno and lies in the swath, its time (SCET
+    and ERT), emission, incidence and phase then, and whether it was lit.
+    """
+    from flyplan.domain.coverage import coverage as _coverage
+    from flyplan.products.coverage_text import print_coverage
+
+    html = pick_html(html, html_default, "coverage_pj", number)
+    outs = _outputs(output, html)
+    if netcdf:
+        outs.add(netcdf, label="--netcdf")  # checked with the others; written as bytes
+    result = _coverage(number, window=window, step=step, res_deg=res, kernels=kernels,
+                       source=source.value, extra_kernels=extra, max_emission_deg=max_emission,
+                       max_incidence_deg=max_incidence, lit=lit)
+    from flyplan.products import serialize
+    from flyplan.products.coverage_io import netcdf_bytes
+
+    page = nc = None
+    if html:
+        from flyplan.products.html.coverage import coverage_html
+
+        page = coverage_html(result)
+    if netcdf:
+        nc = netcdf_bytes(result)
+    if fmt is Format.table:
+        print_coverage(result)
+        if outs.output is not None:
+            _emit(serialize.to_csv(result), outs)
+        if page is not None:
+            outs.set(outs.html, page)
+        _commit(outs)
+    else:
+        _deliver(result, fmt, outs, "print_perijove", page)
+    if nc is not None:
+        _write_bytes_atomic(netcdf, nc)
+        print(f"wrote {netcdf}", file=sys.stderr)
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+@friendly_errors
+def targets(
+    number: int = typer.Argument(..., help="Perijove number."),
+    poi: list[str] = typer.Option([], "--poi", help='Point of interest "NAME:LAT,LON" (System '
+                                  'III west longitude, planetographic latitude) or '
+                                  '"NAME:LAT,LON,II@EPOCH+DRIFT" (System II, drift deg/day); '
+                                  "repeatable."),
+    poi_file: Optional[Path] = typer.Option(None, "--poi-file", help="CSV or TOML file of "
+                                            "points of interest."),
+    window: str = typer.Option("-3h..+3h", "--window", "-w", callback=_window,
+                               help="Window around perijove (-3h..+3h) or UTC..UTC."),
+    step: str = typer.Option("10s", "--step", "-s", callback=_step, help="Sampling step."),
+    max_emission: Optional[float] = _limits_opts()["max_emission"],
+    max_incidence: Optional[float] = _limits_opts()["max_incidence"],
+    lit: bool = _limits_opts()["lit"],
+    max_km_per_px: Optional[float] = typer.Option(None, "--max-km-per-px",
+                                                  help="Only views this fine or finer, km/px."),
+    kernels: Optional[Path] = KernelsOpt,
+    extra: list[Path] = ExtraKernelOpt,
+    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write CSV/JSON to this file instead of stdout."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML page: the "
+                                        "points on the pass's coverage map, and their table "
+                                        "(a directory: its default name)."),
+    html_default: bool = HtmlDefaultOpt,
+    _offline: bool = OfflineEverywhere,
+):
+    """When JunoCam can image points of interest on Jupiter during perijove NUMBER.
+
+    Per point: the best opportunity (time SCET and ERT, range, km/px, emission,
+    incidence, phase, local time, in swath, lit) and every window in which it
+    is imageable under the limits.
+    """
+    from flyplan.domain.targets import parse_poi, read_poi_file
+    from flyplan.domain.targets import targets as _targets
+    from flyplan.products.coverage_text import print_targets
+
+    html = pick_html(html, html_default, "targets_pj", number)
+    outs = _outputs(output, html, inputs=[poi_file] if poi_file is not None else ())
+    if not poi and poi_file is None:
+        raise typer.BadParameter("give at least one --poi or a --poi-file", param_hint="--poi")
+    pois = [parse_poi(x) for x in poi] if poi else []
+    if poi_file is not None:
+        pois += read_poi_file(poi_file)
+    result = _targets(number, pois, window=window, step=step, kernels=kernels,
+                      source=source.value, extra_kernels=extra, max_emission_deg=max_emission,
+                      max_incidence_deg=max_incidence, lit=lit, max_km_per_px=max_km_per_px)
+    page = None
+    if html:
+        from flyplan.domain.coverage import coverage as _coverage
+        from flyplan.products.html.coverage import coverage_html
+
+        cov = _coverage(number, window=window, step=step, kernels=kernels, source=source.value,
+                        extra_kernels=extra, max_emission_deg=max_emission,
+                        max_incidence_deg=max_incidence, lit=lit)
+        page = coverage_html(cov, targets=result)
+    if fmt is Format.table:
+        from flyplan.products import serialize
+
+        print_targets(result)
+        if outs.output is not None:
+            _emit(serialize.to_csv(result), outs)
+        if page is not None:
+            outs.set(outs.html, page)
+        _commit(outs)
+    else:
+        _deliver(result, fmt, outs, "print_perijove", page)
+
+
 @app.command()
 def version(_offline: bool = OfflineEverywhere):
     """Print flyplan's version (as -V/--version), and those of SPICE, Python and numpy."""

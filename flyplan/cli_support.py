@@ -42,6 +42,12 @@ EXAMPLES = {
     "image": ["flyplan image ../shared/junocam/metadata/5989-Metadata.json",
               "flyplan image pj1/JNCR_2016240_01M06152_V01_METHANE_0008.isis3.lbl "
               "--ck pj1/juno_sc_rec_160827_0900_slice.bc -k ../shared/naif --backplanes pj1.nc"],
+    "coverage": ["flyplan coverage 38 --html-default",
+                 "flyplan coverage 1 -k ../shared/naif --res 2 --netcdf pj1.nc -f csv -o pj1.csv",
+                 "flyplan coverage 38 --max-emission 60 --lit"],
+    "targets": ['flyplan targets 16 --poi "SSTB:-39.35,271.74"',
+                'flyplan targets 27 --poi "GRS:-22,270,II@2017-07-11+0.06" --max-km-per-px 50',
+                "flyplan targets 27 --poi-file examples/pj27_pois.toml --html-default"],
     "kernels plan": ["flyplan kernels plan 38", "flyplan kernels plan 2016-08-27T06:00Z..2016-08-27T19:00Z"],
     "kernels fetch": ["flyplan kernels fetch 1", "flyplan kernels fetch --naif-url file:///data/naif 38"],
     "kernels status": ["flyplan kernels status", "flyplan kernels status --no-verify -f json"],

@@ -283,6 +283,9 @@ def check_sample_count(n: float, what: str = "this request") -> None:
         raise LimitError(f"{what} needs {shown} samples, more than the limit of {limit:,}",
                          hint="use a longer step or a shorter window, or raise the limit "
                               "with FLYPLAN_MAX_SAMPLES=N (about 3.4 kB of memory a sample)")
+# A last sample this close to a window's stop (s) is moved onto the stop rather
+# than followed by a second one a hair later.
+SAMPLE_SNAP_S = 1e-3
 
 
 def sample_times(start_et: float, stop_et: float, step_s: float) -> np.ndarray:
@@ -305,13 +308,13 @@ def sample_times(start_et: float, stop_et: float, step_s: float) -> np.ndarray:
     if not (math.isfinite(start_et) and math.isfinite(stop_et)) or stop_et < start_et:
         raise InputError("the window must end after it starts")
     steps = np.floor((stop_et - start_et) / step_s + 1e-9)
-    ends_on_step = stop_et - (start_et + step_s * steps) <= 1e-6
+    ends_on_step = stop_et - (start_et + step_s * steps) <= SAMPLE_SNAP_S
     check_sample_count(steps + (1 if ends_on_step else 2))
     n = int(steps)
     et = start_et + step_s * np.arange(n + 1)
     # A UTC span is not a whole number of TDB seconds (the periodic TDB-TT term
-    # adds microseconds): a last step within 1 ms of the stop is the stop.
-    if stop_et - et[-1] > 1e-3:
+    # adds microseconds): a last step within SAMPLE_SNAP_S of the stop is the stop.
+    if stop_et - et[-1] > SAMPLE_SNAP_S:
         et = np.append(et, stop_et)
     elif len(et) > 1:
         et[-1] = stop_et

@@ -34,6 +34,13 @@ Semantics of the constraints (for every target at once):
 - ``phase_deg = [lo, hi]``, ``max_km_per_px``, ``min_ang_size_px``;
 - ``altitude_km = [lo, hi]`` and ``lat_pg_deg = [lo, hi]`` for Juno.
 
+Jupiter points of interest are ``[[pois]]`` tables (``name``, ``lat_pg_deg``,
+``lon_w_deg``, optionally ``system = "II"`` with ``epoch`` and
+``drift_deg_per_day``; :mod:`flyplan.domain.targets`); for them a sample counts
+only when the point faces Juno, and ``in_swath``, ``phase_deg``,
+``max_km_per_px`` (on the cloud tops), ``max_emission_deg``,
+``max_incidence_deg`` and ``lit`` apply (:mod:`flyplan.geometry.surface`).
+
 Window edges are found between samples by bisection on the constraints to
 :data:`EDGE_TOL_S`; a condition that holds for less than one step between two
 samples that both fail it is not seen.
@@ -57,7 +64,7 @@ from flyplan.domain.api import metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError, ScenarioError
 
-__all__ = ["Scenario", "Constraints", "Outputs", "AttitudeSpec", "load_scenario",
+__all__ = ["Scenario", "Constraints", "Outputs", "AttitudeSpec", "PoiSpec", "load_scenario",
            "parse_scenario", "key_line", "plan", "PlanResult", "EDGE_TOL_S"]
 
 # Window edges are bisected to this, s (a planner's second).
@@ -103,6 +110,11 @@ class Constraints(_Strict):
     min_ang_size_px: Optional[float] = Field(None, ge=0, description="targets' size in pixels")
     altitude_km: Optional[Range] = Field(None, description="Juno's altitude [min, max], km")
     lat_pg_deg: Optional[Range] = Field(None, description="Juno's planetographic latitude")
+    # Jupiter points of interest ([[pois]]) only: on the cloud tops (flyplan.geometry.surface).
+    max_emission_deg: Optional[float] = Field(None, gt=0, le=90, description="POI emission")
+    max_incidence_deg: Optional[float] = Field(None, gt=0, le=90,
+                                               description="POI solar incidence")
+    lit: StrictBool = Field(False, description="every POI on the day side")
 
     @field_validator("phase_deg")
     @classmethod
@@ -144,6 +156,26 @@ class AttitudeSpec(_Strict):
     use_ck: StrictBool = True
 
 
+class PoiSpec(_Strict):
+    """A point of interest on Jupiter (see :class:`flyplan.domain.poi.POI`)."""
+
+    name: str = Field(min_length=1)
+    lat_pg_deg: float = Field(ge=-90, le=90)
+    lon_w_deg: float
+    system: Literal["III", "II"] = "III"
+    epoch: Optional[str] = None
+    drift_deg_per_day: float = 0.0
+
+    def poi(self):
+        from flyplan.domain.poi import make_poi as _make
+
+        return _make(self.name, self.lat_pg_deg, self.lon_w_deg, self.system, self.epoch,
+                     self.drift_deg_per_day)
+
+    def key(self) -> str:
+        return re.sub(r"[^0-9a-z]+", "_", self.name.lower()).strip("_") or "poi"
+
+
 class Scenario(_Strict):
     """A planning question (see the module docstring)."""
 
@@ -155,7 +187,9 @@ class Scenario(_Strict):
     window: Optional[str] = Field(None, description='relative to perijove "-6h..+6h" (the '
                                                     'default) or absolute "UTC..UTC"')
     step: Union[float, str] = Field("60s", description='"60s", "5m" or seconds')
-    targets: list[str] = Field(min_length=1)
+    targets: list[str] = Field(default_factory=list)
+    pois: list[PoiSpec] = Field(default_factory=list, description="Jupiter points of "
+                                "interest, [[pois]] tables")
     source: Literal["auto", "naif", "model"] = "auto"
     attitude: Union[Literal["auto", "earth", "orbit_normal"], AttitudeSpec] = Field(
         "auto", description='"auto" (a C-kernel, else the perijove\'s entry in NAIF\'s attitude '
@@ -176,6 +210,17 @@ class Scenario(_Strict):
                                  f"{', '.join(MOONS)}")
             out.append(next(k for k in MOONS if k.lower() == name.lower()))
         return out
+
+    @field_validator("pois")
+    @classmethod
+    def _pois(cls, v):
+        keys = [p.key() for p in v]
+        for p in v:
+            if p.key() in _TARGETS or keys.count(p.key()) > 1:
+                raise ValueError(f"point of interest {p.name!r}: its name must differ from "
+                                 "the moons' and the other points'")
+            p.poi()  # epoch and system checked as --poi does
+        return v
 
     @field_validator("step")
     @classmethod
@@ -406,6 +451,10 @@ def _where(text, path, *loc) -> str:
 def _check_consistency(sc: Scenario, text: str, path: str) -> None:
     from flyplan.timeutil import parse_window
 
+    if not sc.targets and not sc.pois:
+        raise ScenarioError(f"{_where(text, path, 'targets')}: required key missing: give a "
+                            "moon in targets, or a Jupiter point in [[pois]]",
+                            hint='add targets = ["Io"] or a [[pois]] table')
     win = parse_window(sc.window) if sc.window else None
     given = [k for k in ("perijove", "perijoves") if getattr(sc, k) is not None]
     if len(given) == 2:
@@ -523,9 +572,13 @@ class _Evaluator:
 
         et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one
         df = geometry.sample_table(et, self.moons)
-        cols, self.axis_label = junocam.imaging_columns(et, self.moons, attitude=self.attitude)
-        for k, v in cols.items():
-            df[k] = v
+        if self.moons:
+            cols, self.axis_label = junocam.imaging_columns(et, self.moons,
+                                                            attitude=self.attitude)
+            for k, v in cols.items():
+                df[k] = v
+        if self.sc.pois:
+            self.axis_label = _add_poi_columns(df, et, self.sc.pois, self.attitude)
         return df
 
     def mask(self, df) -> np.ndarray:
@@ -554,10 +607,46 @@ class _Evaluator:
         if c.lat_pg_deg is not None:
             lat = df["lat_pg_deg"].to_numpy(float)
             ok &= (lat >= c.lat_pg_deg[0]) & (lat <= c.lat_pg_deg[1])
+        for p in self.sc.pois:
+            k = p.key()
+            col = lambda name: df[f"{k}_{name}"].to_numpy()  # noqa: E731
+            ok &= col("visible").astype(bool)  # a point on the far side is never imaged
+            if c.in_swath:
+                ok &= col("in_swath").astype(bool)
+            if c.lit:
+                ok &= col("lit").astype(bool)
+            if c.max_emission_deg is not None:
+                ok &= col("emission_deg").astype(float) <= c.max_emission_deg
+            if c.max_incidence_deg is not None:
+                ok &= col("incidence_deg").astype(float) <= c.max_incidence_deg
+            if c.max_km_per_px is not None:
+                ok &= col("km_per_px").astype(float) <= c.max_km_per_px
+            if c.phase_deg is not None:
+                ph = col("phase_deg").astype(float)
+                ok &= (ph >= c.phase_deg[0]) & (ph <= c.phase_deg[1])
         return ok
 
     def __call__(self, et) -> np.ndarray:
         return self.mask(self.table(et))
+
+
+_POI_COLS = ("visible", "in_swath", "lit", "range_km", "km_per_px", "emission_deg",
+             "incidence_deg", "phase_deg", "spin_plane_angle_deg", "lon_w_deg")
+
+
+def _add_poi_columns(df, et, pois, attitude) -> str:
+    """``<poi>_<field>`` columns of :mod:`flyplan.geometry.surface` for each POI, in place."""
+    from flyplan.geometry.surface import surface_geometry
+
+    objs = [p.poi() for p in pois]
+    lon = np.stack([o.lon_iii(et) for o in objs], axis=1)
+    lat = np.broadcast_to(np.array([o.lat_pg_deg for o in objs]), lon.shape)
+    g = surface_geometry(et, lat, lon, attitude=attitude)
+    g["lon_w_deg"] = lon
+    for j, p in enumerate(pois):
+        for name in _POI_COLS:
+            df[f"{p.key()}_{name}"] = g[name][:, j]
+    return g["axis_label"]
 
 
 def refine_edges(evaluate, lo, hi, state_lo, tol: float = EDGE_TOL_S):
@@ -592,7 +681,7 @@ _TARGET_COLS = ("range_km", "phase_deg", "limb_angle_deg", "occulted", "transit"
                 "in_swath", "spin_plane_angle_deg", "km_per_px", "ang_size_px")
 
 
-def _geometry_record(row, moons) -> dict:
+def _geometry_record(row, moons, pois=()) -> dict:
     # Plain Python values: the records are data users read and compare.
     def plain(v):
         return v.item() if hasattr(v, "item") else v
@@ -601,6 +690,8 @@ def _geometry_record(row, moons) -> dict:
     for moon in moons:
         m = MOON_IDS[moon].lower()
         out.update({f"{m}_{k}": plain(row[f"{m}_{k}"]) for k in _TARGET_COLS})
+    for p in pois:
+        out.update({f"{p.key()}_{k}": plain(row[f"{p.key()}_{k}"]) for k in _POI_COLS})
     return out
 
 
@@ -644,17 +735,27 @@ def _best(ev: _Evaluator, windows, moon: int):
     return found[0][0]
 
 
+def _best_poi(ev: _Evaluator, windows, poi: PoiSpec, step: float):
+    """The finest pixel scale on a POI inside the windows, sampled at a tenth of the step."""
+    from flyplan.timeutil import sample_times
+
+    ets = np.concatenate([sample_times(s, e, max(step / 10.0, 0.1)) if e > s else [s]
+                          for s, e, *_ in windows])
+    km = ev.table(ets)[f"{poi.key()}_km_per_px"].to_numpy(float)
+    return float(ets[int(np.argmin(km))]) if len(km) else None
+
+
 def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
     """Windows for one perijove (or one absolute window)."""
     from flyplan.orbit import prepare
     from flyplan.timeutil import et_to_utc
 
     # An absolute window is sampled as given, the perijove itself unrefined.
-    req = prepare(n, sc.window or "-6h..+6h", kernels=kernels, source=sc.source, moons=True,
-                  refine=False, cands=cands)
+    req = prepare(n, sc.window or "-6h..+6h", kernels=kernels, source=sc.source,
+                  moons=bool(sc.targets), refine=False, cands=cands)
     n, et_pj, plan = req.number, req.et, req.selection
     t0, t1 = req.window
-    if not plan.moons:
+    if sc.targets and not plan.moons:
         from flyplan.errors import CoverageError
 
         raise CoverageError(f"no Galilean-moon ephemeris covers {et_to_utc(t0, 0)} .. "
@@ -666,17 +767,18 @@ def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
     rows = []
     for s, e, cs, ce in windows:
         geo = ev.table(np.array([s, 0.5 * (s + e), e]))
-        recs = [_geometry_record(geo.iloc[i], ev.moons) for i in range(3)]
+        recs = [_geometry_record(geo.iloc[i], ev.moons, sc.pois) for i in range(3)]
         rows.append({"perijove": n, "start_utc": et_to_utc(s), "end_utc": et_to_utc(e),
                      "start_et": s, "end_et": e, "duration_s": e - s,
                      "starts_at_window_edge": cs, "ends_at_window_edge": ce,
                      "geometry": dict(zip(("start", "middle", "end"), recs))})
     best = None
     if sc.outputs.best and windows:
-        t_best = _best(ev, windows, ev.moons[0])
+        t_best = (_best(ev, windows, ev.moons[0]) if ev.moons
+                  else _best_poi(ev, windows, sc.pois[0], sc.step_s()))
         if t_best is not None:
             best = {"perijove": n, **_geometry_record(ev.table(np.array([t_best])).iloc[0],
-                                                        ev.moons)}
+                                                        ev.moons, sc.pois)}
     notes = list(plan.notes) + ([note] if note else [])
     return {"perijove": n, "perijove_utc": et_to_utc(et_pj) if et_pj is not None else None,
             "window_utc": [et_to_utc(t0), et_to_utc(t1)], "windows": rows, "best": best,

@@ -24,12 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
+from flyplan.domain.coverage import COVERAGE_VARIABLES, CoverageResult
 from flyplan.domain.events import EventsResult
 from flyplan.domain.image import Image, ImageSet, self_check_text
 from flyplan.domain.mission import MissionTable
 from flyplan.domain.observe import TWILIGHT, Observability
 from flyplan.domain.perijove import Perijove
 from flyplan.domain.plan import PlanResult
+from flyplan.domain.targets import TargetsResult
 
 __all__ = ["jsonable", "records", "envelope", "header_lines", "document", "table", "to_json",
            "to_csv", "CSV_FLOAT_FORMAT"]
@@ -121,6 +123,9 @@ def _product(result) -> str:
             "PlanResult": f"plan {getattr(result, 'path', None) or ''}".rstrip(),
             "MissionTable": "mission table: one row per perijove",
             "Observability": f"observe: Jupiter before perijove {getattr(result, 'number', '')}",
+            "CoverageResult": f"JunoCam coverage map of perijove {getattr(result, 'number', '')}",
+            "TargetsResult": f"JunoCam points of interest, perijove "
+                             f"{getattr(result, 'number', '')}",
             "Image": f"image {getattr(result, 'product_id', '')} framelets",
             "ImageSet": "JunoCam image framelets",
             }.get(type(result).__name__, type(result).__name__)
@@ -295,3 +300,39 @@ def _image_set_table(res: ImageSet):
     frames = [im.framelets.assign(product_id=im.product_id) for im in res.images]
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return lead, df[["product_id"] + [c for c in df.columns if c != "product_id"]]
+
+@document.register
+def _coverage_doc(res: CoverageResult) -> dict:
+    env = envelope(res)
+    return {"summary": jsonable(res.summary()), "cells": records(res.frame()),
+            "track": records(res.track), "kernels": env.pop("kernels"), "metadata": env}
+
+
+@table.register
+def _coverage_table(res: CoverageResult):
+    meta = res.metadata()
+    lead = [f"coverage of perijove {res.number} ({meta['perijove_utc']}), {res.res_deg:g} deg "
+            "cells, imageable cells only",
+            f"window: {meta['window_utc'][0]} .. {meta['window_utc'][1]} every "
+            f"{meta['step_s']:g} s",
+            f"spin axis: {res.axis_label}", f"limits: {json.dumps(res.limits)}"]
+    lead += [f"variable {k}: {v}" for k, v in COVERAGE_VARIABLES.items()]
+    return lead, res.frame()
+
+
+@document.register
+def _targets_doc(res: TargetsResult) -> dict:
+    return {"pois": jsonable(res.records), "metadata": envelope(res)}
+
+
+@table.register
+def _targets_table(res: TargetsResult):
+    """One row per POI (its best opportunity); the windows are in the ``#`` lines."""
+    meta = res.metadata()
+    lead = [f"targets of perijove {res.number} ({meta['perijove_utc']})",
+            f"spin axis: {res.axis_label}", f"limits: {json.dumps(meta['limits'])}"]
+    lead += [f"poi: {p.describe()}" for p in res.pois]
+    wins = res.windows_frame()
+    lead += [f"window: {r.name} {r.start_utc} .. {r.end_utc} ({r.duration_s:.1f} s; best "
+             f"{r.best_km_per_px:.2f} km/px at {r.best_utc})" for r in wins.itertuples()]
+    return lead, res.best_frame()

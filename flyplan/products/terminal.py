@@ -460,10 +460,10 @@ def print_plan(res, console=None) -> None:
         from flyplan.products.diagnostics import say
 
         say(p["notes"])
-    targets = [t.lower() for t in sc.targets]
+    targets = [t.lower() for t in sc.targets] + [p.key() for p in getattr(sc, "pois", [])]
     if sc.outputs.best:
         rows = [p["best"] for p in ok if p.get("best")]
-        table = Table(box=box.SIMPLE_HEAD, title=f"Finest JunoCam scale on {sc.targets[0]} "
+        table = Table(box=box.SIMPLE_HEAD, title=f"Finest JunoCam scale on {targets[0]} "
                       f"per perijove ({len(rows)} of {len(res.perijoves)})")
         for head in ("PJ", "UTC (SCET)", "km/px", "range km", "phase °", "spin-plane °",
                      "Juno alt km", "lat_pg °"):
@@ -491,7 +491,7 @@ def print_plan(res, console=None) -> None:
             _fmt(mid["altitude_km"], 0), _fmt(mid["lat_pg_deg"], 2)]
         for t in targets:
             cells += [_fmt(mid[f"{t}_km_per_px"], 2), _fmt(mid[f"{t}_phase_deg"], 1),
-                      _fmt(mid[f"{t}_limb_angle_deg"], 2)]
+                      _fmt(mid.get(f"{t}_limb_angle_deg", "-"), 2)]
         table.add_row(*cells)
     if not sc.outputs.best or len(res.window_records) <= 40:
         console.print(table)
