@@ -14,6 +14,11 @@ Baselines, measured in the same run on the same samples:
   nothing else computed.  flyplan cannot be faster than this.
 
 Targets (issue 8): full row >= 15x the plain loop, and <= 6x the floor.
+Targets (issue 19): the four moons' columns cost at most 2x the Juno row;
+the JunoCam columns reuse them; the full row with JunoCam >= 100k samples/s.
+Also printed: each part against the floor of the SPICE reads it replaces
+(``cyice.spkezp_v`` of the four moons from Jupiter, and the five ``LT+S``
+reads from Juno the JunoCam columns used to make).
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ def plain_row(ets, moons, a, c):
 def main(argv=None):
     from spiceypy import cyice
 
+    from flyplan.geometry import junocam
     from flyplan.geometry import samples as geometry
     from flyplan.constants import MOONS
 
@@ -87,6 +93,40 @@ def main(argv=None):
     def juno_only():
         geometry.juno_arrays(ets)
 
+    j0 = geometry.juno_arrays(ets)
+
+    def moons_only():
+        j = dict(j0)  # the row's Juno part, without what the moons cache in it
+        for key in ("jupiter_ssb_vel", "jupiter_from_juno", "juno_from_jupiter_bf",
+                    "jupiter_from_bary", "sun_lt_j2000"):
+            j.pop(key, None)
+        for m in moons:
+            geometry.moon_arrays(ets, m, j)
+
+    def floor_moons():
+        for m in moons:
+            cyice.spkezp_v(m, ets, "J2000", "NONE", 599)
+
+    kept = {}
+    geometry.sample_table(ets, moons, keep=kept)
+
+    def junocam_cols():
+        junocam.imaging_columns(ets, moons, geometry=kept)
+
+    def junocam_spice():
+        junocam.imaging_columns(ets, moons)
+
+    def full_row():
+        k = {"juno": geometry.juno_arrays(ets)}
+        for m in moons:
+            k[m] = geometry.moon_arrays(ets, m, k["juno"])
+        junocam.imaging_columns(ets, moons, geometry=k)
+
+    def table_row():
+        k = {}
+        geometry.sample_table(ets, moons, keep=k)
+        junocam.imaging_columns(ets, moons, geometry=k)
+
     def floor_juno():
         cyice.spkezr_v("JUNO", ets, "J2000", "NONE", "JUPITER")
 
@@ -96,6 +136,12 @@ def main(argv=None):
     t_juno = _best(juno_only)
     t_floor_juno = _best(floor_juno)
     t_loop = _best(lambda: plain_row(loop_ets, moons, a, c), repeat=1)
+    t_moons = _best(moons_only, repeat=5) if moons else float("nan")
+    t_floor_moons = _best(floor_moons, repeat=5) if moons else float("nan")
+    t_cam = _best(junocam_cols, repeat=5) if moons else float("nan")
+    t_cam_spice = _best(junocam_spice, repeat=3) if moons else float("nan")
+    t_full = _best(full_row, repeat=5)
+    t_table = _best(table_row, repeat=3)
 
     n = len(ets)
     rate = lambda t, k=n: k / t  # noqa: E731
@@ -110,6 +156,22 @@ def main(argv=None):
           f"(target >= 15x)")
     print(f"full row cost vs floor: {t_engine / t_floor:.2f}x (target <= 6x)")
     print(f"Juno part vs its floor: {t_juno / t_floor_juno:.2f}x")
+    print()
+    print(f"{'four moons (moon_arrays x4, Juno part given)':46s} {rate(t_moons):12,.0f}")
+    print(f"{'floor: cyice.spkezp_v, four moons from 599':46s} {rate(t_floor_moons):12,.0f}")
+    print(f"{'JunoCam columns (reusing the row)':46s} {rate(t_cam):12,.0f}")
+    print(f"{'JunoCam columns (own LT+S SPICE reads)':46s} {rate(t_cam_spice):12,.0f}")
+    print(f"{'full row: Juno + 4 moons + JunoCam (arrays)':46s} {rate(t_full):12,.0f}")
+    print(f"{'the same as a DataFrame (sample_table, UTC text)':46s} {rate(t_table):12,.0f}")
+    print()
+    print(f"moons cost vs the Juno row: {t_moons / t_juno:.2f}x (target <= 2x)")
+    print(f"moons cost vs their SPICE floor: {t_moons / t_floor_moons:.2f}x; vs the "
+          f"{2 + len(moons)}-state floor: {t_moons / t_floor:.2f}x")
+    print(f"JunoCam cost vs the Juno row: {t_cam / t_juno:.2f}x; vs the moons: "
+          f"{t_cam / t_moons:.2f}x; vs its own SPICE reads: {t_cam / t_cam_spice:.2f}x; vs the "
+          f"{2 + len(moons)}-state floor: {t_cam / t_floor:.2f}x")
+    print(f"full row with JunoCam: {rate(t_full):,.0f} samples/s (target >= 100,000); "
+          f"{t_full / t_floor:.2f}x the {2 + len(moons)}-state floor")
 
 
 if __name__ == "__main__":

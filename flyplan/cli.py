@@ -16,7 +16,12 @@ from typing import Optional
 
 import typer
 
-from flyplan.cli_support import HtmlDefaultOpt, OfflineEverywhere, pick_html, prebuild_moons
+from flyplan import _lazy_rich
+
+# typer's help formatter imports rich's markdown and traceback modules, which help never uses.
+_lazy_rich.install()
+
+from flyplan.cli_support import HtmlDefaultOpt, OfflineEverywhere, pick_html, prebuild_moons  # noqa: E402
 
 app = typer.Typer(
     name="flyplan",
@@ -38,6 +43,21 @@ class Source(str, enum.Enum):
     auto = "auto"
     naif = "naif"
     model = "model"
+
+
+class ExecutorKind(str, enum.Enum):
+    inline = "inline"
+    processes = "processes"
+    dask = "dask"
+
+
+ExecutorOpt = typer.Option(None, "--executor",
+                           help="Where the perijoves run: in this process, a local process "
+                                "pool, or Dask distributed (default: processes when "
+                                "--workers > 1; dask with --scheduler).")
+SchedulerOpt = typer.Option(None, "--scheduler",
+                            help="Dask scheduler address (tcp://host:8786); without it "
+                                 "--executor dask starts a local cluster of --workers.")
 
 
 def _version(value: bool):
@@ -187,6 +207,16 @@ def _commit(outs) -> None:
         print(f"wrote {path}", file=sys.stderr)
 
 
+def _stream(writer, outs, newline: bool) -> None:
+    # Large sample tables stream to the file (at commit) or stdout a block of rows at a time.
+    if outs is not None and outs.output is not None:
+        outs.set_writer(outs.output, writer)
+    else:
+        writer(sys.stdout)
+        if newline:  # as _emit ends the JSON text
+            sys.stdout.write("\n")
+
+
 def _deliver(result, fmt: "Format", outs, printer: str, page: Optional[str] = None) -> None:
     """Print or write ``result`` (JSON, CSV or a terminal table), then its HTML page.
 
@@ -197,10 +227,11 @@ def _deliver(result, fmt: "Format", outs, printer: str, page: Optional[str] = No
     from flyplan.products import serialize
     from flyplan.products import terminal as out
 
+    # Large sample tables stream to the file (or stdout) a block of rows at a time.
     if fmt is Format.json:
-        _emit(serialize.to_json(result), outs)
+        _stream(lambda fp: serialize.write_json(result, fp), outs, newline=True)
     elif fmt is Format.csv:
-        _emit(serialize.to_csv(result), outs)
+        _stream(lambda fp: serialize.write_csv(result, fp), outs, newline=False)
     else:
         getattr(out, printer)(result)
         if outs.output is not None:
@@ -266,6 +297,8 @@ def perijoves(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write CSV/JSON here."),
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Moon closest approaches."),
+    executor: Optional[ExecutorKind] = ExecutorOpt,
+    scheduler: Optional[str] = SchedulerOpt,
     _offline: bool = OfflineEverywhere,
 ):
     """The mission table: one row per perijove (geometry, moon closest approaches, source)."""
@@ -281,7 +314,8 @@ def perijoves(
     prebuild_moons(moons)
     with progress_bar(top - first + 1, "mission table") as advance:
         result = _table(first, last, window=window, step=step, kernels=kernels,
-                        source=source.value, moons=moons, workers=workers, progress=advance)
+                        source=source.value, moons=moons, workers=workers, progress=advance,
+                        executor=executor and executor.value, scheduler=scheduler)
     _deliver(result, fmt, outs, "print_mission")
 
 
@@ -316,8 +350,7 @@ def _altitude(value: float) -> float:
 
 
 def _event_kinds() -> list[str]:
-    # The names only; flyplan.domain.events imports nothing heavy at module level.
-    from flyplan.domain.events import EVENT_KINDS
+    from flyplan.domain.event_kinds import EVENT_KINDS
 
     return list(EVENT_KINDS)
 
@@ -661,6 +694,8 @@ def plan(
     html_default: bool = HtmlDefaultOpt,
     workers: int = typer.Option(1, "--workers", "-j", min=1,
                                 help="Processes for multi-perijove scenarios."),
+    executor: Optional[ExecutorKind] = ExecutorOpt,
+    scheduler: Optional[str] = SchedulerOpt,
     source: Optional[Source] = typer.Option(None, "--source",
                                             help="Juno trajectory source (overrides the file's)."),
     window: Optional[str] = typer.Option(None, "--window", "-w",
@@ -695,7 +730,8 @@ def plan(
                     from_scenario=given)
     prebuild_moons(True)
     with progress_bar(len(numbers) if numbers is not None else 1, "planning") as advance:
-        res = _plan(sc, kernels=kernels, workers=workers, progress=advance)
+        res = _plan(sc, kernels=kernels, workers=workers, progress=advance,
+                    executor=executor and executor.value, scheduler=scheduler)
     res.path = str(scenario)
     fmt = fmt or Format(sc.outputs.format)
     page = plan_html(res) if outs.html is not None else None

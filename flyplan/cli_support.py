@@ -97,7 +97,7 @@ def expand_kinds(asked) -> list[str] | None:
     """
     import difflib
 
-    from flyplan.domain.events import EVENT_KINDS
+    from flyplan.domain.event_kinds import EVENT_KINDS
 
     if not asked:
         return None

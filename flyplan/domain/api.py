@@ -56,13 +56,20 @@ class ResultMixin:
     _UTC_COLUMNS: dict = {}
 
     def __post_init__(self):
+        for name in self._TABLES:
+            # A table computed on first use (a deferred field) is dressed then.
+            deferred = getattr(type(self).__dict__.get(name), "is_deferred", None)
+            if deferred is not None and deferred(self):
+                continue
+            self._dress_table(name, getattr(self, name, None))
+
+    def _dress_table(self, name: str, df):
         from flyplan.timeutil import type_utc
 
-        for name in self._TABLES:
-            df = getattr(self, name, None)
-            dress(df, self, name)
-            if name in self._UTC_COLUMNS and hasattr(df, "columns"):
-                type_utc(df, self._UTC_COLUMNS[name])
+        dress(df, self, name)
+        if name in self._UTC_COLUMNS and hasattr(df, "columns"):
+            type_utc(df, self._UTC_COLUMNS[name])
+        return df
 
     def __repr__(self) -> str:
         return short_repr(self)

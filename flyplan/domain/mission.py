@@ -9,8 +9,7 @@ process owns its own SPICE kernel pool.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -191,7 +190,8 @@ def _check_range(first, last, window, step, table) -> None:
 
 def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3h",
               step: str | float = "10s", kernels=None, source: str = "auto",
-              moons: bool = True, workers: int = 1, progress=None):
+              moons: bool = True, workers: int = 1, executor: str | None = None,
+              scheduler: str | None = None, progress=None):
     """One row per perijove from ``first`` to ``last`` inclusive.
 
     Parameters
@@ -208,6 +208,12 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     workers : int
         Processes to use (SPICE is not thread-safe; each process has its own
         kernel pool).
+    executor : {"inline", "processes", "dask"}, optional
+        Where the perijoves run (:func:`flyplan.sweep.open_executor`); default
+        in-process for one worker, else a local process pool; ``"dask"`` on
+        the scheduler at ``scheduler`` or a local cluster of ``workers``.
+    scheduler : str, optional
+        Address of a Dask scheduler (implies ``executor="dask"``).
     progress : callable, optional
         Called with the number of perijoves just finished (for a progress bar).
 
@@ -236,27 +242,20 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
         raise FlyplanError(f"the range ends (PJ{last}) before it starts (PJ{first})",
                            hint="give --to at or after --from")
     _check_range(first, last, window, step, table)
-    numbers = list(range(first, last + 1))
-    workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
-    # Contiguous chunks keep neighbouring perijoves (which share kernels) together.
-    chunks = [c.tolist() for c in np.array_split(numbers, workers) if len(c)]
-    done = progress or (lambda n: None)
-    if workers == 1:
-        # One perijove at a time (each computes from scratch anyway), so a
-        # progress bar moves with every row.
-        parts = []
-        for n in numbers:
-            parts.append(_chunk(([n], window, step, kernels, source, moons)))
-            done(1)
-    else:
-        args = [(c, window, step, kernels, source, moons) for c in chunks]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_chunk, a) for a in args]
-            for fut, a in zip(futures, args):
-                fut.add_done_callback(lambda _f, k=len(a[0]): done(k))
-            parts = [f.result() for f in futures]
+    from flyplan import sweep
     from flyplan.timeutil import parse_duration
 
+    numbers = list(range(first, last + 1))
+    finished = progress or (lambda n: None)
+    with sweep.open_executor(executor, min(int(workers), len(numbers)), scheduler) as ex:
+        # Contiguous chunks keep neighbouring perijoves (which share kernels)
+        # together; in-process, one perijove per task (each computes from
+        # scratch anyway), so a progress bar moves with every row.
+        chunks = ([[n] for n in numbers] if ex.kind == "inline"
+                  else sweep.split(numbers, ex.workers))
+        tasks = [functools.partial(_chunk, (c, window, step, kernels, source, moons))
+                 for c in chunks]
+        parts = ex.run(tasks, done=lambda i: finished(len(chunks[i])))
     df = pd.DataFrame([row for part in parts for row in part])
     df.attrs["moons"] = list(MOON_IDS.values())
     return MissionTable(df, first, last, window, parse_duration(step))

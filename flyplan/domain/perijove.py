@@ -96,10 +96,10 @@ class Perijove(ResultMixin):
             "kernels": self.selection.kernels.provenance(),
         }
 
-def _add_earth_received(summary: dict, events):
+def _add_earth_received(summary: dict | None, events):
     """Earth-received time, one-way light time from Juno to the geocentre and the
     Sun-Earth-Juno angle (:mod:`flyplan.geometry.earth`) for the summary (in place) and
-    the events (returned)."""
+    the events (returned); either may be None."""
     from spiceypy import cyice
 
     from flyplan.geometry import earth
@@ -110,9 +110,12 @@ def _add_earth_received(summary: dict, events):
         et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy, as cyice needs
         return cyice.spkezp_v(JUNO, et, "J2000", "NONE", JUPITER_BARYCENTER)[0]
 
-    rec = earth.received([summary["et"]], juno(summary["et"])).iloc[0]
-    summary.update(utc_ert=str(rec["utc_ert"]), light_time_min=float(rec["light_time_min"]),
-                   sun_earth_juno_deg=float(rec["sun_earth_juno_deg"]))
+    if summary is not None:
+        rec = earth.received([summary["et"]], juno(summary["et"])).iloc[0]
+        summary.update(utc_ert=str(rec["utc_ert"]), light_time_min=float(rec["light_time_min"]),
+                       sun_earth_juno_deg=float(rec["sun_earth_juno_deg"]))
+    if events is None:
+        return None
     return earth.add_received(events, juno(events["et"].to_numpy(dtype=float)))
 
 
@@ -171,7 +174,8 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     t0, t1 = req.window
     moon_ids = tuple(MOONS.values()) if sel.moons else ()
     et = sample_times(t0, t1, step_s)
-    samples = geometry.sample_table(et, moon_ids)
+    kept: dict = {}
+    samples = geometry.sample_table(et, moon_ids, keep=kept)
     at_pj = geometry.sample_table(np.array([et_pj]), moon_ids).iloc[0].to_dict()
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
                "trajectory_source": sel.trajectory, "approximate": sel.approximate}
@@ -185,12 +189,60 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         from flyplan.geometry.junocam import add_imaging_columns, attitude_for
 
         attitude, note = attitude_for(n)
-        label = add_imaging_columns(samples, moon_ids, attitude=attitude)
+        label = add_imaging_columns(samples, moon_ids, attitude=attitude, geometry=kept)
         notes += [x for x in (note, f"JunoCam spin axis: {label}" if label else None) if x]
-    events = _window_events(t0, t1, et_pj, moon_ids, notes)
-    events = _add_earth_received(summary, events)
-    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, events, sel,
-                    (t0, t1), step_s, notes=notes)
+    _add_earth_received(summary, None)
+
+    # The window's events (Geometry Finder searches, a good part of the run)
+    # are found when first asked for: the terminal table does not show them.
+    def window_events():
+        from flyplan.kernels.pool import active
+
+        previous = active()
+        sel.kernels.load()
+        try:
+            return _add_earth_received(None, _window_events(t0, t1, et_pj, moon_ids, notes))
+        finally:
+            if previous is not None:
+                previous.load()
+
+    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, _Deferred(window_events),
+                    sel, (t0, t1), step_s, notes=notes)
+
+
+class _Deferred:
+    """A value computed on first use (see ``Perijove.events``)."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute):
+        self.compute = compute
+
+
+class _DeferredField:
+    """Data descriptor: a :class:`_Deferred` stored in the field is computed on first access."""
+
+    def __set_name__(self, owner, name):
+        self.name, self.key = name, "_" + name
+
+    def is_deferred(self, obj) -> bool:
+        """Whether ``obj``'s value is still to be computed (ResultMixin dresses it then)."""
+        return isinstance(obj.__dict__.get(self.key), _Deferred)
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.key]
+        if isinstance(value, _Deferred):
+            value = obj.__dict__[self.key] = obj._dress_table(self.name, value.compute())
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.key] = value
+
+
+Perijove.events = _DeferredField()
+Perijove.events.__set_name__(Perijove, "events")
 
 
 def _no_events():

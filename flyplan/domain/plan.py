@@ -571,10 +571,12 @@ class _Evaluator:
         from flyplan.geometry import junocam
 
         et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one
-        df = geometry.sample_table(et, self.moons)
+        kept: dict = {}
+        df = geometry.sample_table(et, self.moons, keep=kept)
         if self.moons:
             cols, self.axis_label = junocam.imaging_columns(et, self.moons,
-                                                            attitude=self.attitude)
+                                                            attitude=self.attitude,
+                                                            geometry=kept)
             for k, v in cols.items():
                 df[k] = v
         if self.sc.pois:
@@ -899,6 +901,7 @@ class PlanResult:
 
 
 def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int = 1,
+         executor: str | None = None, scheduler: str | None = None,
          progress=None) -> PlanResult:
     """The windows in which all of a scenario's constraints hold.
 
@@ -910,6 +913,9 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         Kernel directory (as for :func:`flyplan.perijove`).
     workers : int
         Processes for scenarios over several perijoves (SPICE is not thread-safe).
+    executor, scheduler
+        Where the perijoves run, as for :func:`flyplan.perijoves`
+        (:func:`flyplan.sweep.open_executor`).
     progress : callable, optional
         Called with the number of perijoves just planned (for a progress bar).
 
@@ -935,24 +941,17 @@ def plan(scenario: Scenario | str | os.PathLike, *, kernels=None, workers: int =
         cands = select.candidates(select.kernel_dirs(kernels))
         one = _plan_one(scenario, numbers[0] if numbers else None, kernels, cands)
         return PlanResult(scenario, path, [one])
-    workers = max(1, min(int(workers), len(numbers), os.cpu_count() or 1))
-    done = progress or (lambda n: None)
-    # Several chunks per worker so that a progress bar moves; each chunk
-    # still scans the kernel directories once.
-    pieces = workers if workers > 1 else max(1, min(len(numbers), 20))
-    chunks = [c.tolist() for c in np.array_split(numbers, pieces) if len(c)]
-    args = [(scenario.model_dump_json(), c, kernels) for c in chunks]
-    if workers == 1:
-        parts = []
-        for a in args:
-            parts.append(_plan_chunk(a))
-            done(len(a[1]))
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+    import functools
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_plan_chunk, a) for a in args]
-            for fut, a in zip(futures, args):
-                fut.add_done_callback(lambda _f, k=len(a[1]): done(k))
-            parts = [f.result() for f in futures]
+    from flyplan import sweep
+
+    finished = progress or (lambda n: None)
+    with sweep.open_executor(executor, min(int(workers), len(numbers)), scheduler) as ex:
+        text = scenario.model_dump_json()
+        # In-process, several chunks so that a progress bar moves; each chunk
+        # still scans the kernel directories once.
+        pieces = ex.workers if ex.kind != "inline" else max(1, min(len(numbers), 20))
+        chunks = sweep.split(numbers, pieces)
+        parts = ex.run((functools.partial(_plan_chunk, (text, c, kernels)) for c in chunks),
+                       done=lambda i: finished(len(chunks[i])))
     return PlanResult(scenario, path, [p for part in parts for p in part])

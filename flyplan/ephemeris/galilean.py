@@ -314,10 +314,19 @@ def propagate(et, fit: GalileanFit | None = None) -> np.ndarray:
     order = np.argsort(et, kind="stable")
     ts = et[order]
     ahead = ts >= fit.epoch
-    if ahead.any():
-        out[order[ahead]] = core.propagate(fit.epoch, y0, fit.step, ts[ahead], *args)
-    if (~ahead).any():
-        back = order[~ahead][::-1]
+    fwd = order[ahead]
+    back = order[~ahead][::-1]
+    if len(fwd) and len(back):
+        # Two independent integrations; the compiled core releases the GIL.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            later = pool.submit(core.propagate, fit.epoch, y0, fit.step, et[fwd], *args)
+            out[back] = core.propagate(fit.epoch, y0, -fit.step, et[back], *args)
+            out[fwd] = later.result()
+    elif len(fwd):
+        out[fwd] = core.propagate(fit.epoch, y0, fit.step, et[fwd], *args)
+    elif len(back):
         out[back] = core.propagate(fit.epoch, y0, -fit.step, et[back], *args)
     return out.reshape(-1, 4, 6)
 

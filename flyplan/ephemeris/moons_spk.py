@@ -167,7 +167,7 @@ def build_galilean_spk(path, start_et: float = DEFAULT_START_ET, stop_et: float 
     t0 = time.perf_counter()
     et = _grid(fit, start_et, stop_et, spacing_s)
     if not core.propagate.signatures:
-        say("compiling the moon integrator (numba, once per process)")
+        say("loading the moon integrator (numba: compiled on first use, then cached)")
     say(f"integrating the Galilean moons {_tdb_date(et[0])[:10]} .. {_tdb_date(et[-1])[:10]}")
     states = system_states(et, fit)
     segid = f"flyplan Galilean fit {fit.digest[:8]}"

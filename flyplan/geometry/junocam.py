@@ -200,11 +200,17 @@ def orbit_normal_axis(state, earth_dir):
     return h * sign[:, None]
 
 
-def spin_axis(et, attitude: Attitude | None = None, *, observer: int = JUNO):
+def spin_axis(et, attitude: Attitude | None = None, *, observer: int = JUNO, earth=None):
     """Juno's spin axis (+Z) in J2000 at each ET, and where it came from.
 
     A loaded C-kernel for ``JUNO_SPACECRAFT`` that covers every ET wins (when
     ``attitude.use_ck``); otherwise the attitude model.
+
+    Parameters
+    ----------
+    earth : callable, optional
+        ``earth(et) -> (n, 3)``, Earth seen from the observer (J2000, LT+S),
+        when the caller has a cheaper way to it; default a SPICE ``spkpos``.
 
     Returns
     -------
@@ -224,7 +230,10 @@ def spin_axis(et, attitude: Attitude | None = None, *, observer: int = JUNO):
         if rot is not None:
             return np.ascontiguousarray(np.asarray(rot)[:, :, 2]), \
                 "C-kernel (JUNO_SPACECRAFT +Z)"
-    earth, _ = cyice.spkpos_v(str(EARTH), et, "J2000", "LT+S", str(observer))
+    if earth is not None:
+        earth = earth(et)
+    else:
+        earth, _ = cyice.spkpos_v(str(EARTH), et, "J2000", "LT+S", str(observer))
     if attitude.mode == "earth_offset":
         axis = offset_axis(earth, np.radians(attitude.az_deg), np.radians(attitude.el_deg))
     elif attitude.mode == "orbit_normal":
@@ -255,8 +264,39 @@ def in_swath(angle_rad, swath_deg=SWATH_DEG):
     return (np.asarray(angle_rad) >= lo) & (np.asarray(angle_rad) <= hi)
 
 
+def _earth_from_juno(juno: dict):
+    """``earth(et)`` for :func:`spin_axis`: Earth from Juno (LT+S) out of the row's pieces.
+
+    Earth as seen from Juno with light time, plus Juno's position relative to
+    Jupiter, is the smooth Earth-minus-Jupiter motion: exact at nodes every
+    300 s at most and interpolated between them (0.1 km of 6e8 km), then
+    Juno's exact position taken off again and SPICE's stellar aberration
+    applied with Juno's barycentric velocity.  Within 1e-9 rad of ``spkpos``
+    "LT+S" (tests/test_junocam.py).
+    """
+    from spiceypy import cyice
+
+    from flyplan.geometry.samples import _at_nodes, jupiter_ssb_velocity, stellar_aberration
+
+    state = juno["state_j2000"]
+
+    def smooth(t):
+        t = np.ascontiguousarray(t)
+        lt_pos = cyice.spkezp_v(EARTH, t, "J2000", "LT", JUNO)[0]
+        return lt_pos + cyice.spkezp_v(JUNO, t, "J2000", "NONE", JUPITER)[0]
+
+    def earth(et):
+        v_jup = juno.get("jupiter_ssb_vel")
+        if v_jup is None:
+            v_jup = juno["jupiter_ssb_vel"] = jupiter_ssb_velocity(juno["et"])
+        lt_pos = _at_nodes(et, smooth) - state[:, :3]
+        return stellar_aberration(lt_pos, state[:, 3:] + v_jup)
+
+    return earth
+
+
 def imaging_columns(et, moons, *, attitude: Attitude | None = None, observer: int = JUNO,
-                    cam: Camera | None = None):
+                    cam: Camera | None = None, geometry: dict | None = None):
     """Per-moon JunoCam columns at each ET, and the spin-axis label.
 
     Parameters
@@ -267,6 +307,11 @@ def imaging_columns(et, moons, *, attitude: Attitude | None = None, observer: in
         NAIF ids (501-504); their ephemeris must be loaded.
     attitude : Attitude, optional
         Model used when no C-kernel gives the attitude (default Earth-pointed).
+    geometry : dict, optional
+        The arrays :func:`flyplan.geometry.samples.sample_table` kept for the
+        same ``et`` (its ``keep``): the moons' light-time positions are then
+        reused, with stellar aberration added here (SPICE's ``stelab``),
+        instead of five further "LT+S" SPICE reads from Juno.
 
     Returns
     -------
@@ -280,13 +325,29 @@ def imaging_columns(et, moons, *, attitude: Attitude | None = None, observer: in
 
     from flyplan.geometry.samples import moon_radius
 
+    from flyplan.geometry.samples import stellar_aberration
+
     cam = cam or camera()
     et = np.array(np.atleast_1d(et), dtype=float)  # a writable copy: cyice wants one
-    axis, label = spin_axis(et, attitude, observer=observer)
+    juno = (geometry or {}).get("juno")
+    fast = (juno is not None and observer == JUNO and len(juno["et"]) == len(et)
+            and all(m in geometry for m in moons))
+    axis, label = spin_axis(et, attitude, observer=observer,
+                            earth=_earth_from_juno(juno) if fast else None)
+    if fast:
+        from flyplan.geometry.samples import jupiter_ssb_velocity
+
+        v_jup = juno.get("jupiter_ssb_vel")
+        if v_jup is None:
+            v_jup = juno["jupiter_ssb_vel"] = jupiter_ssb_velocity(juno["et"])
+        v_obs = juno["state_j2000"][:, 3:] + v_jup
     cols = {}
     for moon in moons:
         name = MOON_IDS[moon].lower()
-        app, _ = cyice.spkpos_v(str(moon), et, "J2000", "LT+S", str(observer))
+        if fast:
+            app = stellar_aberration(geometry[moon]["pos_from_juno"], v_obs)
+        else:
+            app, _ = cyice.spkpos_v(str(moon), et, "J2000", "LT+S", str(observer))
         rng = np.linalg.norm(app, axis=1)
         angle = spin_plane_angle(app, axis)
         ang_diam = 2.0 * np.arcsin(np.minimum(moon_radius(moon) / rng, 1.0))
@@ -298,12 +359,16 @@ def imaging_columns(et, moons, *, attitude: Attitude | None = None, observer: in
 
 
 def add_imaging_columns(samples, moons, *, attitude: Attitude | None = None,
-                        observer: int = JUNO) -> str:
-    """Add the JunoCam columns to a sample table in place; return the spin-axis label."""
+                        observer: int = JUNO, geometry: dict | None = None) -> str:
+    """Add the JunoCam columns to a sample table in place; return the spin-axis label.
+
+    ``geometry``: what :func:`flyplan.geometry.samples.sample_table` kept for
+    this table (its ``keep``), reused as in :func:`imaging_columns`.
+    """
     if len(samples) == 0 or not moons:
         return ""
     cols, label = imaging_columns(samples["et"].to_numpy(float), moons, attitude=attitude,
-                                  observer=observer)
+                                  observer=observer, geometry=geometry)
     for k, v in cols.items():
         samples[k] = v
     return label

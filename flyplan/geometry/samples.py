@@ -40,12 +40,12 @@ def _rotate(m, v):
 
 
 def _unit(v):
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / ellipsoid.row_norm(v, keepdims=True)
 
 
 def _angle(u, v):
     # atan2 form stays accurate near 0 and 180 degrees, unlike acos of a dot product.
-    return np.arctan2(np.linalg.norm(np.cross(u, v), axis=-1), np.sum(u * v, axis=-1))
+    return np.arctan2(ellipsoid.row_norm(np.cross(u, v)), ellipsoid.row_dot(u, v))
 
 
 # Spacing of the Sun's exact positions, s.  Between them the Sun as seen from
@@ -105,8 +105,8 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     -------
     dict of numpy.ndarray
         ``state_j2000`` (n, 6) km and km/s, geometric, relative to Jupiter's
-        centre (599); ``xform`` (n, 6, 6) J2000 -> IAU_JUPITER state
-        transformation; ``pos_bf`` / ``vel_bf`` (n, 3) body-fixed (System III)
+        centre (599); ``rot`` (n, 3, 3) J2000 -> IAU_JUPITER rotation (the
+        position block of SPICE's state transformation); ``pos_bf`` / ``vel_bf`` (n, 3) body-fixed (System III)
         position and velocity relative to the rotating frame; ``sun_j2000`` and
         ``sun_bf`` (n, 3) the Sun seen from Jupiter's centre (LT+S), and the
         derived per-sample quantities in km, km/s and radians, among them
@@ -122,7 +122,9 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     bf = np.einsum("nij,nj->ni", xform, state)
     pos_bf, vel_bf = bf[:, :3], bf[:, 3:]
     sun = sun_from_jupiter(et)
-    rot = xform[:, :3, :3]
+    # Only the rotation is kept: the (n, 6, 6) transformation is 25 MB a day at 1 s.
+    rot = np.ascontiguousarray(xform[:, :3, :3])
+    del xform
     sun_bf = _rotate(rot, sun)
 
     lat_pg, alt = ellipsoid.geodetic(pos_bf, a, c)
@@ -141,25 +143,46 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
     return {
         "et": et,
         "state_j2000": state,
-        "xform": xform,
+        "rot": rot,
         "pos_bf": pos_bf,
         "vel_bf": vel_bf,
         "sun_j2000": sun,
         "sun_bf": sun_bf,
-        "radius_km": np.linalg.norm(state[:, :3], axis=1),
+        "radius_km": ellipsoid.row_norm(state[:, :3]),
         "altitude_km": alt,
         "lat_pg": lat_pg,
         "lat_pc": ellipsoid.planetocentric_latitude(pos_bf),
         "lon_e": lon_e,
         "lst_h": lst_h,
-        "speed_km_s": np.linalg.norm(state[:, 3:], axis=1),
-        "speed_rot_km_s": np.linalg.norm(vel_bf, axis=1),
+        "speed_km_s": ellipsoid.row_norm(state[:, 3:]),
+        "speed_rot_km_s": ellipsoid.row_norm(vel_bf),
         "sza": sza,
         "subsolar_lat_pg": sub_sun_lat,
         "subsolar_lon_e": sun_lon_e,
         "pole_ra": ellipsoid.wrap_angle(np.arctan2(pole[:, 1], pole[:, 0])),
         "pole_dec": np.arcsin(np.clip(pole[:, 2], -1.0, 1.0)),
     }
+
+
+def _moon_from_jupiter(moon: int, et, cache: dict | None = None) -> np.ndarray:
+    """Geometric J2000 position of a moon relative to Jupiter's centre, km, (n, 3).
+
+    Read as SPICE would chain it, moon and Jupiter each relative to the
+    system barycentre (5), from the segments' Chebyshev records
+    (:mod:`flyplan.geometry.chebyshev`, SPICE's own values to 1e-6 km);
+    Jupiter's part at ``et`` is kept in ``cache`` for the other moons.
+    """
+    from flyplan.geometry.chebyshev import positions
+
+    from flyplan.constants import JUPITER_BARYCENTER as BARY
+
+    et = np.ascontiguousarray(et, dtype=float)
+    jup = cache.get("jupiter_from_bary") if cache is not None else None
+    if jup is None:
+        jup = positions(JUPITER, BARY, et)
+        if cache is not None:
+            cache["jupiter_from_bary"] = jup
+    return positions(moon, BARY, et) - jup
 
 
 def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
@@ -195,11 +218,9 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     cast along the Sun's direction as seen from Jupiter's centre (LT+S),
     which in Jupiter's rest frame is the direction sunlight travels.
     """
-    from spiceypy import cyice
-
     et = np.ascontiguousarray(et, dtype=float)
     a, c = jupiter_radii()
-    rot = juno["xform"][:, :3, :3]
+    rot = juno["rot"]
     # SPICE's "LT" (spkezp) done here from Jupiter-centred pieces, so that
     # Juno's trajectory is not read again for every moon: the moon's position
     # at t - lt0 (lt0 from the geometric distance, one iteration, as SPICE)
@@ -209,19 +230,21 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     v_jup = juno.get("jupiter_ssb_vel")
     if v_jup is None:
         v_jup = juno["jupiter_ssb_vel"] = jupiter_ssb_velocity(et)
-    geo, _ = cyice.spkezp_v(moon, et, "J2000", "NONE", JUPITER)
-    lt0 = np.linalg.norm(geo - juno_pos, axis=1) / C_KM_S
+    geo = _moon_from_jupiter(moon, et, juno)
+    lt0 = ellipsoid.row_norm(geo - juno_pos) / C_KM_S
     # Where the moon was when the light left it, relative to Jupiter then.
-    pos, _ = cyice.spkezp_v(moon, np.ascontiguousarray(et - lt0), "J2000", "NONE", JUPITER)
+    pos = _moon_from_jupiter(moon, et - lt0)
     app = pos - juno_pos - v_jup * lt0[:, None]
     jup_app = juno.get("jupiter_from_juno")
     if jup_app is None:
-        lt_jup = np.linalg.norm(juno_pos, axis=1) / C_KM_S
+        lt_jup = ellipsoid.row_norm(juno_pos) / C_KM_S
         jup_app = juno["jupiter_from_juno"] = -juno_pos - v_jup * lt_jup[:, None]
-    rng = np.linalg.norm(app, axis=1)
+    rng = ellipsoid.row_norm(app)
     # Occultation/transit: the ray from Juno towards the moon against Jupiter's
-    # ellipsoid, Jupiter placed where Juno sees it.
-    obs_bf = _rotate(rot, -jup_app)
+    # ellipsoid, Jupiter placed where Juno sees it (the same for every moon).
+    obs_bf = juno.get("juno_from_jupiter_bf")
+    if obs_bf is None:
+        obs_bf = juno["juno_from_jupiter_bf"] = _rotate(rot, -jup_app)
     dir_bf = _unit(_rotate(rot, app))
     hit = ellipsoid.ray_intersection(obs_bf, dir_bf, a, c)
     hits = np.isfinite(hit)
@@ -257,7 +280,34 @@ def local_solar_time_text(hours) -> np.ndarray:
                        np.char.zfill(s.astype(str), 2))
 
 
-def sample_table(et, moons=(501, 502, 503, 504)):
+def stellar_aberration(pos, v_obs) -> np.ndarray:
+    """Apparent direction of ``pos`` for an observer moving at ``v_obs`` (SPICE ``stelab``).
+
+    Parameters
+    ----------
+    pos : numpy.ndarray, shape (n, 3)
+        Light-time corrected position of the target from the observer, km.
+    v_obs : numpy.ndarray, shape (n, 3)
+        Observer's velocity relative to the solar-system barycentre, km/s.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 3)
+        ``pos`` rotated by the aberration angle towards ``v_obs`` (same
+        length), as SPICE's "LT+S" position: with u the unit target
+        direction and b = v/c, the rotation by asin|u x b| about u x b is
+        ``|pos| (u (cos phi - u.b) + b)``.
+    """
+    rng = np.sqrt(np.einsum("ij,ij->i", pos, pos))
+    u = pos / rng[:, None]
+    b = v_obs / C_KM_S
+    ub = np.einsum("ij,ij->i", u, b)
+    h = np.cross(u, b)
+    cos_phi = np.sqrt(1.0 - np.einsum("ij,ij->i", h, h))
+    return rng[:, None] * (u * (cos_phi - ub)[:, None] + b)
+
+
+def sample_table(et, moons=(501, 502, 503, 504), keep: dict | None = None):
     """The per-sample table as a pandas DataFrame (one row per ET).
 
     Parameters
@@ -266,6 +316,11 @@ def sample_table(et, moons=(501, 502, 503, 504)):
         TDB seconds past J2000.
     moons : iterable of int
         NAIF ids of the moons to include (empty for none).
+    keep : dict, optional
+        Filled with the arrays behind the table, for the JunoCam columns to
+        reuse (:func:`flyplan.geometry.junocam.imaging_columns`'s
+        ``geometry``): ``"juno"`` (:func:`juno_arrays`) and each moon's id
+        (:func:`moon_arrays`).
 
     Returns
     -------
@@ -288,6 +343,8 @@ def sample_table(et, moons=(501, 502, 503, 504)):
     from flyplan.timeutil import et_to_utc
 
     j = juno_arrays(et)
+    if keep is not None:
+        keep["juno"] = j
     cols = {
         "utc": et_to_utc(j["et"]),
         "et": j["et"],
@@ -314,6 +371,8 @@ def sample_table(et, moons=(501, 502, 503, 504)):
     for moon in moons:
         name = MOON_IDS[moon].lower()
         m = moon_arrays(j["et"], moon, j)
+        if keep is not None:
+            keep[moon] = m
         cols.update({
             f"{name}_range_km": m["range_km"],
             f"{name}_ang_diam_deg": np.degrees(m["ang_diam"]),

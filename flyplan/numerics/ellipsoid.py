@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "row_dot",
+    "row_norm",
     "geodetic",
     "nearest_point",
     "planetocentric_latitude",
@@ -204,6 +206,21 @@ def west_longitude(xyz):
     return wrap_angle(-np.arctan2(y, x))
 
 
+def row_dot(u, v):
+    """Dot product along the last axis of two (..., 3) arrays.
+
+    einsum, because ``np.sum(u * v, axis=-1)`` builds a temporary and reduces
+    over an axis of length 3, several times slower on (n, 3) arrays.
+    """
+    return np.einsum("...i,...i->...", u, v)
+
+
+def row_norm(v, keepdims: bool = False):
+    """Euclidean norm along the last axis (``keepdims``: shape (..., 1))."""
+    n = np.sqrt(row_dot(v, v))
+    return n[..., None] if keepdims else n
+
+
 def _scaled(v, a, c):
     # Stretch z by a/c: the spheroid becomes a sphere of radius a, and lines,
     # intersections and tangency survive the affine map.
@@ -231,9 +248,9 @@ def ray_intersection(origin, direction, a: float, c: float):
     """
     o = _scaled(origin, a, c)
     d = _scaled(direction, a, c)
-    dd = np.sum(d * d, axis=-1)
-    od = np.sum(o * d, axis=-1)
-    oo = np.sum(o * o, axis=-1) - a * a
+    dd = row_dot(d, d)
+    od = row_dot(o, d)
+    oo = row_dot(o, o) - a * a
     disc = od * od - dd * oo
     with np.errstate(invalid="ignore"):
         t = (-od - np.sqrt(disc)) / dd
@@ -264,16 +281,16 @@ def limb_angle(observer, target_dir, a: float, c: float):
     """
     obs = np.asarray(observer, dtype=float)
     tgt = np.asarray(target_dir, dtype=float)
-    u_c = -obs / np.linalg.norm(obs, axis=-1, keepdims=True)
-    u_t = tgt / np.linalg.norm(tgt, axis=-1, keepdims=True)
-    cos_sep = np.clip(np.sum(u_c * u_t, axis=-1), -1.0, 1.0)
+    u_c = -obs / row_norm(obs, keepdims=True)
+    u_t = tgt / row_norm(tgt, keepdims=True)
+    cos_sep = np.clip(row_dot(u_c, u_t), -1.0, 1.0)
     sep = np.arccos(cos_sep)
     # In-plane unit vector perpendicular to the centre direction, on the target's side.
     perp = u_t - cos_sep[..., None] * u_c
-    norm = np.linalg.norm(perp, axis=-1, keepdims=True)
+    norm = row_norm(perp, keepdims=True)
     # A target dead on the centre line: any perpendicular will do.
     fallback = np.cross(u_c, np.array([0.0, 0.0, 1.0]))
-    fallback_norm = np.linalg.norm(fallback, axis=-1, keepdims=True)
+    fallback_norm = row_norm(fallback, keepdims=True)
     fallback = np.where(fallback_norm > 1e-12, fallback / np.maximum(fallback_norm, 1e-300),
                         np.array([1.0, 0.0, 0.0]))
     e = np.where(norm > 1e-15, perp / np.maximum(norm, 1e-300), fallback)
@@ -282,9 +299,9 @@ def limb_angle(observer, target_dir, a: float, c: float):
     o = _scaled(obs, a, c)
     p = _scaled(u_c, a, c)
     q = _scaled(e, a, c)
-    k = np.sum(o * o, axis=-1) - a * a
-    op, oq = np.sum(o * p, axis=-1), np.sum(o * q, axis=-1)
-    pp, qq, pq = np.sum(p * p, axis=-1), np.sum(q * q, axis=-1), np.sum(p * q, axis=-1)
+    k = row_dot(o, o) - a * a
+    op, oq = row_dot(o, p), row_dot(o, q)
+    pp, qq, pq = row_dot(p, p), row_dot(q, q), row_dot(p, q)
     qa = oq * oq - k * qq
     qb = 2.0 * (op * oq - k * pq)
     qc = op * op - k * pp

@@ -57,11 +57,15 @@ class Planned:
         What it is (``"--output"``, ``"[outputs] html"``), for messages.
     text : str or None
         Its content once rendered.
+    writer : callable or None
+        Or a function writing the content to an open text file (large tables
+        stream a block of rows at a time), called at :meth:`OutputSet.commit`.
     """
 
     path: Path
     label: str
     text: str | None = None
+    writer: object = None
 
 
 @dataclass
@@ -171,6 +175,14 @@ class OutputSet:
                 return
         raise KeyError(path)
 
+    def set_writer(self, path: Path, writer) -> None:
+        """Give a planned output a ``writer(file)`` that streams its content at commit."""
+        for p in self.planned:
+            if p.path == path:
+                p.writer = writer
+                return
+        raise KeyError(path)
+
     def commit(self) -> list[Path]:
         """Write every planned output that has content; all or none.
 
@@ -183,7 +195,7 @@ class OutputSet:
         OutputError
             Naming the file that could not be written and why.
         """
-        todo = [p for p in self.planned if p.text is not None]
+        todo = [p for p in self.planned if p.text is not None or p.writer is not None]
         temps: list[tuple[Path, Path]] = []
         try:
             for p in todo:
@@ -191,7 +203,10 @@ class OutputSet:
                 temps.append((tmp, p.path))
                 try:
                     with open(tmp, "w", encoding="utf-8", newline="") as f:
-                        f.write(p.text)
+                        if p.writer is not None:
+                            p.writer(f)
+                        else:
+                            f.write(p.text)
                         f.flush()
                         os.fsync(f.fileno())
                 except OSError as exc:

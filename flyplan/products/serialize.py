@@ -34,7 +34,7 @@ from flyplan.domain.plan import PlanResult
 from flyplan.domain.targets import TargetsResult
 
 __all__ = ["jsonable", "records", "envelope", "header_lines", "document", "table", "to_json",
-           "to_csv", "CSV_FLOAT_FORMAT"]
+           "to_csv", "write_json", "write_csv", "CSV_FLOAT_FORMAT"]
 
 # Six decimals: mm in km, micro-degrees in degrees, microseconds in seconds.
 CSV_FLOAT_FORMAT = "%.6f"
@@ -170,28 +170,79 @@ def table(result):
     raise TypeError(f"flyplan cannot write a {type(result).__name__} as CSV")
 
 
+@singledispatch
+def streamed(result):
+    """``(head, tables, tail)`` of a :func:`document` whose tables stream, or None.
+
+    The document is ``{**head, **{name: records(df)}, **tail}``;
+    :func:`flyplan.products.stream.write_json` writes it a block of rows at
+    a time.
+    """
+    return None
+
+
 def to_json(result, indent: int | None = 1) -> str:
     """``result`` as JSON text (its :func:`document`)."""
+    if indent == 1 and streamed.dispatch(type(result)) is not streamed.dispatch(object):
+        import io
+
+        buf = io.StringIO()
+        write_json(result, buf)
+        return buf.getvalue()
     return json.dumps(document(result), indent=indent, allow_nan=False)
+
+
+def write_json(result, fp) -> None:
+    """Write :func:`to_json`'s text to the text file ``fp`` (tables a block of rows at a time)."""
+    from flyplan.products.stream import write_json as stream_json
+
+    from flyplan.timeutil import iso_frame
+
+    parts = streamed(result)
+    if parts is None:
+        fp.write(json.dumps(document(result), indent=1, allow_nan=False))
+    else:
+        head, tables, tail = parts
+        tables = {k: iso_frame(v) if v is not None else v for k, v in tables.items()}
+        stream_json(fp, head, tables, tail, convert=jsonable)
 
 
 def to_csv(result) -> str:
     """``result`` as CSV text: the ``#`` provenance header, then its table."""
+    import io
+
+    buf = io.StringIO()
+    write_csv(result, buf)
+    return buf.getvalue()
+
+
+def write_csv(result, fp) -> None:
+    """Write :func:`to_csv`'s text to the text file ``fp``, a block of rows at a time."""
+    from flyplan.products.stream import write_csv as stream_csv
+
     from flyplan.timeutil import iso_frame
 
     lead, df = table(result)
-    head = "\n".join(header_lines(envelope(result), lead))
-    return head + "\n" + iso_frame(df).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
+    stream_csv(fp, header_lines(envelope(result), lead), iso_frame(df), CSV_FLOAT_FORMAT)
 
+
+def _from_parts(parts) -> dict:
+    # The document of a streamed result: its tables as records, between head and tail.
+    head, tables, tail = parts
+    return {**head, **{k: records(v) for k, v in tables.items()}, **tail}
+
+
+@streamed.register
+def _perijove_parts(pj: Perijove):
+    env = envelope(pj)
+    tables = {"samples": pj.samples, "events": pj.events}
+    tail = {"highlights": jsonable(pj.highlights.to_dict()), "kernels": env.pop("kernels"),
+            "metadata": env}
+    return jsonable(dict(pj.summary)), tables, tail
 
 @document.register
 def _perijove_doc(pj: Perijove) -> dict:
-    env = envelope(pj)
-    out = jsonable(dict(pj.summary))
-    out.update(samples=records(pj.samples), events=records(pj.events),
-               highlights=jsonable(pj.highlights.to_dict()),
-               kernels=env.pop("kernels"), metadata=env)
-    return out
+    return _from_parts(_perijove_parts(pj))
 
 @table.register
 def _perijove_table(pj: Perijove):
@@ -203,11 +254,15 @@ def _perijove_table(pj: Perijove):
                     f"{s['sun_earth_juno_deg']:.2f} deg)")
     return lead, pj.samples
 
+@streamed.register
+def _events_parts(res: EventsResult):
+    env = envelope(res)
+    return ({"perijove": res.number, "utc": res.utc, "et": res.et}, {"events": res.events},
+            {"kernels": env.pop("kernels"), "metadata": env})
+
 @document.register
 def _events_doc(res: EventsResult) -> dict:
-    env = envelope(res)
-    return {"perijove": res.number, "utc": res.utc, "et": res.et,
-            "events": records(res.events), "kernels": env.pop("kernels"), "metadata": env}
+    return _from_parts(_events_parts(res))
 
 @table.register
 def _events_table(res: EventsResult):
@@ -235,9 +290,13 @@ def _plan_table(res: PlanResult):
             lead.append(f"PJ{p['perijove']} skipped: {p['reason']}")
     return lead, res.best_frame() if res.scenario.outputs.best else res.windows_frame()
 
+@streamed.register
+def _mission_parts(mt: MissionTable):
+    return {}, {"perijoves": mt.table}, {"metadata": envelope(mt)}
+
 @document.register
 def _mission_doc(mt: MissionTable) -> dict:
-    return {"perijoves": records(mt.table), "metadata": envelope(mt)}
+    return _from_parts(_mission_parts(mt))
 
 @table.register
 def _mission_table(mt: MissionTable):
