@@ -44,6 +44,17 @@ def find_chromium() -> str | None:
     return None
 
 
+# Resolves, within 30 s, to [id, has a layout, svg count, canvas count] for every
+# plotly figure of the page once all are drawn (pages draw them asynchronously,
+# after unpacking plotly.js).
+RENDERED = """new Promise(done => { const t0 = Date.now(); (function poll() {
+  const divs = [...document.querySelectorAll("div.plotly-graph-div")];
+  const ok = divs.every(d => d._fullLayout && d.querySelector(".main-svg"));
+  if (ok || Date.now() - t0 > 30000) done(divs.map(d => [d.id, !!d._fullLayout,
+      d.querySelectorAll(".main-svg").length, d.querySelectorAll("canvas").length]));
+  else setTimeout(poll, 100); })(); })"""
+
+
 class ChromiumError(RuntimeError):
     pass
 
@@ -177,6 +188,25 @@ class Chromium:
                 if url != page_url and not url.startswith(("data:", "blob:", "about:")):
                     out.append("request: " + url)
         return out
+
+    def check_page(self, path, timeout: float = 120.0) -> dict:
+        """Open a flyplan page (a file) in a fresh tab and wait until every figure is drawn.
+
+        Returns
+        -------
+        dict
+            ``problems`` (:meth:`problems` of this page only), ``figures``
+            (per ``div.plotly-graph-div``: id, has a layout, svg count, canvas
+            count) and ``errors_box`` (the text of the page's own error box).
+        """
+        from pathlib import Path
+
+        url = Path(path).resolve().as_uri()
+        self.events.clear()
+        self.open(url)
+        figures = self.evaluate(RENDERED, timeout=timeout)
+        box = self.evaluate("(document.getElementById('flyplan-errors') || {}).textContent")
+        return {"problems": self.problems(url), "figures": figures, "errors_box": box}
 
     def screenshot(self, clip: dict | None = None) -> bytes:
         """PNG of the viewport, or of ``clip`` (page coordinates, CSS px) anywhere on the page."""

@@ -169,6 +169,18 @@ def ellipse_states(et, t_pj, rp, ra, u, v):
     return np.hstack([pos, vel])
 
 
+# Mean radii of the Galilean moons, km (IAU WGCCRE 2015, as in pck00011).
+_MOON_RADIUS_KM = {"Io": 1821.5, "Europa": 1560.8, "Ganymede": 2631.2, "Callisto": 2410.3}
+
+
+def _moon_heights(row, name):
+    """A moon event's columns as the engine writes them: ``altitude_km`` above the
+    moon (not Jupiter), ``juno_altitude_km`` above Jupiter's 1-bar ellipsoid."""
+    rng = float(row[f"{name.lower()}_range_km"])
+    return {"altitude_km": rng - _MOON_RADIUS_KM[name], "range_km": rng,
+            "juno_altitude_km": float(row["altitude_km"])}
+
+
 def synthetic_perijove(naif_dir: Path, workdir: Path, *, step_s: float = 120.0,
                        approximate: bool = False):
     """A :class:`flyplan.domain.perijove.Perijove` with moon columns, perijove at 2021-02-26T12:00 UTC.
@@ -223,7 +235,8 @@ def synthetic_perijove(naif_dir: Path, workdir: Path, *, step_s: float = 120.0,
     summary = {"perijove": 99, **at_pj, "perijove_time_method": "test",
                "trajectory_source": plan.trajectory, "approximate": approximate}
     events = [{"utc": pj_utc, "et": t_pj, "kind": "perijove", "body": "JUPITER",
-               "altitude_km": at_pj["altitude_km"], "range_km": at_pj["radius_km"],
+               "altitude_km": at_pj["altitude_km"], "juno_altitude_km": at_pj["altitude_km"],
+               "range_km": at_pj["radius_km"],
                "lat_pg_deg": at_pj["lat_pg_deg"], "lon_w_deg": at_pj["lon_w_deg"]}]
     # Stand-in events of several kinds from the samples' state changes.
     for name in MOONS:
@@ -235,18 +248,17 @@ def synthetic_perijove(naif_dir: Path, workdir: Path, *, step_s: float = 120.0,
                 row = samples.iloc[i + 1]
                 events.append({"utc": row["utc"], "et": row["et"],
                                "kind": f"{kind}_{'ingress' if flag[i + 1] else 'egress'}",
-                               "body": name.upper(), "altitude_km": row["altitude_km"],
-                               "range_km": row[f"{key}_range_km"]})
+                               "body": name.upper(), **_moon_heights(row, name)})
         i = int(np.argmin(samples[f"{key}_range_km"]))
         row = samples.iloc[i]
         events.append({"utc": row["utc"], "et": row["et"], "kind": "moon_closest_approach",
-                       "body": name.upper(), "altitude_km": row["altitude_km"],
-                       "range_km": row[f"{key}_range_km"]})
+                       "body": name.upper(), **_moon_heights(row, name)})
     lat_pg = samples["lat_pg_deg"].to_numpy()
     for i in np.flatnonzero(np.diff(np.sign(lat_pg))):
         row = samples.iloc[i + 1]
         events.append({"utc": row["utc"], "et": row["et"], "kind": "equator_crossing",
                        "body": "JUPITER", "altitude_km": row["altitude_km"],
+                       "juno_altitude_km": row["altitude_km"],
                        "range_km": row["radius_km"], "lat_pg_deg": row["lat_pg_deg"],
                        "lon_w_deg": row["lon_w_deg"]})
     events = pd.DataFrame(events).sort_values("et", kind="stable").reset_index(drop=True)

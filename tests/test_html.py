@@ -7,6 +7,7 @@ Jupiter/Sun/moon ephemerides, a Juno-like orbit written as an SPK).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -233,10 +234,22 @@ def test_profile_marks_every_event_kind(pj_moons):
     for kind, rows in ev.groupby("kind"):
         strip = [t for t in _event_traces(fig, kind) if t.meta["flyplan"] == "event"]
         assert len(strip) == 1 and len(strip[0].x) == len(rows), kind
-        # ...and on the altitude curve, at the events' own altitudes.
+        # ...and on Juno's altitude curve at Juno's altitude, never at a moon event's
+        # height above the moon.
         on_alt = [t for t in _event_traces(fig, kind) if t.meta["flyplan"] == "event-altitude"]
         assert len(on_alt) == 1 and np.allclose(np.asarray(on_alt[0].y, float),
-                                                rows["altitude_km"].to_numpy(float))
+                                                rows["juno_altitude_km"].to_numpy(float))
+    # Every marker on the altitude axis sits on the altitude curve (within the
+    # curvature between two samples: 1 %).
+    def ns(x):
+        return np.asarray(x, dtype="datetime64[ns]").astype(np.int64)
+
+    alt = next(t for t in fig.data if t.name == "altitude above 1-bar ellipsoid")
+    for tr in (t for t in _event_traces(fig) if t.meta["flyplan"] == "event-altitude"):
+        curve = np.interp(ns(tr.x), ns(alt.x), np.asarray(alt.y, float))
+        assert np.allclose(np.asarray(tr.y, float), curve, rtol=0.01), tr.meta["kind"]
+    moon = ev[ev["body"].astype(str).str.upper().isin(["IO", "EUROPA", "GANYMEDE", "CALLISTO"])]
+    assert len(moon) and not np.allclose(moon["altitude_km"], moon["juno_altitude_km"])
     assert len(ev["kind"].unique()) >= 5  # the fixture exercises several kinds
     # The perijove line crosses all four panels.
     assert sum(1 for s in fig.layout.shapes if s.type == "line") == 4
@@ -413,7 +426,14 @@ def test_page_is_self_contained_and_complete(pj_moons):
     from flyplan.products.html.pages import perijove_html
 
     page = perijove_html(pj_moons)
-    assert page.count(get_plotlyjs()) == 1  # plotly.js inlined once
+    # plotly.js inlined once, gzip-compressed (unpacked in the browser).
+    assert page.count('id="flyplan-plotlyjs"') == 1
+    import base64
+    import gzip
+
+    packed = re.search(r'id="flyplan-plotlyjs">([^<]+)<', page).group(1)
+    assert gzip.decompress(base64.b64decode(packed)).decode() == get_plotlyjs()
+    assert len(page) < 0.6 * len(get_plotlyjs())
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+href=", page)
     for name in FIGURE_NAMES:
@@ -444,10 +464,24 @@ def test_page_is_deterministic(pj1, tmp_path):
     spiceypy.kclear()
     again = perijove(1, kernels=NAIF)
     assert perijove_html(again) == first
-    assert '"uid":"t0"' in first.replace(" ", "")
+    profile = _unpacked_figure(first, "flyplan-profile")
+    assert profile["data"][0]["uid"] == "t0"
     import datetime
 
-    assert datetime.date.today().isoformat() not in first  # no build timestamp
+    today = datetime.date.today().isoformat()
+    assert today not in first  # no build timestamp
+    assert not any(today in json.dumps(_unpacked_figure(first, f"flyplan-{n}"))
+                   for n in ("profile", "ground-track", "polar"))
+
+
+def _unpacked_figure(page: str, div_id: str) -> dict:
+    """The figure JSON a page carries (gzip, base64) for the div ``div_id``."""
+    import base64
+    import gzip
+
+    m = re.search(rf'id="{div_id}-data"[^>]*>([^<]+)<', page)
+    assert m, div_id
+    return json.loads(gzip.decompress(base64.b64decode(m.group(1))))
 
 
 def test_extra_sections_for_other_commands(pj1):
@@ -481,12 +515,10 @@ def _chromium_or_skip():
     return exe
 
 
-_RENDERED = """new Promise(done => { const t0 = Date.now(); (function poll() {
-  const divs = [...document.querySelectorAll("div.plotly-graph-div")];
-  const ok = divs.every(d => d._fullLayout && d.querySelector(".main-svg"));
-  if (ok || Date.now() - t0 > 30000) done(divs.map(d => [d.id, !!d._fullLayout,
-      d.querySelectorAll(".main-svg").length, d.querySelectorAll("canvas").length]));
-  else setTimeout(poll, 100); })(); })"""
+def _rendered():
+    from _chromium import RENDERED
+
+    return RENDERED
 
 
 @pytest.mark.browser
@@ -524,7 +556,7 @@ def test_report_in_headless_chromium(pj_cam, tmp_path):
     t0 = time.monotonic()
     with Chromium(exe, str(tmp_path / "profile"), width=1300, height=1000) as br:
         br.open(url)
-        rendered = br.evaluate(_RENDERED, timeout=120)
+        rendered = br.evaluate(_rendered(), timeout=120)
         problems = br.problems(url)
         errors_box = br.evaluate("document.getElementById('flyplan-errors').textContent")
         first = png_pixels(br.screenshot())
@@ -554,6 +586,66 @@ def test_report_in_headless_chromium(pj_cam, tmp_path):
     assert colour_count(o3[h // 3: 2 * h // 3, w // 4: 3 * w // 4]) > 50
 
 
+_PLAN_SCENARIO = '''name = "PJ1 plan page"
+perijove = 1
+window = "-6h..+6h"
+step = "60s"
+targets = ["Io", "Europa"]
+attitude = "earth"
+[constraints]
+lat_pg_deg = [-90.0, 90.0]
+'''
+
+
+def _cli_page(tmp_path, name, *args):
+    from typer.testing import CliRunner
+
+    from flyplan.cli import app
+
+    page = tmp_path / f"{name}.html"
+    res = CliRunner().invoke(app, [*map(str, args), "--html", str(page)])
+    assert res.exit_code == 0, res.output
+    return page
+
+
+@pytest.mark.browser
+def test_every_page_kind_in_headless_chromium(moons_kernel_dir, shared_dir, tmp_path):
+    # Plan, observe and image pages, as the command line writes them, draw every
+    # figure offline with no script error, in the shared style and layout.
+    from _chromium import Chromium, colour_count, png_pixels
+
+    exe = _chromium_or_skip()
+    scenario = tmp_path / "pj1.toml"
+    scenario.write_text(_PLAN_SCENARIO)
+    jc = shared_dir / "junocam" / "pj1_JNCR_2016240_01M06152_V01"
+    pages = {
+        "plan": _cli_page(tmp_path, "plan", "plan", scenario, "-k", moons_kernel_dir),
+        "observe": _cli_page(tmp_path, "observe", "observe", "38", "--site", "greenwich",
+                             "--days", "1"),
+        "image": _cli_page(tmp_path, "image", "image",
+                           jc / "JNCR_2016240_01M06152_V01_METHANE_0008.isis3.lbl",
+                           *[a for ck in sorted(jc.glob("*.bc")) for a in ("--ck", ck)],
+                           "-k", shared_dir / "naif"),
+    }
+    expect = {"plan": ["flyplan-plan-timeline", "flyplan-plan-geometry"],
+              "observe": ["flyplan-observe"], "image": ["flyplan-image-0"]}
+    with Chromium(exe, str(tmp_path / "profile"), width=1300, height=1000) as br:
+        for kind, path in pages.items():
+            seen = br.check_page(path)
+            problems, rendered, box = seen["problems"], seen["figures"], seen["errors_box"]
+            print(f"\n{kind} page: {path.stat().st_size / 1e6:.2f} MB")
+            assert problems == [] and box == "", (kind, problems, box)
+            assert [r[0] for r in rendered] == expect[kind], kind
+            assert all(r[1] and r[2] >= 1 for r in rendered), (kind, rendered)
+            px = png_pixels(br.screenshot())
+            assert colour_count(px) > 50, kind
+            text = path.read_text()
+            assert 'id="flyplan-provenance"' in text and "class=\"tiles\"" in text or \
+                kind == "image", kind
+            # Compressed, yet one copy of plotly.js per page and nothing fetched.
+            assert text.count('id="flyplan-plotlyjs"') == 1 and path.stat().st_size < 3e6
+
+
 @pytest.mark.browser
 def test_browser_check_catches_errors_and_network_use(tmp_path):
     # The browser test's checks must be able to fail: a page that throws and
@@ -574,3 +666,77 @@ def test_browser_check_catches_errors_and_network_use(tmp_path):
     assert any(p.startswith("uncaught:") and "boom" in p for p in problems), problems
     assert any(p == "request: http://192.0.2.1/x.png" for p in problems), problems
     assert "boom" in box
+
+
+# -- plan page -----------------------------------------------------------------------------
+def test_plan_page_draws_its_windows(moons_kernel_dir, tmp_path):
+    import copy
+
+    from flyplan.domain.plan import plan
+    from flyplan.products.html.pages import plan_html
+    from flyplan.products.html.plan import plan_geometry_figure, plan_timeline_figure
+    from flyplan.timeutil import utc_to_et
+
+    path = tmp_path / "pj1.toml"
+    path.write_text(_PLAN_SCENARIO)
+    res = plan(path, kernels=moons_kernel_dir)
+    wins = res.window_records
+    assert wins
+    # The timeline's green bars are the windows, in minutes from perijove.
+    tl = plan_timeline_figure(res)
+    bars = next(t for t in tl.data if (t.meta or {}).get("flyplan") == "plan-window")
+    t_pj = utc_to_et(res.perijoves[0]["perijove_utc"])
+    x = [v for v in bars.x if v is not None]
+    want = [v for w in wins for v in ((w["start_et"] - t_pj) / 60, (w["end_et"] - t_pj) / 60)]
+    assert np.allclose(x, want)
+    assert list(tl.layout.yaxis.categoryarray) == ["PJ1"]
+    # Geometry: one line per window and series, through start/middle/end.
+    geo = plan_geometry_figure(res)
+    alt = [t for t in geo.data if t.name == "Juno altitude"]
+    assert len(alt) == len(wins)
+    assert np.allclose(alt[0].y, [wins[0]["geometry"][k]["altitude_km"]
+                                  for k in ("start", "middle", "end")])
+    assert {"Io km/px", "Europa km/px"} <= {t.name for t in geo.data}
+    _check_axis_units(geo)
+    page = plan_html(res)
+    for piece in ('id="flyplan-plan-timeline"', 'id="flyplan-plan-geometry"',
+                  'id="flyplan-plan"', 'id="flyplan-provenance"', 'id="flyplan-key-figures"'):
+        assert page.count(piece) == 1, piece
+    assert 'id="flyplan-approximate"' not in page
+    # A perijove on flyplan's model is labelled as such, on the page and in the figures.
+    approx = copy.deepcopy(res)
+    approx.perijoves[0]["approximate"] = True
+    page = plan_html(approx)
+    assert 'id="flyplan-approximate"' in page and "PJ1 uses flyplan's model" in page
+    assert "APPROXIMATE" in plan_timeline_figure(approx).layout.title.text
+    assert "APPROXIMATE" in plan_geometry_figure(approx).layout.title.text
+
+
+# -- one style -----------------------------------------------------------------------------
+def test_every_event_kind_has_its_own_fixed_style():
+    from flyplan.domain.events import EVENT_KINDS
+    from flyplan.products.html.style import EVENT_STYLE, event_style
+
+    assert set(EVENT_KINDS) <= set(EVENT_STYLE)
+    pairs = [event_style(k) for k in EVENT_KINDS]
+    assert len(set(pairs)) == len(pairs)  # no two kinds look alike
+    # A kind flyplan does not know gets a style from its name alone.
+    assert event_style("something_new") == event_style("something_new")
+
+
+def test_event_style_does_not_depend_on_which_events_a_page_has(pj_moons):
+    import copy
+
+    from flyplan.products.html.figures import profile_figure
+
+    def colours(pj):
+        return {t.meta["kind"]: (t.marker.color, t.marker.symbol)
+                for t in _event_traces(profile_figure(pj)) if t.meta["flyplan"] == "event"}
+
+    full = colours(pj_moons)
+    sub = copy.copy(pj_moons)
+    # Drop the earliest kinds: a page with fewer events keeps each kind's look.
+    first = pj_moons.events.sort_values("et")["kind"].iloc[0]
+    sub.events = pj_moons.events[pj_moons.events["kind"] != first]
+    part = colours(sub)
+    assert part and all(part[k] == full[k] for k in part)

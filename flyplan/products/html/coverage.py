@@ -14,24 +14,9 @@ import numpy as np
 __all__ = ["BELTS", "BELTS_SOURCE", "coverage_figures", "coverage_html", "map_figure",
            "polar_figures"]
 
-# Jupiter's dark belts, planetographic latitude bounds (degrees, north positive), as
-# the classic nomenclature places them: Rogers, J. H. (1995), "The Giant Planet Jupiter",
-# Cambridge University Press, ch. 3 (nomenclature and mean latitudes of the belt edges
-# and jets), rounded to the degree.  The zones are the bright bands between them.  Edges
-# move by a degree or more from year to year: a guide for the eye, not a measurement.
-BELTS = (
-    ("NNTB", 35.0, 39.0),
-    ("NTB", 24.0, 31.0),
-    ("NEB", 7.0, 18.0),
-    ("SEB", -20.0, -7.0),
-    ("STB", -32.0, -26.0),
-    ("SSTB", -42.0, -36.0),
-)
-ZONES = (("NTZ", 31.0, 35.0), ("NTrZ", 18.0, 24.0), ("EZ", -7.0, 7.0),
-         ("STrZ", -26.0, -20.0), ("STZ", -36.0, -32.0))
-BELTS_SOURCE = ("belts and zones: mean planetographic latitudes of the classic nomenclature, "
-                "Rogers (1995), The Giant Planet Jupiter, Cambridge University Press; rounded "
-                "to 1 deg, edges vary by a degree or more from year to year")
+# The belts and zones are the one table of every page (style.py).
+from flyplan.products.html.style import (BELTS, BELTS_SOURCE, JUNO_COLOR, MAP_COLOR,
+                                         ZONES, apply_figure_style)
 
 
 def _esc(x) -> str:
@@ -120,7 +105,7 @@ def map_figure(res, targets=None):
     jump = np.flatnonzero(np.abs(np.diff(lon_t)) > 180.0)
     lon_t = np.insert(lon_t, jump + 1, np.nan)
     lat_t = np.insert(lat_t, jump + 1, np.nan)
-    fig.add_trace(go.Scatter(x=lon_t, y=lat_t, mode="lines", line={"color": "#d62728",
+    fig.add_trace(go.Scatter(x=lon_t, y=lat_t, mode="lines", line={"color": JUNO_COLOR,
                                                                     "width": 2},
                              name="Juno's track (sub-spacecraft)", uid="track"))
     if targets is not None:
@@ -138,7 +123,8 @@ def map_figure(res, targets=None):
                       xaxis={"title": "System III west longitude (deg)", "range": [360, 0],
                              "dtick": 30},
                       yaxis={"title": "planetographic latitude (deg)", "range": [-90, 90],
-                             "dtick": 15}, plot_bgcolor="#f2efe8")
+                             "dtick": 15}, plot_bgcolor=MAP_COLOR)
+    apply_figure_style(fig)
     _basemap(fig)
     return fig
 
@@ -252,7 +238,8 @@ def coverage_html(res, figures: dict | None = None, targets=None) -> str:
             "Per cell, the finest JunoCam pixel scale (range x IFOV) over the window while the "
             "cell faced Juno and lay in the swath (and met the limits). Shaded: cells on the "
             "night side at that best time. Dots: the edges of the swath's footprint at a few "
-            "times. Red: Juno's sub-spacecraft track. West longitude increases to the left. "
+            "times. Dark blue line: Juno's sub-spacecraft track. West longitude increases "
+            "to the left. "
             "Brown bands: the dark belts (" + BELTS_SOURCE + ").")),
         Section("polar-north", "North polar view", figs["polar-north"],
                 caption="Poleward of 45° N, seen from above the pole; radius: degrees from "

@@ -31,20 +31,12 @@ TIME_AXIS_TITLE = "UTC (spacecraft event time)"
 # Names of the figures in page order; the report's div ids are ``flyplan-<name>``.
 FIGURE_NAMES = ("profile", "ground-track", "polar", "moon-timeline", "moon-range", "orbit3d")
 
-_TEMPLATE = "plotly_white"
-_FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13)
-_PJ_COLOR = "firebrick"
-# Colour of each moon, the same in every figure.
-_MOON_COLORS = {"Io": "#d4a017", "Europa": "#2a9d8f", "Ganymede": "#5c6bc0",
-                "Callisto": "#8d6e63"}
-# Event kinds take colours and symbols in order of first occurrence.
-_EVENT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
-                 "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31",
-                 "#843c39", "#7b4173", "#3182bd", "#e6550d")
-_EVENT_SYMBOLS = ("diamond", "circle", "square", "triangle-up", "triangle-down", "cross",
-                  "x", "pentagon", "hexagon", "star-triangle-up")
+from flyplan.products.html.style import (APPROX_COLOR as _APPROX_COLOR, FONT as _FONT,
+                                        MOON_COLORS as _MOON_COLORS, PJ_COLOR as _PJ_COLOR,
+                                        MAP_COLOR, TEMPLATE as _TEMPLATE, belt_shapes,
+                                        event_style)
+
 _EVENT_CORE = ("utc", "et", "kind", "body")
-_APPROX_COLOR = "#a15c00"
 
 
 # -- shared helpers -------------------------------------------------------------------------
@@ -113,20 +105,13 @@ def _set_uids(fig) -> None:
 
 
 def _event_style(events) -> dict:
-    """Colour and symbol per event kind (perijove fixed), in order of first occurrence."""
-    style = {}
+    """Colour and symbol per event kind present, in order of first occurrence (the lanes'
+    order); the style itself is the kind's own (:func:`flyplan.products.html.style.event_style`),
+    the same on every page."""
     if events is None or len(events) == 0:
-        return style
+        return {}
     order = events.sort_values("et", kind="stable")["kind"].astype(str)
-    i = 0
-    for kind in dict.fromkeys(order):
-        if kind == "perijove":
-            style[kind] = (_PJ_COLOR, "star")
-            continue
-        style[kind] = (_EVENT_COLORS[i % len(_EVENT_COLORS)],
-                       _EVENT_SYMBOLS[i % len(_EVENT_SYMBOLS)])
-        i += 1
-    return style
+    return {kind: event_style(kind) for kind in dict.fromkeys(order)}
 
 
 def _fmt_value(v) -> str:
@@ -166,11 +151,34 @@ def _perijove_line(fig, pj, rows) -> None:
 
 
 # -- altitude, latitude, speed --------------------------------------------------------------
+def _juno_altitude(rows):
+    """Juno's altitude above Jupiter's 1-bar ellipsoid at each event, km (NaN where unknown).
+
+    ``altitude_km`` of a moon event is Juno's height above *the moon*, which has
+    no place on Juno's altitude axis: those events are placed by their
+    ``juno_altitude_km`` (or not at all).  Returns None when no row has one.
+    """
+    import pandas as pd
+
+    from flyplan.constants import MOONS
+
+    alt = pd.Series(np.nan, index=rows.index, dtype=float)
+    if "juno_altitude_km" in rows.columns:
+        alt = rows["juno_altitude_km"].astype(float)
+    if "altitude_km" in rows.columns:
+        body = (rows["body"].astype(str).str.upper() if "body" in rows.columns
+                else pd.Series("", index=rows.index))
+        of_jupiter = ~body.isin([m.upper() for m in MOONS])
+        alt = alt.where(np.isfinite(alt) | ~of_jupiter, rows["altitude_km"].astype(float))
+    return alt if np.isfinite(alt.to_numpy()).any() else None
+
+
 def profile_figure(pj):
     """Altitude, latitudes and speed against time, with every event marked.
 
-    A strip at the top holds one lane per event kind; events with an
-    ``altitude_km`` are also marked on the altitude curve.  A dotted line marks
+    A strip at the top holds one lane per event kind; events are also marked
+    on the altitude curve at Juno's altitude (a moon event's height above the
+    moon is never drawn on that axis; see :func:`_juno_altitude`).  A dotted line marks
     the perijove on every panel.
     """
     import plotly.graph_objects as go
@@ -222,8 +230,8 @@ def profile_figure(pj):
             text=text, hovertemplate="%{text}<extra></extra>", legendgroup=f"event-{kind}",
             legendgrouptitle_text="events" if kind == kinds[0] else None,
             meta={"flyplan": "event", "kind": kind}), row=1, col=1)
-        if "altitude_km" in rows.columns:
-            alt = rows["altitude_km"].astype(float)
+        alt = _juno_altitude(rows)
+        if alt is not None:
             ok = np.isfinite(alt.to_numpy())
             if ok.any():
                 fig.add_trace(go.Scatter(
@@ -327,7 +335,8 @@ def ground_track_figure(pj):
 
     West longitude runs from 360 deg at the left to 0 deg at the right (the
     usual orientation of Jupiter maps); latitude is planetographic.  The night
-    side and the terminator are those at the perijove time.
+    side and the terminator are those at the perijove time; behind them, the
+    planet's usual belts and zones (:data:`flyplan.products.html.style.BELTS`).
     """
     import plotly.graph_objects as go
 
@@ -387,7 +396,13 @@ def ground_track_figure(pj):
     _base_layout(fig, pj, "ground track (System III)", 640,
                  subtitle=f"sub-spacecraft point over {len(df)} samples; night side and "
                           f"terminator at perijove ({pj.utc})")
-    fig.update_layout(legend=dict(orientation="h", x=0.0, y=-0.18), plot_bgcolor="#f3ead9")
+    fig.update_layout(legend=dict(orientation="h", x=0.0, y=-0.18), plot_bgcolor=MAP_COLOR)
+    for shape in belt_shapes():
+        fig.add_shape(**shape)
+    fig.add_annotation(text="belts (dark) and zones: usual latitudes, after Rogers (1995); "
+                            "not this perijove's clouds", showarrow=False, x=1.0, y=1.0,
+                       xref="paper", yref="paper", xanchor="right", yanchor="bottom",
+                       font=dict(color="#555", size=11))
     _set_uids(fig)
     return fig
 
@@ -458,7 +473,7 @@ def polar_figure(pj):
                   angularaxis=dict(rotation=-90, tickmode="array",
                                    tickvals=list(range(0, 360, 30)),
                                    ticktext=[f"{v}°W" for v in range(0, 360, 30)]),
-                  bgcolor="#f3ead9")
+                  bgcolor=MAP_COLOR)
 
     def labels(hemi):
         return [f"{90 - v}°{hemi}" if v < 90 else "0°" for v in ticks]

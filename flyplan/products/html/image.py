@@ -12,10 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from flyplan.products.html.pages import Section, _esc, provenance_footer, render_page
+from flyplan.products.html.style import (FILTER_COLORS, JUNO_COLOR, MAP_COLOR,
+                                         apply_figure_style, belt_shapes, moon_color)
 
 __all__ = ["image_figure", "image_html"]
 
-_COLORS = {"METHANE": "#7b3294", "BLUE": "#2166ac", "GREEN": "#1b7837", "RED": "#b2182b"}
+_COLORS = FILTER_COLORS
 
 
 def image_figure(im):
@@ -32,11 +34,11 @@ def image_figure(im):
         lon = np.insert(lon, jumps, np.nan)
         lat = np.insert(lat, jumps, np.nan)
         fig.add_trace(go.Scatter(x=lon, y=lat, mode="lines", name="Juno track (±30 min)",
-                                 line=dict(color="#1f3b73", width=1.5), hoverinfo="skip"))
+                                 line=dict(color=JUNO_COLOR, width=1.5), hoverinfo="skip"))
     df = im.framelets
     fig.add_trace(go.Scatter(
         x=df["lon_w_deg"], y=df["lat_pg_deg"], mode="markers", name="sub-spacecraft point",
-        marker=dict(size=6, color="#1f3b73"),
+        marker=dict(size=6, color=JUNO_COLOR),
         text=[f"framelet {r.framelet} {r.filter}<br>{r.utc_mid}<br>altitude "
               f"{r.altitude_km:,.0f} km" for r in df.itertuples()],
         hovertemplate="%{text}<extra></extra>"))
@@ -60,14 +62,22 @@ def image_figure(im):
         fig.add_trace(go.Scatter(x=m["lon_w_deg"], y=m["lat_pg_deg"], mode="markers+text",
                                  name="sub-moon points", text=m["moon"],
                                  textposition="top center",
-                                 marker=dict(symbol="circle", size=10, color="#d4a017")))
+                                 marker=dict(symbol="circle", size=10,
+                                             color=[moon_color(x) for x in m["moon"]],
+                                             line=dict(width=1, color="white"))))
     fig.update_xaxes(title_text="System III west longitude (deg)", range=[360, 0], dtick=30,
                      ticksuffix="°", constrain="domain")
     fig.update_yaxes(title_text="planetographic latitude (deg)", range=[-90, 90], dtick=30,
                      ticksuffix="°", scaleanchor="x", scaleratio=1, constrain="domain")
-    fig.update_layout(template="plotly_white", height=620, plot_bgcolor="#f3ead9",
-                      title=f"{im.product_id}: framelets on Jupiter (System III)",
+    apply_figure_style(fig, height=620)
+    fig.update_layout(plot_bgcolor=MAP_COLOR,
+                      title=dict(text=f"{im.product_id}: framelets on Jupiter (System III)",
+                                 x=0.01, xanchor="left"),
                       legend=dict(orientation="h", y=-0.2))
+    for shape in belt_shapes():
+        fig.add_shape(**shape)
+    for i, tr in enumerate(fig.data):
+        tr.uid = f"t{i}"
     return fig
 
 

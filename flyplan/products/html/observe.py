@@ -7,15 +7,11 @@ it.  The page inlines plotly.js, so it opens offline, and is deterministic.
 
 from __future__ import annotations
 
+from flyplan.products.html.style import PJ_COLOR, WINDOW_COLOR, apply_figure_style
 from flyplan.timeutil import iso_frame
 
 __all__ = ["observe_figure", "observe_html"]
 
-_WINDOWS_STYLE = """
-#flyplan-windows{border-collapse:collapse;margin:1rem 0}
-#flyplan-windows td,#flyplan-windows th{padding:.15rem .8rem;text-align:left;font-family:monospace}
-#flyplan-windows th{border-bottom:1px solid #999}
-"""
 
 
 def _times(utc):
@@ -50,7 +46,7 @@ def observe_figure(obs):
                              line=dict(color="#555")), row=1, col=1)
     obs_mask = df["observable"].to_numpy(dtype=bool)
     fig.add_trace(go.Scatter(x=t[obs_mask], y=cml[obs_mask], name="CML while observable",
-                             mode="markers", marker=dict(color="seagreen", size=5)),
+                             mode="markers", marker=dict(color=WINDOW_COLOR, size=5)),
                   row=1, col=1)
     fig.add_trace(go.Scatter(x=t, y=df["jupiter_alt_deg"], name="Jupiter altitude (deg)",
                              line=dict(color="darkorange")), row=2, col=1)
@@ -65,28 +61,37 @@ def observe_figure(obs):
     for _, w in obs.windows.iterrows():
         for r in (1, 2):
             fig.add_vrect(x0=_times([w["start_utc"]])[0], x1=_times([w["end_utc"]])[0],
-                          fillcolor="seagreen", opacity=0.15, line_width=0, row=r, col=1)
+                          fillcolor=WINDOW_COLOR, opacity=0.15, line_width=0, row=r, col=1)
     if obs.longitude_w_deg is not None:
-        fig.add_hline(y=obs.longitude_w_deg, line_dash="dot", line_color="firebrick",
+        fig.add_hline(y=obs.longitude_w_deg, line_dash="dot", line_color=PJ_COLOR,
                       row=1, col=1, annotation_text=f"{obs.longitude_w_deg:g}° W")
     pj = _times([obs.perijove["utc"]])[0]
     for r in (1, 2):
-        fig.add_vline(x=pj, line_dash="dot", line_color="firebrick", row=r, col=1)
+        fig.add_vline(x=pj, line_dash="dot", line_color=PJ_COLOR, line_width=1.5, row=r, col=1)
     fig.add_annotation(x=pj, y=1.0, yref="paper", text=f"PJ{obs.number} (SCET)",
-                       showarrow=False, yanchor="bottom", font=dict(color="firebrick"))
+                       showarrow=False, yanchor="bottom", font=dict(color=PJ_COLOR))
     fig.update_yaxes(title_text="CML System III (° W)", range=[0, 360], dtick=60, row=1, col=1)
     fig.update_yaxes(title_text="altitude (°)", row=2, col=1)
     fig.update_xaxes(title_text="UTC", row=2, col=1)
-    fig.update_layout(height=720, legend=dict(orientation="h", y=-0.12),
-                      title=f"Jupiter from {obs.site.name} before Juno PJ{obs.number}: "
-                            f"observable (shaded) with Jupiter ≥ {obs.min_altitude_deg:g}° "
-                            f"and {obs.twilight} darkness")
+    apply_figure_style(fig, height=720)
+    fig.update_xaxes(type="date", showspikes=True, spikemode="across", spikethickness=1,
+                     spikedash="dot")
+    fig.update_layout(legend=dict(orientation="h", y=-0.12),
+                      margin=dict(l=80, r=40, t=90, b=60),
+                      title=dict(x=0.01, xanchor="left",
+                                 text=f"Jupiter from {obs.site.name} before Juno PJ{obs.number}:"
+                                      f" observable (shaded) with Jupiter ≥ "
+                                      f"{obs.min_altitude_deg:g}° and {obs.twilight} darkness"))
+    for i, tr in enumerate(fig.data):
+        tr.uid = f"t{i}"
     return fig
 
 
 def observe_html(obs, figures: dict | None = None) -> str:
-    """The page for an observing plan as a string (plotly.js inlined)."""
-    from flyplan.products.html.pages import Section, _esc, render_page
+    """The page for an observing plan as a string, in the layout of every flyplan page:
+    key figures, a summary card, the windows, the figure and the provenance footer."""
+    from flyplan.products.html.pages import Section, _esc, provenance_footer, render_page
+    from flyplan.products.serialize import envelope
 
     if figures is None:
         figures = {"observe": observe_figure(obs)}
@@ -106,10 +111,30 @@ def observe_html(obs, figures: dict | None = None) -> str:
     ]
     if obs.longitude_w_deg is not None:
         card.append(("Longitude followed", f"{obs.longitude_w_deg:g}° W (System III)"))
-    rows = "".join(f"<tr><td>{_esc(k)}</td><td>{_esc(v)}</td></tr>" for k, v in card)
+    rows = "".join(f'<tr><td>{_esc(k)}</td><td class="v">{_esc(v)}</td></tr>' for k, v in card)
     notes = "".join(f"<li>{_esc(n)}</li>" for n in obs.notes)
-    header = (f'<div class="card" id="flyplan-summary"><table>{rows}</table></div>'
-              + (f'<ul class="notes">{notes}</ul>' if notes else ""))
+    wins = iso_frame(obs.windows)
+    import pandas as pd
+
+    hours = None
+    if len(wins):
+        span = (pd.to_datetime(wins["end_utc"].astype(str).str.rstrip("Z"))
+                - pd.to_datetime(wins["start_utc"].astype(str).str.rstrip("Z")))
+        hours = float(span.dt.total_seconds().sum()) / 3600.0
+    day, _, clock = str(p["utc_ert"]).partition("T")
+    tiles = [("Perijove seen on Earth (UTC)", _esc(clock.rstrip("Z")), _esc(day)),
+             ("Observable windows", f"{len(wins):,d}", f"in {obs.days:g} days before"),
+             ("Light time", f"{p['light_time_min']:.1f}", "min")]
+    if hours is not None:
+        tiles.append(("Observable", f"{hours:,.1f}", "h in total"))
+    header = ('<p class="sub">Jupiter from a ground site before Juno\'s perijove, by flyplan'
+              '</p><div class="tiles" id="flyplan-key-figures">' + "".join(
+                  f'<div class="tile"><div class="k">{k}</div><div class="v">{v} '
+                  f'<span class="u">{u}</span></div></div>' for k, v, u in tiles) + "</div>"
+              f'<div class="cards"><div class="card summary big" id="flyplan-summary">'
+              f"<h2>Site and perijove</h2><table>{rows}</table></div>"
+              + (f'<div class="card sources"><h2>Notes</h2><ul class="notes">{notes}</ul></div>'
+                 if notes else "") + "</div>")
     head = ("<tr><th>night</th><th>observable (UTC)</th><th>CML start / mid / end (° W)</th>"
             "<th>max alt (°)</th><th>longitude on CM (UTC)</th></tr>")
     body = "".join(
@@ -117,18 +142,16 @@ def observe_html(obs, figures: dict | None = None) -> str:
         f"<td>{w['cml_start_deg']:.1f} / {w['cml_mid_deg']:.1f} / {w['cml_end_deg']:.1f}</td>"
         f"<td>{w['max_altitude_deg']:.1f}</td>"
         f"<td>{_esc(', '.join(w['longitude_on_cm_utc']))}</td></tr>"
-        for _, w in iso_frame(obs.windows).iterrows())
-    sections = [Section("windows", "Observable windows",
-                        html=f"<style>{_WINDOWS_STYLE}</style>"
-                             f'<table id="flyplan-windows">{head}{body}</table>')]
-    sections += [Section(key, "Central-meridian longitude and altitudes", figure=fig)
-                 for key, fig in figures.items()]
-    conventions = "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>"
-                          for k, v in meta["conventions"].items())
-    footer = f"""<footer id="flyplan-provenance">
-<p>flyplan {_esc(meta['flyplan_version'])}; perijove time: {_esc(meta['perijove_time_source'])};
-ephemeris: {_esc(meta['ephemeris'])}; samples every {meta['step_s']:g} s</p>
-<p>Conventions:</p><ul>{conventions}</ul>
-</footer>"""
+        for _, w in wins.iterrows())
+    sections = [Section(key, "Central-meridian longitude and altitudes", figure=fig,
+                        caption="System III central-meridian longitude seen from the site "
+                                "(top) and the altitudes of Jupiter and the Sun (bottom); "
+                                "shaded: observable. Dotted line: the perijove (spacecraft "
+                                "event time).")
+                for key, fig in figures.items()]
+    sections.insert(0, Section("windows", "Observable windows",
+                               html=f'<table class="events" id="flyplan-windows">{head}{body}'
+                                    "</table>" if len(wins) else
+                               '<p id="flyplan-windows">No observable window.</p>'))
     return render_page(f"Jupiter before Juno perijove {obs.number}", sections,
-                       header_html=header, footer_html=footer)
+                       header_html=header, footer_html=provenance_footer(envelope(obs)))
