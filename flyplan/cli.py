@@ -586,7 +586,7 @@ def kernels_status(
 def kernels_build(_offline: bool = OfflineEverywhere):
     """Build flyplan's built-in Galilean-moon SPK into the cache now (else on first use).
 
-    Io, Europa, Ganymede, Callisto and Jupiter's centre for 2015-12 .. 2027-01,
+    Io, Europa, Ganymede, Callisto and Jupiter's centre for 2015-12 .. 2031-01,
     integrated from constants fitted to JPL's jup310; NAIF's jup3xx is
     preferred whenever one covers a window.
     """

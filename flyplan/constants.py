@@ -11,7 +11,8 @@ from __future__ import annotations
 __all__ = [
     "JUNO", "JUPITER", "JUPITER_BARYCENTER", "SUN", "EARTH", "EARTH_BARYCENTER",
     "MOONS", "MOON_IDS", "JUPITER_RADII_KM", "JUPITER_POLE_RA_DEG", "JUPITER_POLE_DEC_DEG",
-    "C_KM_S", "LEAP_SECONDS", "DELTET", "JOI_UTC", "KM_S_TO_KM_H", "CONVENTIONS",
+    "C_KM_S", "LEAP_SECONDS", "DELTET", "JOI_UTC", "KM_S_TO_KM_H", "ABCORR_MOON_RANGE",
+    "CONVENTIONS",
 ]
 
 JUNO = -61
@@ -55,6 +56,13 @@ JOI_UTC = "2016-07-05T02:47:31.851Z"
 
 KM_S_TO_KM_H = 3600.0
 
+# Range from Juno to a moon (closest approaches in `events`, the mission table
+# and `plan`, and the samples' <moon>_range_km): light time only, one setting
+# everywhere.  Stellar aberration turns a direction, not a distance; SPICE's
+# LT+S ranges differ from LT by up to a few km only through its numerical
+# differentiation of the observer's velocity.
+ABCORR_MOON_RANGE = "LT"
+
 CONVENTIONS = {
     "altitude": "distance to the nearest point of Jupiter's 1-bar reference ellipsoid "
                 "(71492 x 71492 x 66854 km, from the PCK), km; not r minus the equatorial radius",
@@ -73,6 +81,12 @@ CONVENTIONS = {
               "as seen from Juno (range, occultation, transit, limb angle, phase): light time "
               "(LT), as SPICE's occult/gfoclt; the Sun seen from Jupiter (local time, "
               "illumination, shadow): light time and stellar aberration (LT+S)",
+    "moon_range": "range from Juno to a moon's centre (<moon>_range_km, closest approaches in "
+                  "events, the mission table and plan): light time only (LT), the same "
+                  "everywhere; altitude over a moon: to the nearest point of its ellipsoid "
+                  "(events) or range minus its mean radius (mission table)",
+    "unresolved": "where flyplan's Juno model would put Juno inside a moon or Jupiter, the "
+                  "geometry is left blank and the row says the model cannot resolve the flyby",
     "local_solar_time": "local solar time at Juno's planetocentric longitude, 24 'hours' "
                         "per Jupiter solar day (as SPICE et2lst)",
     "earth_received": "utc_ert: Earth-received time (ERT) = spacecraft event time (utc, SCET) "

@@ -115,7 +115,8 @@ def approximate_time(n: int, *, orbnum=None, cands=None) -> tuple[float, str, fl
     Returns
     -------
     (float, str, float)
-        ET, method (``"orbnum"``, ``"counted"`` or ``"timetable"``) and the
+        ET, method (``"orbnum"``, ``"counted"``, ``"timetable"`` or, for a
+        predicted time, ``"timetable-predicted"``) and the
         half-width (s) within which the refinement should search.
 
     Raises
@@ -139,8 +140,10 @@ def approximate_time(n: int, *, orbnum=None, cands=None) -> tuple[float, str, fl
     table = timetable()
     if n in table:
         row = table[n]
-        half = _SEARCH_RECONSTRUCTED_S if row.status == "reconstructed" else _SEARCH_PREDICTED_S
-        return utc_to_et(row.utc), "timetable", half
+        if row.status == "reconstructed":
+            return utc_to_et(row.utc), "timetable", _SEARCH_RECONSTRUCTED_S
+        # Said wherever the time is printed: a prediction, not a measurement.
+        return utc_to_et(row.utc), "timetable-predicted", _SEARCH_PREDICTED_S
     raise PerijoveError(f"perijove {n} is not in flyplan's timetable",
                         covered=f"PJ{min(table)}..PJ{max(table)} (timetable)",
                         hint="give a perijove number in that range, or a --window in UTC")

@@ -119,9 +119,12 @@ def test_row_state_is_a_perijove_and_round_trips():
 def test_describe_says_approximate_and_gives_the_uncertainty():
     text = jm.describe(38)
     assert text.startswith("approximate (flyplan Juno model, bridged 5 orbits from PJ43")
-    row = jm.perijove_row(38)
-    assert f"±{row.sigma_alt_km:.0f} km altitude" in text and "° lat/lon" in text
-    assert "perijove time ±120 s" in jm.describe(90)
+    from flyplan.ephemeris.juno_bounds import bounds
+
+    b = bounds(jm.perijove_row(38), [3600.0])
+    assert f"±{b['altitude_km'][0]:,.0f} km altitude" in text and "° latitude" in text
+    assert "(measured bounds)" in text
+    assert "perijove time predicted (list A; ±15.0 h" in jm.describe(90)
     assert "approximate" in jm.ACCURACY_NOTE
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from flyplan.domain.api import ResultMixin, metadata_property
-from flyplan.constants import CONVENTIONS, JUNO, JUPITER, MOON_IDS, MOONS
+from flyplan.constants import ABCORR_MOON_RANGE, CONVENTIONS, JUNO, JUPITER, MOON_IDS, MOONS
 from flyplan.domain.event_kinds import EVENT_KINDS
 from flyplan.kernels.pool import gf_tolerance
 from flyplan.orbit import PERIJOVE_TOL_S, gf_intervals, gf_window
@@ -195,6 +195,12 @@ def step_zones(t0: float, t1: float, schedule: str | tuple = "juno", *, observer
             if k < len(zones) - 1:
                 z[1] = min(t1, z[1] + z[2])
     return [tuple(z) for z in zones]
+
+
+def _clip_zones(zones, a: float, b: float) -> list[tuple[float, float, float]]:
+    """The zones' parts inside ``[a, b]``."""
+    return [(max(z0, a), min(z1, b), step) for z0, z1, step in zones
+            if min(z1, b) > max(z0, a)]
 
 
 def _zoned(search, zones) -> list[tuple[float, float]]:
@@ -496,9 +502,17 @@ def _contacts(prefix, occ_full, geometry, screened, zones, t0, t1):
     return out
 
 
+# Half-width searched around such a minimum for the span spent inside, s
+# (a pass through a moon at flyby speeds lasts minutes).
+_INSIDE_SEARCH_S = 3600.0
+# Kept clear of that span by the angular searches, s.
+_INSIDE_PAD_S = 120.0
+
+
 def _moon_events(t0, t1, observer, moon, kinds, ca_max_range_km, notes, scale):
     import spiceypy
 
+    from flyplan.geometry import resolve
     from flyplan.timeutil import et_to_utc
 
     name = _name(moon)
@@ -516,31 +530,46 @@ def _moon_events(t0, t1, observer, moon, kinds, ca_max_range_km, notes, scale):
                      "transits are for its centre (full phases not computed)")
     jup = ("JUPITER", "ELLIPSOID", "IAU_JUPITER")
 
-    if want("closest_approach"):
-        search = _dist_search(name, obs, "LT")
-        zones = step_zones(t0, t1, "range", observer=observer, _scale=scale)
-        pts = [t for t in _dedupe(a for a, _ in _zoned(
-            lambda cell, step: search("LOCMIN", 0.0, cell, step), zones)) if t0 < t < t1]
-        if pts:
-            rng = np.array([np.linalg.norm(spiceypy.spkpos(name, t, "J2000", "LT", obs)[0])
-                            for t in pts])
-            best = int(np.argmin(rng))
-            for i, t in enumerate(pts):
-                if i == best or rng[i] <= ca_max_range_km:
-                    rows.append(_row(t, "closest_approach", name,
-                                     "smallest in window" if i == best else "local minimum"))
+    # Range minima first: a trajectory that passes inside the moon (flyplan's
+    # model near a flyby it does not reproduce) is found here, and the
+    # angular searches, which SPICE cannot do from inside a body, skip it.
+    search = _dist_search(name, obs, ABCORR_MOON_RANGE)
+    zones = step_zones(t0, t1, "range", observer=observer, _scale=scale)
+    pts = [t for t in _dedupe(a for a, _ in _zoned(
+        lambda cell, step: search("LOCMIN", 0.0, cell, step), zones)) if t0 < t < t1]
+    rng = np.array([np.linalg.norm(spiceypy.spkpos(name, t, "J2000", ABCORR_MOON_RANGE,
+                                                   obs)[0]) for t in pts])
+    radius = float(np.mean(spiceypy.bodvcd(moon, "RADII", 3)[1]))
+    holes = []
+    for t in np.asarray(pts)[resolve.inside(rng, radius * resolve.INSIDE_MARGIN)]:
+        lo, hi = max(t0, t - _INSIDE_SEARCH_S), min(t1, t + _INSIDE_SEARCH_S)
+        holes += resolve.inside_intervals(name, obs, radius + resolve.UNRESOLVED_KM,
+                                          lo, hi, step=5.0, abcorr=ABCORR_MOON_RANGE) or [(t, t)]
+        notes.append(resolve.unresolved_note(name.title(), et_to_utc(t, 0)))
+    if want("closest_approach") and pts:
+        best = int(np.argmin(rng))
+        for i, t in enumerate(pts):
+            if resolve.inside(rng[i], radius * resolve.INSIDE_MARGIN):
+                rows.append(_row(t, "closest_approach", name,
+                                 f"{resolve.UNRESOLVED}: the model's trajectory passes inside "
+                                 f"{name.title()}"))
+            elif i == best or rng[i] <= ca_max_range_km:
+                rows.append(_row(t, "closest_approach", name,
+                                 "smallest in window" if i == best else "local minimum"))
     if want("occultation") or want("transit"):
-        zones = step_zones(t0, t1, "view", observer=observer, _scale=scale)
-        screened = _overlaps(name, "JUPITER", obs,
-                             step_zones(t0, t1, "range", observer=observer, _scale=scale))
-        if want("occultation"):
-            geo = (*jup, name, shape, frame, "LT", obs)
-            rows += [_row(t, k, name, d) for t, k, d in
-                     _contacts("occultation", "FULL", geo, screened, zones, t0, t1)]
-        if want("transit"):
-            geo = (name, shape, frame, *jup, "LT", obs)
-            rows += [_row(t, k, name, d) for t, k, d in
-                     _contacts("transit", "ANNULAR", geo, screened, zones, t0, t1)]
+        view = step_zones(t0, t1, "view", observer=observer, _scale=scale)
+        ranged = step_zones(t0, t1, "range", observer=observer, _scale=scale)
+        for a, b in resolve.complement(t0, t1, holes, pad_s=_INSIDE_PAD_S):
+            zones = _clip_zones(view, a, b)
+            screened = _overlaps(name, "JUPITER", obs, _clip_zones(ranged, a, b))
+            if want("occultation"):
+                geo = (*jup, name, shape, frame, "LT", obs)
+                rows += [_row(t, k, name, d) for t, k, d in
+                         _contacts("occultation", "FULL", geo, screened, zones, a, b)]
+            if want("transit"):
+                geo = (name, shape, frame, *jup, "LT", obs)
+                rows += [_row(t, k, name, d) for t, k, d in
+                         _contacts("transit", "ANNULAR", geo, screened, zones, a, b)]
     if want("eclipse"):
         if _has_rotation(10):
             sun = ("SUN", "ELLIPSOID", "IAU_SUN")
@@ -667,15 +696,21 @@ def _moon_range_altitude(name: str, et, observer: int):
     """Range from the observer to a moon's centre and to its ellipsoid (nearest point), km."""
     import spiceypy
 
+    from flyplan.geometry.resolve import INSIDE_MARGIN
+
     moon = spiceypy.bodn2c(name)
     rng, alt = np.empty(len(et)), np.empty(len(et))
     rotation = _has_rotation(moon)
     radius = float(np.mean(spiceypy.bodvcd(moon, "RADII", 3)[1]))
     for i, t in enumerate(et):
-        rng[i] = np.linalg.norm(spiceypy.spkpos(name, float(t), "J2000", "LT", str(observer))[0])
-        if rotation:
+        rng[i] = np.linalg.norm(spiceypy.spkpos(name, float(t), "J2000", ABCORR_MOON_RANGE,
+                                                str(observer))[0])
+        if rng[i] <= radius * INSIDE_MARGIN:
+            # Inside the moon (flyplan's model only): no number, the row says why.
+            rng[i] = alt[i] = np.nan
+        elif rotation:
             _, _, srfvec = spiceypy.subpnt("NEAR POINT/ELLIPSOID", name, float(t),
-                                           f"IAU_{name}", "LT", str(observer))
+                                           f"IAU_{name}", ABCORR_MOON_RANGE, str(observer))
             alt[i] = np.linalg.norm(srfvec)
         else:
             alt[i] = rng[i] - radius
@@ -831,6 +866,9 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
         edge = _table([_row(t, "apojove", "JUPITER", "window edge") for t in apojoves], _JUNO)
         df = pd.concat([df[~near], edge], ignore_index=True).sort_values("et", kind="stable")
         df = df.reset_index(drop=True)
+    from flyplan.domain.uncertainty import add_event_bounds
+
+    add_event_bounds(df, n, et_pj, sel.approximate)
     settings = {"latitudes_deg": sorted(set(map(float, latitudes))),
                 "lat_step_deg": lat_step_deg,
                 "altitudes_km": sorted(set(map(float, altitudes_km))),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from flyplan.domain.api import ResultMixin, metadata_property
-from flyplan.constants import JUNO, JUPITER, MOON_IDS, MOONS
+from flyplan.constants import ABCORR_MOON_RANGE, JUNO, JUPITER, MOON_IDS, MOONS
 from flyplan.errors import FlyplanError
 
 __all__ = ["perijoves", "MissionTable", "SUMMARY_COLUMNS"]
@@ -35,7 +35,8 @@ def _closest_approaches(moons, t0: float, t1: float) -> dict[int, tuple[float, f
 
     A vectorized scan of the geometric ranges every ``_CA_STEP_S`` (Juno's
     position relative to Jupiter's centre read once for all moons) finds the
-    candidate minima; the Geometry Finder (``gfdist`` LOCMIN, LT+S) refines
+    candidate minima; the Geometry Finder (``gfdist`` LOCMIN, light time as
+    everywhere else: ``ABCORR_MOON_RANGE``) refines
     the three lowest within a scan step either side.  Searching the whole
     orbit with ``gfdist`` alone costs several times more, for the same answer.
     """
@@ -51,7 +52,7 @@ def _closest_approaches(moons, t0: float, t1: float) -> dict[int, tuple[float, f
 
 
 def _refine_minimum(moon: int, et: np.ndarray, rng: np.ndarray) -> tuple[float, float]:
-    """(ET, LT+S range km) of the smallest minimum near the scan's three lowest samples."""
+    """(ET, LT range km) of the smallest minimum near the scan's three lowest samples."""
     import spiceypy
 
     inner = np.flatnonzero((rng[1:-1] <= rng[:-2]) & (rng[1:-1] <= rng[2:])) + 1
@@ -62,11 +63,11 @@ def _refine_minimum(moon: int, et: np.ndarray, rng: np.ndarray) -> tuple[float, 
         cnfine = spiceypy.cell_double(2)
         spiceypy.wninsd(lo, hi, cnfine)
         result = spiceypy.cell_double(20)
-        spiceypy.gfdist(str(moon), "LT+S", str(JUNO), "LOCMIN", 0.0, 0.0, _CA_STEP_S / 8, 100,
+        spiceypy.gfdist(str(moon), ABCORR_MOON_RANGE, str(JUNO), "LOCMIN", 0.0, 0.0, _CA_STEP_S / 8, 100,
                         cnfine, result)
         times = [spiceypy.wnfetd(result, k)[0] for k in range(spiceypy.wncard(result))]
         for t in times + [lo, hi]:
-            p, _ = spiceypy.spkpos(str(moon), t, "J2000", "LT+S", str(JUNO))
+            p, _ = spiceypy.spkpos(str(moon), t, "J2000", ABCORR_MOON_RANGE, str(JUNO))
             r = float(np.linalg.norm(p))
             if r < best[1]:
                 best = (float(t), r)
@@ -87,6 +88,7 @@ def _orbit_span(kernels, et_pj: float) -> tuple[float, float]:
 
 
 def _one(n: int, window, step, kernels, source, moons) -> dict:
+    from flyplan.geometry import resolve
     from flyplan.geometry.samples import moon_radius
     from flyplan.domain.perijove import perijove
     from flyplan.timeutil import et_to_utc
@@ -95,6 +97,10 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
                    extras=False)
     s = res.summary
     row = {"pj": n, **{k: s[k] for k in SUMMARY_COLUMNS[1:]}}
+    unc = s.get("uncertainty", {})
+    row.update(time_unc_s=unc.get("time_s"), altitude_unc_km=unc.get("altitude_km"),
+               lat_unc_deg=unc.get("lat_pg_deg"), lon_unc_deg=unc.get("lon_deg"),
+               ground_unc_km=unc.get("ground_km"), speed_unc_km_s=unc.get("speed_km_s"))
     row.update(time_method=res.method, trajectory_source=res.selection.trajectory,
                approximate=bool(res.selection.approximate), trajectory=res.selection.trajectory_label,
                moons_source=res.selection.moons_label)
@@ -102,14 +108,40 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
         c0, c1 = _orbit_span(res.selection.kernels, res.et)
         row["orbit_search_utc"] = f"{et_to_utc(c0, 0)}..{et_to_utc(c1, 0)}"
         found = _closest_approaches(MOONS.values(), c0, c1)
+        ca_unc = _ca_bounds(found, n, res.et, res.selection.approximate)
         for name, moon in MOONS.items():
             key = name.lower()
             et_ca, rng = found[moon]
             row[f"{key}_ca_utc"] = et_to_utc(et_ca) if np.isfinite(et_ca) else None
+            if resolve.inside(rng, moon_radius(moon) * resolve.INSIDE_MARGIN):
+                # Never a distance from inside the moon: the row says why.
+                rng = float("nan")
+                row[f"{key}_ca_note"] = (f"{resolve.UNRESOLVED}: flyplan's Juno model passes "
+                                         f"inside {name}")
             row[f"{key}_ca_range_km"] = rng
             row[f"{key}_ca_altitude_km"] = rng - moon_radius(moon)
             row[f"{key}_min_range_window_km"] = float(res.samples[f"{key}_range_km"].min())
+            row[f"{key}_ca_time_unc_s"], row[f"{key}_ca_distance_unc_km"] = ca_unc[moon]
     return row
+
+
+def _ca_bounds(found, pj: int, et_pj: float, approximate: bool) -> dict:
+    """{moon: (time_unc_s, distance_unc_km)} of the closest approaches (0 on real kernels)."""
+    import pandas as pd
+
+    from flyplan.domain.uncertainty import add_event_bounds
+
+    moons = [m for m in found if np.isfinite(found[m][0])]
+    from flyplan.geometry.samples import moon_radius
+
+    ev = pd.DataFrame({"et": [found[m][0] for m in moons], "kind": "closest_approach",
+                       "body": [MOON_IDS[m].upper() for m in moons],
+                       "altitude_km": [found[m][1] - moon_radius(m) for m in moons]})
+    add_event_bounds(ev, pj, et_pj, approximate)
+    out = {m: (float("nan"), float("nan")) for m in found}
+    out.update({m: (float(t), float(d)) for m, t, d in
+                zip(moons, ev["time_unc_s"], ev["distance_unc_km"])})
+    return out
 
 
 def _chunk(args) -> list[dict]:

@@ -12,6 +12,7 @@ import numpy as np
 
 from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, MOONS
+from flyplan.constants import MOON_IDS as MOONS_BY_ID
 from flyplan.errors import FlyplanError, InputError
 
 __all__ = ["Perijove", "perijove"]
@@ -179,7 +180,24 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     at_pj = geometry.sample_table(np.array([et_pj]), moon_ids).iloc[0].to_dict()
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
                "trajectory_source": sel.trajectory, "approximate": sel.approximate}
+    summary.update(_time_status(n, method))
+    # Bounds of the model's numbers (flyplan.domain.uncertainty; 0 on real kernels).
+    from flyplan.domain import uncertainty
+
+    uncertainty.add_sample_bounds(samples, n, et_pj, sel.approximate)
+    around = geometry.sample_table(np.array([et_pj - 30.0, et_pj, et_pj + 30.0]), ())
+    summary["uncertainty"] = uncertainty.summary_uncertainty(around, n, et_pj,
+                                                             sel.approximate)
     notes = list(sel.notes)
+    for moon in moon_ids:
+        col = samples[f"{MOONS_BY_ID[moon].lower()}_range_km"]
+        if col.isna().any():
+            from flyplan.geometry.resolve import unresolved_note
+
+            first = samples.loc[col.isna(), "utc"].iloc[0]
+            # On the plan's notes too: every output format prints those.
+            sel.notes.append(unresolved_note(MOONS_BY_ID[moon], first))
+            notes.append(sel.notes[-1])
     # JunoCam imaging columns and the events inside the window (flyplan.geometry.junocam,
     # flyplan.domain.events).
     if not extras:
@@ -201,7 +219,9 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         previous = active()
         sel.kernels.load()
         try:
-            return _add_earth_received(None, _window_events(t0, t1, et_pj, moon_ids, notes))
+            ev = _window_events(t0, t1, et_pj, moon_ids, notes)
+            uncertainty.add_event_bounds(ev, n, et_pj, sel.approximate)
+            return _add_earth_received(None, ev)
         finally:
             if previous is not None:
                 previous.load()
@@ -243,6 +263,17 @@ class _DeferredField:
 
 Perijove.events = _DeferredField()
 Perijove.events.__set_name__(Perijove, "events")
+
+
+def _time_status(n: int, method: str) -> dict:
+    """``perijove_time_status`` (reconstructed / predicted) and, for a predicted
+    time, the prediction lists' words (:mod:`flyplan.predictions`)."""
+    from flyplan import predictions
+
+    if "predicted" not in method:
+        return {"perijove_time_status": "reconstructed"}
+    return {"perijove_time_status": "predicted",
+            "perijove_time_note": predictions.time_label(n) or "predicted"}
 
 
 def _no_events():

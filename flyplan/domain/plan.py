@@ -737,6 +737,36 @@ def _best(ev: _Evaluator, windows, moon: int):
     return found[0][0]
 
 
+def _drop_unresolved(windows, moons, t0: float, t1: float, step: float):
+    """Windows clear of any pass the trajectory cannot resolve, and notes on those passes.
+
+    A pass that goes inside a moon (flyplan's model near a flyby it does not
+    reproduce) is unresolved within :data:`flyplan.geometry.resolve.UNRESOLVED_KM`
+    of the surface: the samples there are blank, so windows that meet that
+    span begin or end only because of it, and are left out.
+    """
+    from flyplan.constants import ABCORR_MOON_RANGE
+    from flyplan.geometry import resolve
+    from flyplan.geometry.samples import moon_radius
+    from flyplan.timeutil import et_to_utc
+
+    notes, spans = [], []
+    for moon in moons:
+        radius = moon_radius(moon)
+        hits = resolve.inside_intervals(str(moon), str(JUNO), radius * resolve.INSIDE_MARGIN,
+                                        t0, t1, step=10.0, abcorr=ABCORR_MOON_RANGE)
+        if not hits:
+            continue
+        near = resolve.inside_intervals(str(moon), str(JUNO), radius + resolve.UNRESOLVED_KM,
+                                        t0, t1, step=10.0, abcorr=ABCORR_MOON_RANGE)
+        spans += [(a, b) for a, b in near if any(a <= h0 and h1 <= b for h0, h1 in hits)]
+        notes.append(resolve.unresolved_note(MOON_IDS[moon], et_to_utc(hits[0][0], 0))
+                     + "; windows next to that pass are left out")
+    pad = step + EDGE_TOL_S
+    kept = [w for w in windows if not any(w[0] <= b + pad and w[1] >= a - pad for a, b in spans)]
+    return kept, notes
+
+
 def _best_poi(ev: _Evaluator, windows, poi: PoiSpec, step: float):
     """The finest pixel scale on a POI inside the windows, sampled at a tenth of the step."""
     from flyplan.timeutil import sample_times
@@ -766,6 +796,7 @@ def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
     attitude, note = _attitude(sc, n)
     ev = _Evaluator(sc, attitude)
     windows = _windows(ev, t0, t1, sc.step_s())
+    windows, unresolved = _drop_unresolved(windows, ev.moons, t0, t1, sc.step_s())
     rows = []
     for s, e, cs, ce in windows:
         geo = ev.table(np.array([s, 0.5 * (s + e), e]))
@@ -781,7 +812,7 @@ def _plan_one(sc: Scenario, n: int | None, kernels, cands) -> dict:
         if t_best is not None:
             best = {"perijove": n, **_geometry_record(ev.table(np.array([t_best])).iloc[0],
                                                         ev.moons, sc.pois)}
-    notes = list(plan.notes) + ([note] if note else [])
+    notes = list(plan.notes) + ([note] if note else []) + unresolved
     return {"perijove": n, "perijove_utc": et_to_utc(et_pj) if et_pj is not None else None,
             "window_utc": [et_to_utc(t0), et_to_utc(t1)], "windows": rows, "best": best,
             "trajectory": plan.trajectory_label, "approximate": plan.approximate,

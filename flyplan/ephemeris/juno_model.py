@@ -92,7 +92,7 @@ __all__ = [
 ]
 
 #: Bump when the dynamics or the SPK layout change: it is part of the SPK's name.
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 
 ACCURACY_NOTE = ("approximate (flyplan Juno model: a perijove table propagated with "
                  "Jupiter's zonal gravity; see the row's method and uncertainty)")
@@ -254,35 +254,111 @@ _RING_GM = np.array([gm for gm, _ in MOON_RINGS])
 _RING_A = np.array([a for _, a in MOON_RINGS])
 
 
-def _rings(r: np.ndarray, pole: np.ndarray, ellipk, ellipe) -> np.ndarray:
+def _rings(r: np.ndarray, pole: np.ndarray, ellipk, ellipe, gm=_RING_GM,
+           a=_RING_A) -> np.ndarray:
     # Potential of a ring of mass GM and radius a in Jupiter's equator, at
     # cylindrical (rho, z): -2 GM K(m) / (pi S), S^2 = (a+rho)^2 + z^2,
     # m = 4 a rho / S^2; its gradient in closed form with K and E.
     z = float(r @ pole)
     rho_v = r - z * pole
     rho = math.sqrt(float(rho_v @ rho_v))
-    a = _RING_A
     s2 = (a + rho) ** 2 + z * z
     s = np.sqrt(s2)
     q = (a - rho) ** 2 + z * z
     m = 4.0 * a * rho / s2
     kk, ee = ellipk(m), ellipe(m)
-    gz = float(np.sum(-2.0 * _RING_GM * z * ee / (math.pi * s * q)))
+    gz = float(np.sum(-2.0 * gm * z * ee / (math.pi * s * q)))
     if rho < 1e-6:
         return gz * pole
-    grho = float(np.sum(_RING_GM / (math.pi * rho * s) * (ee * (a * a - rho * rho + z * z) / q - kk)))
+    grho = float(np.sum(gm / (math.pi * rho * s) * (ee * (a * a - rho * rho + z * z) / q - kk)))
     return gz * pole + (grho / rho) * rho_v
+
+
+#: Targeted moon flybys on a perijove's inbound leg (Juno mission news releases):
+#: perijove -> index of the moon in :data:`MOON_RINGS` (0 Io, 1 Europa, 2 Ganymede).
+FLYBY_MOONS = {34: 2, 45: 1, 57: 0, 58: 0}
+#: Mean radii of Io, Europa, Ganymede, Callisto, km (pck00011 BODY50x_RADII).
+_MOON_RADIUS_KM = (1821.5, 1560.8, 2631.2, 2410.3)
+#: Half-width of the span around a flyby in which the moon is a point mass
+#: (its actual position, flyplan's built-in ephemeris) instead of a ring, s.
+_PASS_HALF_S = 6 * 3600.0
+
+
+@dataclass(frozen=True)
+class MoonPass:
+    """A close moon flyby: the moon as a point mass at its ephemeris position.
+
+    Attributes
+    ----------
+    moon : int
+        Index in :data:`MOON_RINGS`.
+    et0, et1 : float
+        The span, TDB s past J2000; outside it the moon is its ring.
+    ets : tuple of float
+        Grid of the moon's positions (60 s).
+    positions : tuple
+        The moon relative to Jupiter's centre on the grid, km (J2000).
+    """
+
+    moon: int
+    et0: float
+    et1: float
+    ets: tuple
+    positions: tuple
+
+    def spline(self):
+        from scipy.interpolate import CubicSpline
+
+        return CubicSpline(np.asarray(self.ets), np.asarray(self.positions), axis=0)
+
+
+def _moon_pass(row) -> MoonPass | None:
+    """The point-mass span of a flyby row (None for other rows).
+
+    Centred on the model's closest approach to the moon within two days
+    before perijove (found with the ring dynamics; a 12-hour span covers the
+    few km of difference the point mass makes to where the pass is).
+    """
+    moon = FLYBY_MOONS.get(int(row.pj))
+    if moon is None:
+        return None
+    return _moon_pass_cached(int(row.pj), row.et, row.inc_deg, row.node_deg, row.argp_deg,
+                             row.r_p_km, row.v_p_kms, moon)
+
+
+@lru_cache(maxsize=8)
+def _moon_pass_cached(pj, et, inc, node, argp, r_p, v_p, moon) -> MoonPass:
+    import dataclasses
+
+    from flyplan.ephemeris import galilean
+
+    # The given state (a table row or a rebuilt one), not necessarily the table's.
+    row = dataclasses.replace(perijove_row(pj), et=et, inc_deg=inc, node_deg=node,
+                              argp_deg=argp, r_p_km=r_p, v_p_kms=v_p)
+    et_p, y0 = row_state(row)
+    coarse = np.arange(et_p - 2 * _DAY, et_p - 600.0, 600.0)
+    juno = propagate(et_p, y0, coarse, burn=row.burn)[:, :3]
+    grid = np.arange(coarse[0] - _PASS_HALF_S, et_p + 60.0, 60.0)
+    moons = galilean.propagate(grid)[:, moon, :3]
+    near = np.interp(coarse, grid, np.arange(len(grid))).astype(int)
+    t_ca = float(coarse[int(np.argmin(np.linalg.norm(juno - moons[near], axis=1)))])
+    t0, t1 = t_ca - _PASS_HALF_S, min(t_ca + _PASS_HALF_S, et_p - 600.0)
+    sel = (grid >= t0 - 120.0) & (grid <= t1 + 120.0)
+    return MoonPass(moon, t0, t1, tuple(grid[sel]), tuple(map(tuple, moons[sel])))
 
 
 class _Forces:
     """Right-hand side of the equations of motion (position km, velocity km/s)."""
 
-    def __init__(self, et_ref: float, span: float, burn: Burn | None = None):
+    def __init__(self, et_ref: float, span: float, burn: Burn | None = None,
+                 moon_pass: MoonPass | None = None):
         from scipy.special import ellipe, ellipk
 
         self._ellip = (ellipk, ellipe)
         self.pole = jupiter_pole(et_ref)
         self.burn = burn
+        self.moon_pass = moon_pass
+        self._moon = moon_pass.spline() if moon_pass is not None else None
         # The Sun moves < 0.1 deg/day as seen from Jupiter: a cubic through
         # Standish's positions over the span is exact to far below what a tide needs.
         n = 4
@@ -306,6 +382,20 @@ class _Forces:
         if b is not None and b.et0 <= t <= b.et1:
             f = (t - b.et0) / (b.et1 - b.et0)
             acc += b.acc0 / (1.0 - (1.0 - b.acc0 / b.acc1) * f) * np.asarray(b.direction)
+        mp = self.moon_pass
+        if mp is not None and mp.et0 <= t <= mp.et1:
+            # Near the flyby the moon is where it is, not spread on its ring:
+            # its direct pull, the indirect term (Jupiter's own pull towards
+            # it, in this Jupiter-centred frame), less its ring.
+            i = mp.moon
+            rm = self._moon(t)
+            d = r - rm
+            gm = _RING_GM[i]
+            # Inside the moon (a trajectory the model cannot resolve) the field of
+            # a uniform sphere, so the integration stays finite.
+            dn = max(float(np.linalg.norm(d)), _MOON_RADIUS_KM[i])
+            acc += -gm * (d / (dn * dn * dn) + rm / np.linalg.norm(rm) ** 3)
+            acc -= _rings(r, self.pole, *self._ellip, gm=_RING_GM[i:i + 1], a=_RING_A[i:i + 1])
         return np.concatenate([y[3:], acc])
 
 
@@ -319,11 +409,13 @@ def _solve(forces: _Forces, et0: float, y0: np.ndarray, et1: float, *, dense: bo
 
     # A burn switches the acceleration on and off: never step across its edges.
     stops = [et0]
-    b = forces.burn
-    if b is not None:
-        for edge in (b.et0, b.et1):
-            if (edge - et0) * (et1 - edge) > 0:
-                stops.append(edge)
+    edges = []
+    for x in (forces.burn, forces.moon_pass):
+        if x is not None:
+            edges += [x.et0, x.et1]
+    for edge in edges:
+        if (edge - et0) * (et1 - edge) > 0:
+            stops.append(edge)
     stops = sorted(stops, reverse=bool(et1 < et0)) + [float(et1)]
     sols = []
     y = np.asarray(y0, dtype=float)
@@ -341,7 +433,8 @@ def _solve(forces: _Forces, et0: float, y0: np.ndarray, et1: float, *, dense: bo
     return sols
 
 
-def propagate(et0: float, state0, ets, *, burn: Burn | None = None) -> np.ndarray:
+def propagate(et0: float, state0, ets, *, burn: Burn | None = None,
+              moon_pass: MoonPass | None = None) -> np.ndarray:
     """Propagate a Juno state relative to Jupiter's centre to the given epochs.
 
     Parameters
@@ -354,6 +447,8 @@ def propagate(et0: float, state0, ets, *, burn: Burn | None = None) -> np.ndarra
         Output epochs, TDB seconds past J2000, on either side of ``et0``, any order.
     burn : Burn, optional
         A finite burn to include.
+    moon_pass : MoonPass, optional
+        A close flyby in which the moon is a point mass (:func:`_moon_pass`).
 
     Returns
     -------
@@ -369,7 +464,7 @@ def propagate(et0: float, state0, ets, *, burn: Burn | None = None) -> np.ndarra
             continue
         tt = ets[mask]
         tend = tt[np.argmax(np.abs(tt - et0))]
-        forces = _Forces(et0, tend - et0, burn)
+        forces = _Forces(et0, tend - et0, burn, moon_pass)
         sols = _solve(forces, et0, y0, tend)
         res = np.empty((len(tt), 6))
         for sol in sols:
@@ -605,7 +700,7 @@ def trajectory(pj: int, ets) -> np.ndarray:
     """
     row = perijove_row(pj)
     et0, y0 = row_state(row)
-    return propagate(et0, y0, ets, burn=row.burn)
+    return propagate(et0, y0, ets, burn=row.burn, moon_pass=_moon_pass(row))
 
 
 #: Closest spacing of SPK samples, s.  Right after a burn edge the integrator
@@ -643,17 +738,33 @@ def _spk_name(pj: int) -> str:
 
 
 def describe(pj: int) -> str:
-    """One-line label for outputs made from the model, with the row's uncertainty.
+    """One-line label for outputs made from the model, with its measured bounds.
+
+    The bounds are those within an hour of perijove
+    (:func:`flyplan.ephemeris.juno_bounds.bounds`, leave-one-out calibrated);
+    each sample row carries its own.
 
     Examples
     --------
-    ``approximate (flyplan Juno model, bridged 5 orbits from PJ43: ~±0.3° lat/lon,
-    ±400 km altitude near perijove)``
+    ``approximate (flyplan Juno model, bridged 5 orbits from PJ43: within 1 h of
+    perijove ±1,000 km altitude, ±1.2° latitude, ±1,400 km on the ground, ±0.4 km/s
+    (measured bounds), perijove time from the timetable)``
     """
+    from flyplan import predictions
+    from flyplan.ephemeris.juno_bounds import bounds
+
     row = perijove_row(pj)
-    tail = f", perijove time ±{row.sigma_time_s:.0f} s" if row.sigma_time_s >= 1.5 else ""
-    return (f"approximate (flyplan Juno model, {row.label}: ~±{row.sigma_angle_deg:.2g}° lat/lon, "
-            f"±{row.sigma_alt_km:.0f} km altitude near perijove{tail})")
+    b = {k: float(v[0]) for k, v in bounds(row, [3600.0]).items()}
+    # The model's perijove is the timetable's time by construction: say where
+    # it comes from rather than imply the model predicts it.
+    when = predictions.time_label(row.pj)
+    tail = f", perijove time {when}" if when else ", perijove time from the timetable"
+    fly = "; flyby pass anchored on the published figure" if "flyby pass anchored" in row.note \
+        else ""
+    return (f"approximate (flyplan Juno model, {row.label}{fly}: within 1 h of perijove "
+            f"±{b['altitude_km']:,.0f} km altitude, ±{b['lat_pg_deg']:.2g}° latitude, "
+            f"±{b['ground_km']:,.0f} km on the ground, ±{b['speed_km_s']:.2g} km/s "
+            f"(measured bounds){tail})")
 
 
 def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
@@ -715,8 +826,9 @@ def _build_model_spk(row: PerijoveRow, path: Path, progress) -> None:
     et_p, y0 = row_state(row)
     burn = row.burn
     sols = []
+    mp = _moon_pass(row)
     for end in (t0, t1):
-        forces = _Forces(et_p, end - et_p, burn)
+        forces = _Forces(et_p, end - et_p, burn, mp)
         sols += _solve(forces, et_p, y0, end)
     edges = [] if burn is None else [e for e in (burn.et0, burn.et1) if t0 < e < t1]
     ets = _sample_times(t0, t1, sols, [t0, t1, et_p, *edges])

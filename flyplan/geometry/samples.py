@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from flyplan.geometry import resolve
 from flyplan.numerics import ellipsoid
 from flyplan.constants import C_KM_S, JUNO, JUPITER, KM_S_TO_KM_H, MOON_IDS, SUN
 
@@ -368,9 +369,23 @@ def sample_table(et, moons=(501, 502, 503, 504), keep: dict | None = None):
         "jupiter_pole_ra_deg": np.degrees(j["pole_ra"]),
         "jupiter_pole_dec_deg": np.degrees(j["pole_dec"]),
     }
+    # Inside Jupiter (flyplan's model only, never a real trajectory): no numbers.
+    below = j["altitude_km"] <= 0.0
+    if below.any():
+        for k in ("radius_km", "altitude_km", "lat_pg_deg", "lat_pc_deg", "lon_w_deg",
+                  "lon_e_deg", "sza_deg"):
+            cols[k] = np.where(below, np.nan, cols[k])
     for moon in moons:
         name = MOON_IDS[moon].lower()
         m = moon_arrays(j["et"], moon, j)
+        # Inside the moon (the model near a flyby it does not reproduce): blank,
+        # never a range smaller than the moon.
+        gone = resolve.unresolved(m["range_km"], moon_radius(moon))
+        if gone.any():
+            for k in ("range_km", "ang_diam", "phase", "limb_angle"):
+                m[k] = np.where(gone, np.nan, m[k])
+            for k in ("occulted", "transit", "in_shadow"):
+                m[k] = m[k] & ~gone
         if keep is not None:
             keep[moon] = m
         cols.update({

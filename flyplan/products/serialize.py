@@ -301,7 +301,7 @@ def _mission_doc(mt: MissionTable) -> dict:
 @table.register
 def _mission_table(mt: MissionTable):
     return ["<moon>_ca_*: closest approach within the orbit (apojove to apojove), range "
-            "from Juno (LT+S) and height above the moon's mean radius"], mt.table
+            "from Juno (LT) and height above the moon's mean radius"], mt.table
 
 @document.register
 def _observe_doc(obs: Observability) -> dict:

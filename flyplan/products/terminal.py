@@ -39,7 +39,8 @@ def summary_rows(pj) -> list[tuple[str, str]]:
     s = pj.summary
     rows = [
         ("Perijove", f"PJ{pj.number}"),
-        ("Time (UTC, SCET)", pj.utc),
+        ("Time (UTC, SCET)", pj.utc + (f"  {pj.summary['perijove_time_note']}"
+                                       if pj.summary.get("perijove_time_note") else "")),
         *_earth_rows(s),
         ("ET (TDB s past J2000)", f"{pj.et:.3f}"),
         ("Time found by", pj.method),
@@ -177,6 +178,9 @@ def _table_cells(row, cols) -> list[str]:
             name = key[: -len("_range_km")]
             flag = ("occ" if row[f"{name}_occulted"] else "tr" if row[f"{name}_transit"]
                     else "sh" if row[f"{name}_in_shadow"] else "")
+            if v != v:  # blanked: the model cannot resolve this pass
+                cells.append("unresolved")
+                continue
             cells.append(f"{v / 1000:,.0f}{(' ' + flag) if flag else ''}")
         elif key == "utc":
             # Month-day and time; the year is in the title.
