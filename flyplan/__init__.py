@@ -33,6 +33,9 @@ _LAZY = {
     "image": "flyplan.domain.image",
     "Image": "flyplan.domain.image",
     "ImageError": "flyplan.errors",
+    "InputError": "flyplan.errors",
+    "LimitError": "flyplan.errors",
+    "OutputError": "flyplan.errors",
     "coverage": "flyplan.domain.coverage",
     "CoverageResult": "flyplan.domain.coverage",
     "targets": "flyplan.domain.targets",
@@ -41,6 +44,8 @@ _LAZY = {
 }
 
 __all__ = ["__version__", *_LAZY]
+_GUARDED = {"perijove", "perijoves", "observe", "events", "plan", "load_scenario", "image",
+            "to_json", "to_csv"}
 
 
 def __getattr__(name: str):
@@ -48,6 +53,12 @@ def __getattr__(name: str):
     if module is None:
         raise AttributeError(f"module 'flyplan' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
+    if name in _GUARDED:
+        # Bad input to a public function arrives as a FlyplanError, whatever
+        # check upstream missed it.
+        from flyplan._guard import api_guard
+
+        value = api_guard(value, name)
     globals()[name] = value
     return value
 

@@ -126,7 +126,13 @@ def friendly_errors(func):
                 _err(_escape(f"SPICE error {short}: {detail}\n  to fix:  check the kernels "
                              "(flyplan kernels status) and the requested times"))
                 raise typer.Exit(1) from None
-            raise
+            from flyplan._guard import describe_unexpected
+
+            message = describe_unexpected(exc)
+            if message is None:
+                raise
+            _err(_escape(message))
+            raise typer.Exit(1) from None
 
     return wrapper
 
@@ -165,51 +171,74 @@ KernelsOpt = typer.Option(None, "--kernels", "-k", envvar="FLYPLAN_KERNELS",
                           show_envvar=True)
 
 
-def _emit(text: str, output: Optional[Path]) -> None:
-    from flyplan.products.terminal import write_atomic
+def _outputs(output=None, html=None, *, inputs=(), scenario=None, from_scenario=()):
+    """The run's output files, resolved and checked before any work is done.
 
-    if output:
-        write_atomic(output, text)
-        print(f"wrote {output}", file=sys.stderr)
+    ``from_scenario`` names which of ``"output"``/``"html"`` came from the
+    scenario file (confined to its directory; see flyplan.products.outputs).
+    """
+    from flyplan.products.outputs import OutputSet
+
+    outs = OutputSet(inputs=[*inputs, scenario] if scenario else list(inputs))
+
+    def add(value, key, flag, toml_key):
+        if value is None:
+            return None
+        if key in from_scenario:
+            return outs.add(value, label=f"[outputs] {toml_key}", scenario=scenario)
+        return outs.add(value, label=flag)
+
+    outs.output = add(output, "output", "--output", "file")
+    outs.html = add(html, "html", "--html", "html")
+    return outs
+
+
+def _emit(text: str, outs=None) -> None:
+    if outs is not None and outs.output is not None:
+        outs.set(outs.output, text)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _stream(writer, output: Optional[Path], newline: bool) -> None:
-    from flyplan.products.stream import open_atomic
+def _commit(outs) -> None:
+    if outs is None:
+        return
+    for path in outs.commit():
+        print(f"wrote {path}", file=sys.stderr)
 
-    if output:
-        with open_atomic(output) as fp:
-            writer(fp)
-        print(f"wrote {output}", file=sys.stderr)
+
+def _stream(writer, outs, newline: bool) -> None:
+    # Large sample tables stream to the file (at commit) or stdout a block of rows at a time.
+    if outs is not None and outs.output is not None:
+        outs.set_writer(outs.output, writer)
     else:
         writer(sys.stdout)
         if newline:  # as _emit ends the JSON text
             sys.stdout.write("\n")
 
 
-def _deliver(result, fmt: "Format", output: Optional[Path], printer: str,
-             page: Optional[str] = None, html: Optional[Path] = None) -> None:
+def _deliver(result, fmt: "Format", outs, printer: str, page: Optional[str] = None) -> None:
     """Print or write ``result`` (JSON, CSV or a terminal table), then its HTML page.
 
-    Everything is rendered before this is called, so an error leaves no
-    partial file; each file is written atomically.
+    Everything is rendered before anything is written, and the files are
+    written as a set (:class:`flyplan.products.outputs.OutputSet`), so an error
+    leaves no partial output.
     """
     from flyplan.products import serialize
     from flyplan.products import terminal as out
 
     # Large sample tables stream to the file (or stdout) a block of rows at a time.
     if fmt is Format.json:
-        _stream(lambda fp: serialize.write_json(result, fp), output, newline=True)
+        _stream(lambda fp: serialize.write_json(result, fp), outs, newline=True)
     elif fmt is Format.csv:
-        _stream(lambda fp: serialize.write_csv(result, fp), output, newline=False)
+        _stream(lambda fp: serialize.write_csv(result, fp), outs, newline=False)
     else:
         getattr(out, printer)(result)
-        if output:
-            _emit(serialize.to_csv(result), output)
+        if outs.output is not None:
+            _emit(serialize.to_csv(result), outs)
     if page is not None:
-        out.write_atomic(html, page)
-        print(f"wrote {html}", file=sys.stderr)
+        outs.set(outs.html, page)
+    _commit(outs)
 
 
 @app.command()
@@ -238,6 +267,7 @@ def perijove(
     from flyplan.domain import perijove as _pj
 
     html = pick_html(html, html_default, "pj", number)
+    outs = _outputs(output, html)
     prebuild_moons(moons)
 
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
@@ -249,7 +279,7 @@ def perijove(
 
         extra = highlights_section(result)
         page = perijove_html(result, sections=[extra] if extra else [])
-    _deliver(result, fmt, output, "print_perijove", page, html)
+    _deliver(result, fmt, outs, "print_perijove", page)
 
 @app.command()
 @friendly_errors
@@ -278,6 +308,7 @@ def perijoves(
 
     if last is not None and last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
+    outs = _outputs(output)
     top = last if last is not None else max(k for k, v in timetable().items()
                                             if v.status == "reconstructed")
     prebuild_moons(moons)
@@ -285,7 +316,7 @@ def perijoves(
         result = _table(first, last, window=window, step=step, kernels=kernels,
                         source=source.value, moons=moons, workers=workers, progress=advance,
                         executor=executor and executor.value, scheduler=scheduler)
-    _deliver(result, fmt, output, "print_mission")
+    _deliver(result, fmt, outs, "print_mission")
 
 
 # -- observe: Jupiter from the ground before a perijove ----------------------------------
@@ -374,6 +405,7 @@ def observe(
     from flyplan.domain.observe import observe as _observe
 
     html = pick_html(html, html_default, "observe_pj", number)
+    outs = _outputs(output, html, inputs=[ephemeris] if ephemeris else ())
     result = _observe(number, site, days=days, min_altitude_deg=min_altitude,
                       twilight=twilight.value, step=step, longitude_w_deg=longitude,
                       ephemeris_path=ephemeris)
@@ -382,7 +414,7 @@ def observe(
         from flyplan.products.html.observe import observe_html
 
         page = observe_html(result)
-    _deliver(result, fmt, output, "print_observability", page, html)
+    _deliver(result, fmt, outs, "print_observability", page)
 
 # -- flyplan kernels: the kernel manager -------------------------------------------------------
 
@@ -532,12 +564,15 @@ def kernels_status(
     import json
 
     from flyplan.kernels import cache as manager
+    from flyplan.ephemeris import manifest
     from flyplan.kernels.inventory import built_kernels
-    from flyplan.paths import built_dir, naif_cache_dir
+    from flyplan.paths import built_dir, cache_dir, naif_cache_dir
     from flyplan.products.terminal import print_built_kernels, print_cache_status
 
     rows = manager.cache_status(verify=verify)
     built = built_kernels()
+    for r in built:
+        r["state"] = manifest.state(cache_dir() / r["path"])
     if fmt is KernelFormat.json:
         print(json.dumps({"cache": str(naif_cache_dir()), "kernels": rows,
                           "built_dir": str(built_dir()), "built": built}, indent=1))
@@ -588,7 +623,8 @@ def kernels_clean(
     count, freed, left = manager.clean_cache(everything=everything)
     print(f"deleted {count} file(s), {_human(freed)} from {what}", file=sys.stderr)
     for path in left[:20]:
-        print(f"left in place (not flyplan's): {path}", file=sys.stderr)
+        note = "" if path.endswith(")") else " (not flyplan's)"
+        print(f"left in place{note}: {path}", file=sys.stderr)
 
 
 # -- events and plans ---------------------------------------------------------------------------
@@ -634,12 +670,13 @@ def events(
 
     kinds = expand_kinds(kind)
     check_bodies(body)  # before the work, not after it
+    outs = _outputs(output)
     prebuild_moons(moons)
     res = _events(number, window, kernels=kernels, source=source.value, moons=moons,
                   latitudes=latitude, altitudes_km=tuple(DEFAULT_ALTITUDES_KM) + tuple(altitude),
                   kinds=kinds)
     filter_bodies(res, body)
-    _deliver(res, fmt, output, "print_events")
+    _deliver(res, fmt, outs, "print_events")
 
 
 @app.command()
@@ -685,17 +722,20 @@ def plan(
     sc = with_overrides(sc, path=str(scenario), source=source.value if source else None,
                         window=window, step=step)
     numbers = sc.perijove_numbers()
+    # Files the scenario names stay inside its directory; the command line's go anywhere.
+    html = pick_html(html, html_default, "plan_", Path(scenario).stem)
+    given = {k for k, cli, v in (("output", output, sc.outputs.file),
+                                 ("html", html, sc.outputs.html)) if cli is None and v}
+    outs = _outputs(output or sc.outputs.file, html or sc.outputs.html, scenario=scenario,
+                    from_scenario=given)
     prebuild_moons(True)
     with progress_bar(len(numbers) if numbers is not None else 1, "planning") as advance:
         res = _plan(sc, kernels=kernels, workers=workers, progress=advance,
                     executor=executor and executor.value, scheduler=scheduler)
     res.path = str(scenario)
     fmt = fmt or Format(sc.outputs.format)
-    output = output or (Path(sc.outputs.file) if sc.outputs.file else None)
-    html = pick_html(html, html_default, "plan_", Path(scenario).stem) or \
-        (Path(sc.outputs.html) if sc.outputs.html else None)
-    page = plan_html(res) if html else None
-    _deliver(res, fmt, output, "print_plan", page, html)
+    page = plan_html(res) if outs.html is not None else None
+    _deliver(res, fmt, outs, "print_plan", page)
 
 
 # -- image: JunoCam image geometry ----------------------------------------------------------------
@@ -730,13 +770,15 @@ def image(
     from flyplan.domain.image import ImageSet, image as _image, write_backplanes
     from flyplan.products.image_table import print_images
 
+    outs = _outputs(output, html, inputs=[*files, *ck])
     res = ImageSet([_image(f, ck=ck, kernels=kernels, source=source.value) for f in files])
     planes = []
     if backplanes:
         for im in res.images:
             out = backplanes if len(res.images) == 1 else backplanes.with_name(
                 f"{backplanes.stem}_{im.product_id}{backplanes.suffix}")
-            planes.append((out, im.backplanes(step=step)))
+            # Checked with the other outputs (no collision, an existing directory).
+            planes.append((outs.add(out, label="--backplanes"), im.backplanes(step=step)))
     page = None
     if html:
         from flyplan.products.html.image import image_html
@@ -747,16 +789,15 @@ def image(
         print(f"wrote {out}", file=sys.stderr)
     if fmt is Format.table:
         from flyplan.products import serialize
-        from flyplan.products.terminal import write_atomic
 
         print_images(res)
-        if output:
-            _emit(serialize.to_csv(res), output)
+        if outs.output is not None:
+            _emit(serialize.to_csv(res), outs)
         if page is not None:
-            write_atomic(html, page)
-            print(f"wrote {html}", file=sys.stderr)
+            outs.set(outs.html, page)
+        _commit(outs)
     else:
-        _deliver(res, fmt, output, "print_images", page, html)
+        _deliver(res, fmt, outs, "print_images", page)
 
 
 # -- JunoCam on Jupiter: coverage maps and points of interest ---------------------------------
@@ -806,9 +847,11 @@ def coverage(
     """
     from flyplan.domain.coverage import coverage as _coverage
     from flyplan.products.coverage_text import print_coverage
-    from flyplan.products.terminal import write_atomic
 
     html = pick_html(html, html_default, "coverage_pj", number)
+    outs = _outputs(output, html)
+    if netcdf:
+        outs.add(netcdf, label="--netcdf")  # checked with the others; written as bytes
     result = _coverage(number, window=window, step=step, res_deg=res, kernels=kernels,
                        source=source.value, extra_kernels=extra, max_emission_deg=max_emission,
                        max_incidence_deg=max_incidence, lit=lit)
@@ -824,13 +867,13 @@ def coverage(
         nc = netcdf_bytes(result)
     if fmt is Format.table:
         print_coverage(result)
-        if output:
-            _emit(serialize.to_csv(result), output)
+        if outs.output is not None:
+            _emit(serialize.to_csv(result), outs)
         if page is not None:
-            write_atomic(html, page)
-            print(f"wrote {html}", file=sys.stderr)
+            outs.set(outs.html, page)
+        _commit(outs)
     else:
-        _deliver(result, fmt, output, "print_perijove", page, html)
+        _deliver(result, fmt, outs, "print_perijove", page)
     if nc is not None:
         _write_bytes_atomic(netcdf, nc)
         print(f"wrote {netcdf}", file=sys.stderr)
@@ -889,6 +932,7 @@ def targets(
     from flyplan.products.coverage_text import print_targets
 
     html = pick_html(html, html_default, "targets_pj", number)
+    outs = _outputs(output, html, inputs=[poi_file] if poi_file is not None else ())
     if not poi and poi_file is None:
         raise typer.BadParameter("give at least one --poi or a --poi-file", param_hint="--poi")
     pois = [parse_poi(x) for x in poi] if poi else []
@@ -908,16 +952,15 @@ def targets(
         page = coverage_html(cov, targets=result)
     if fmt is Format.table:
         from flyplan.products import serialize
-        from flyplan.products.terminal import write_atomic
 
         print_targets(result)
-        if output:
-            _emit(serialize.to_csv(result), output)
+        if outs.output is not None:
+            _emit(serialize.to_csv(result), outs)
         if page is not None:
-            write_atomic(html, page)
-            print(f"wrote {html}", file=sys.stderr)
+            outs.set(outs.html, page)
+        _commit(outs)
     else:
-        _deliver(result, fmt, output, "print_perijove", page, html)
+        _deliver(result, fmt, outs, "print_perijove", page)
 
 
 @app.command()

@@ -15,6 +15,9 @@ __all__ = [
     "PerijoveError",
     "FetchError",
     "ScenarioError",
+    "InputError",
+    "LimitError",
+    "OutputError",
     "ImageError",
     "spice_message",
 ]
@@ -76,6 +79,19 @@ class ScenarioError(FlyplanError):
 
 class ImageError(FlyplanError):
     """A JunoCam image label or metadata file that cannot be read or is incomplete."""
+
+
+class InputError(FlyplanError, ValueError):
+    """An argument that is not a valid value (a ``ValueError`` too, so callers that
+    catch ``ValueError`` keep working)."""
+
+
+class LimitError(InputError):
+    """A request larger than flyplan's work limits (samples, perijoves)."""
+
+
+class OutputError(FlyplanError):
+    """An output file that may not or cannot be written."""
 
 
 def spice_message(exc) -> str:

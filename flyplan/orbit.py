@@ -269,6 +269,16 @@ def _parse(window):
     return as_window(window) if window is not None else None
 
 
+def _number(n):
+    """``n`` if it is None or an integer perijove number; InputError otherwise."""
+    from flyplan.errors import InputError
+
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))):
+        raise InputError(f"the perijove number must be an integer, not {n!r}",
+                         hint="give e.g. 1 or 38")
+    return n if n is None else int(n)
+
+
 def _absolute(win) -> tuple[float, float]:
     t0, t1 = win.resolve()
     if t1 <= t0:
@@ -316,7 +326,8 @@ def prepare(n: int | None, window="-6h..+6h", *, kernels=None, source: str = "au
     from flyplan.kernels.assemble import assemble, base_kernels
     from flyplan.timeutil import et_to_utc
 
-    win = _parse(window) if window is not None else None
+    n = _number(n)
+    win = _parse(window)
     if cands is None:
         cands = select.candidates(select.kernel_dirs(kernels))
     base, _ = base_kernels(cands)

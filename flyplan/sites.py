@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flyplan.errors import InputError
+
 __all__ = ["Site", "SITES", "SITES_SOURCE", "parse_site"]
 
 SITES_SOURCE = "astropy-data coordinates/sites.json (astropy's site registry)"
@@ -90,25 +92,27 @@ def parse_site(text: str) -> Site:
 
     Raises
     ------
-    ValueError
-        For text that is neither, or coordinates out of range.
+    flyplan.errors.InputError
+        (a ``ValueError``) for text that is neither, or coordinates out of range.
     """
+    if not isinstance(text, str):
+        raise InputError(f"not a site: {text!r} (give LAT,LON[,ELEV] or a name)")
     m = _COORDS.match(text)
     if m:
         lat, lon = float(m.group(1)), float(m.group(2))
         elev = float(m.group(3)) if m.group(3) else 0.0
         if not -90.0 <= lat <= 90.0:
-            raise ValueError(f"latitude {lat} is outside -90..90 degrees")
+            raise InputError(f"latitude {lat} is outside -90..90 degrees")
         if not -180.0 <= lon <= 360.0:
-            raise ValueError(f"longitude {lon} is outside -180..360 degrees east")
+            raise InputError(f"longitude {lon} is outside -180..360 degrees east")
         if lon > 180.0:
             lon -= 360.0
         if not -500.0 <= elev <= 9000.0:
-            raise ValueError(f"elevation {elev} m is not on the Earth's surface "
+            raise InputError(f"elevation {elev} m is not on the Earth's surface "
                              "(give metres, -500..9000)")
         return Site(f"{lat:g},{lon:g}", lat, lon, elev)
     site = SITES.get(_key(text))
     if site is None:
-        raise ValueError(f"unknown site {text!r}: give LAT,LON[,ELEV] (degrees north, degrees "
+        raise InputError(f"unknown site {text!r}: give LAT,LON[,ELEV] (degrees north, degrees "
                          f"east, metres) or one of {', '.join(SITES)}")
     return site

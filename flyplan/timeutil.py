@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from flyplan.constants import DELTET, LEAP_SECONDS
+from flyplan.errors import InputError, LimitError
 
 __all__ = [
     "parse_duration",
@@ -29,6 +31,10 @@ __all__ = [
     "datetime_to_et",
     "et_to_datetime",
     "sample_times",
+    "max_samples",
+    "check_sample_count",
+    "DEFAULT_MAX_SAMPLES",
+    "MAX_DURATION_S",
     "normalize_utc",
     "as_time",
     "to_et",
@@ -40,6 +46,14 @@ __all__ = [
     "iso_frame",
 ]
 
+# Samples one request may ask for.  Measured: ``perijove 1 -w -6h..+6h -s 0.1s``
+# (432,001 samples with moons and imaging columns) peaks at 1.47 GB resident,
+# about 3.4 kB a sample, so a million samples stay near 3.5 GB on this 23 GB
+# machine shared by several users.  $FLYPLAN_MAX_SAMPLES overrides it.
+DEFAULT_MAX_SAMPLES = 1_000_000
+# Longest duration accepted anywhere (a century): beyond it no kernel or model
+# applies, and float arithmetic on ET starts to lose the millisecond.
+MAX_DURATION_S = 100 * 365.25 * 86400.0
 _J2000_UTC = _dt.datetime(2000, 1, 1, 12, 0, 0)
 _LEAPS = tuple((_dt.datetime.fromisoformat(day), float(n)) for n, day in LEAP_SECONDS)
 
@@ -97,15 +111,28 @@ def parse_duration(text: str | float | int) -> float:
 
     Raises
     ------
-    ValueError
-        For text that is not a duration.
+    flyplan.errors.InputError
+        (a ``ValueError``) for text that is not a duration, or one that is not
+        finite or longer than :data:`MAX_DURATION_S` (a century).
     """
+    if isinstance(text, bool):
+        raise InputError(f"not a duration: {text!r} (use e.g. 60s, 5m, 6h, 1d)")
     if isinstance(text, (int, float)):
-        return float(text)
-    m = _DURATION.match(text)
-    if not m or m.group(2).lower() not in ("", *_UNITS):
-        raise ValueError(f"not a duration: {text!r} (use e.g. 60s, 5m, 6h, 1d)")
-    return float(m.group(1)) * _UNITS.get(m.group(2).lower(), 1.0)
+        try:
+            value = float(text)
+        except OverflowError:
+            value = math.inf
+    else:
+        if not isinstance(text, str):
+            raise InputError(f"not a duration: {text!r} (use e.g. 60s, 5m, 6h, 1d)")
+        m = _DURATION.match(text)
+        if not m or m.group(2).lower() not in ("", *_UNITS):
+            raise InputError(f"not a duration: {text!r} (use e.g. 60s, 5m, 6h, 1d)")
+        value = float(m.group(1)) * _UNITS.get(m.group(2).lower(), 1.0)
+    if not math.isfinite(value) or abs(value) > MAX_DURATION_S:
+        raise InputError(f"the duration {text!r} is not a finite span of at most a century",
+                         hint="give e.g. 60s, 5m, 6h or 1d")
+    return value
 
 
 @dataclass(frozen=True)
@@ -128,11 +155,31 @@ class Window:
         """ET bounds of the window (TDB s past J2000); ``reference_et`` for a relative one."""
         if self.relative:
             if reference_et is None:
-                raise ValueError("a relative window needs a reference time")
+                raise InputError("a relative window needs a reference time")
             return reference_et + float(self.start), reference_et + float(self.stop)
         # An absolute window built from Python objects may hold ET floats.
-        return tuple(float(v) if isinstance(v, (int, float)) else utc_to_et(str(v))
-                     for v in (self.start, self.stop))
+        t0, t1 = (float(v) if isinstance(v, (int, float)) else utc_to_et(str(v))
+                  for v in (self.start, self.stop))
+        if not t1 > t0:
+            raise InputError(f"the window {self} " + ("has no length" if t1 == t0 else
+                                                      "ends before it starts"),
+                             hint="give START..STOP with STOP after START (UTC)")
+        return t0, t1
+
+    def span_s(self) -> float | None:
+        """Length in seconds, without SPICE; None for absolute ends ISO-8601 cannot read.
+
+        For checking a request's size before any kernel is loaded.
+        """
+        if self.relative:
+            return float(self.stop) - float(self.start)
+        try:
+            t0, t1 = (float(x) if isinstance(x, (int, float)) else datetime_to_et(
+                _dt.datetime.fromisoformat(str(x).strip().replace(" ", "T").rstrip("Zz")))
+                for x in (self.start, self.stop))
+        except (ValueError, TypeError):
+            return None
+        return t1 - t0
 
     def __str__(self) -> str:
         if self.relative:
@@ -153,24 +200,31 @@ def parse_window(text: str) -> Window:
 
     Raises
     ------
-    ValueError
-        When the text is not a window or its end is not after its start.
+    flyplan.errors.InputError
+        (a ``ValueError``) when the text is not a window or its end is not
+        after its start.
     """
+    if not isinstance(text, str):
+        raise InputError(f"not a window: {text!r} (use -6h..+6h or START..STOP in UTC)")
     text = text.strip()
     if ".." not in text:
         half = abs(parse_duration(text))
         if half == 0:
-            raise ValueError(f"empty window: {text!r}")
+            raise InputError(f"empty window: {text!r}")
         return Window(-half, half, True)
     a, b = (part.strip() for part in text.split("..", 1))
     try:
         start, stop = parse_duration(a), parse_duration(b)
     except ValueError:
-        if not a or not b:
-            raise ValueError(f"not a window: {text!r} (use -6h..+6h or START..STOP in UTC)")
+        if not a or not b or any(_DURATION.match(x) for x in (a, b)):
+            # A duration out of range, or half relative and half absolute.
+            raise InputError(f"not a window: {text!r} (use -6h..+6h or START..STOP in UTC, "
+                             "each end within a century)") from None
+        if len(a) > 64 or len(b) > 64 or not (a.isprintable() and b.isprintable()):
+            raise InputError(f"not a window: {text[:80]!r} (use START..STOP in UTC)") from None
         return Window(a, b, False)
     if stop <= start:
-        raise ValueError(f"window {text!r} ends before it starts")
+        raise InputError(f"window {text!r} ends before it starts")
     return Window(start, stop, True)
 
 
@@ -201,6 +255,34 @@ def et_to_utc(et, digits: int = 3):
     return str(out[0]) if scalar else out
 
 
+def max_samples() -> int:
+    """Largest number of samples one request may ask for.
+
+    ``$FLYPLAN_MAX_SAMPLES`` when set to a positive integer, else
+    :data:`DEFAULT_MAX_SAMPLES`.
+    """
+    raw = os.environ.get("FLYPLAN_MAX_SAMPLES", "").strip().replace("_", "")
+    if raw:
+        try:
+            value = int(float(raw))
+        except (ValueError, OverflowError):
+            value = 0
+        if value > 0:
+            return value
+    return DEFAULT_MAX_SAMPLES
+
+
+def check_sample_count(n: float, what: str = "this request") -> None:
+    """Raise :class:`~flyplan.errors.LimitError` if ``n`` samples exceed :func:`max_samples`.
+
+    Called before anything is allocated, with the count the request implies.
+    """
+    limit = max_samples()
+    if not n <= limit:  # also catches NaN
+        shown = f"{n:,.0f}" if math.isfinite(n) else str(n)
+        raise LimitError(f"{what} needs {shown} samples, more than the limit of {limit:,}",
+                         hint="use a longer step or a shorter window, or raise the limit "
+                              "with FLYPLAN_MAX_SAMPLES=N (about 3.4 kB of memory a sample)")
 # A last sample this close to a window's stop (s) is moved onto the stop rather
 # than followed by a second one a hair later.
 SAMPLE_SNAP_S = 1e-3
@@ -211,10 +293,24 @@ def sample_times(start_et: float, stop_et: float, step_s: float) -> np.ndarray:
 
     The last sample is ``stop_et`` itself even when the span is not a whole
     number of steps, so a window's ends are always in the table.
+
+    Raises
+    ------
+    flyplan.errors.InputError
+        For a step that is not positive and finite, or a window that ends
+        before it starts.
+    flyplan.errors.LimitError
+        When the window holds more than :func:`max_samples` samples (checked
+        before allocating).
     """
-    if step_s <= 0:
-        raise ValueError("the step must be positive")
-    n = int(np.floor((stop_et - start_et) / step_s + 1e-9))
+    if not (math.isfinite(step_s) and step_s > 0):
+        raise InputError("the step must be positive")
+    if not (math.isfinite(start_et) and math.isfinite(stop_et)) or stop_et < start_et:
+        raise InputError("the window must end after it starts")
+    steps = np.floor((stop_et - start_et) / step_s + 1e-9)
+    ends_on_step = stop_et - (start_et + step_s * steps) <= SAMPLE_SNAP_S
+    check_sample_count(steps + (1 if ends_on_step else 2))
+    n = int(steps)
     et = start_et + step_s * np.arange(n + 1)
     # A UTC span is not a whole number of TDB seconds (the periodic TDB-TT term
     # adds microseconds): a last step within SAMPLE_SNAP_S of the stop is the stop.

@@ -780,6 +780,34 @@ class EventsResult(ResultMixin):
             "kernels": self.selection.kernels.provenance(),
         }
 
+def _checked_values(values, lo: float, hi: float, what: str, unit: str) -> tuple:
+    """``values`` as floats inside [lo, hi]; InputError otherwise (NaN included)."""
+    from flyplan.errors import InputError
+
+    try:
+        out = tuple(float(v) for v in (values or ()))
+    except (TypeError, ValueError):
+        raise InputError(f"each {what} must be a number, not {values!r}") from None
+    for v in out:
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise InputError(f"the {what} {v:g} {unit} is outside {lo:g} .. {hi:g} {unit}",
+                             hint=f"give a {what} in that range")
+    return out
+
+
+def _check_kinds(kinds) -> None:
+    """InputError for a kind that selects nothing (a kind or a prefix such as 'occultation')."""
+    from flyplan.errors import InputError
+
+    if kinds is None:
+        return
+    if isinstance(kinds, str) or not all(isinstance(k, str) for k in kinds):
+        raise InputError(f"kinds must be a list of event kinds, not {kinds!r}",
+                         hint=f"kinds: {', '.join(EVENT_KINDS)}")
+    for k in kinds:
+        if not any(name.startswith(k) for name in EVENT_KINDS):
+            raise InputError(f"unknown event kind {k!r}", hint=f"kinds: {', '.join(EVENT_KINDS)}")
+
 
 def events(n: int, window: str | None = None, *, kernels=None, source: str = "auto",
            moons: bool = True, latitudes=(), altitudes_km=DEFAULT_ALTITUDES_KM,
@@ -815,6 +843,9 @@ def events(n: int, window: str | None = None, *, kernels=None, source: str = "au
     from flyplan.orbit import prepare
     from flyplan.timeutil import et_to_utc
 
+    latitudes = _checked_values(latitudes, -90.0, 90.0, "latitude", "deg")
+    altitudes_km = _checked_values(altitudes_km, 0.0, 1e7, "altitude", "km")
+    _check_kinds(kinds)
     req = prepare(n, window, kernels=kernels, source=source, moons=moons)
     sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window

@@ -203,6 +203,23 @@ class MissionTable(ResultMixin):
                 "conventions": dict(CONVENTIONS)}
 
 
+def _check_range(first, last, window, step, table) -> None:
+    """InputError/LimitError for a range no timetable reaches or too much work, before any."""
+    from flyplan.errors import InputError
+    from flyplan.timeutil import check_sample_count, parse_duration, parse_window
+
+    if any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) for x in (first, last)):
+        raise InputError(f"perijove numbers must be integers (got {first!r}..{last!r})")
+    if first < 0 or last > max(table):
+        raise InputError(f"the range PJ{first}..PJ{last} is outside flyplan's timetable",
+                         hint=f"give perijoves 0..{max(table)}")
+    win = parse_window(window) if isinstance(window, str) else window
+    if win.relative:
+        per = (float(win.stop) - float(win.start)) / parse_duration(step) + 2
+        check_sample_count((last - first + 1) * per,
+                           f"the mission table ({last - first + 1} perijoves)")
+
+
 def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3h",
               step: str | float = "10s", kernels=None, source: str = "auto",
               moons: bool = True, workers: int = 1, executor: str | None = None,
@@ -256,6 +273,7 @@ def perijoves(first: int = 0, last: int | None = None, *, window: str = "-3h..+3
     if last < first:
         raise FlyplanError(f"the range ends (PJ{last}) before it starts (PJ{first})",
                            hint="give --to at or after --from")
+    _check_range(first, last, window, step, table)
     from flyplan import sweep
     from flyplan.timeutil import parse_duration
 

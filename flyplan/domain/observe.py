@@ -22,6 +22,7 @@ mean noon and is labelled by the date of its evening.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +38,9 @@ __all__ = ["observe", "Observability", "TWILIGHT", "observable_intervals"]
 TWILIGHT = {"civil": (-6.0, 2), "nautical": (-12.0, 1), "astronomical": (-18.0, 0)}
 
 DAY_S = 86400.0
+# Longest span before a perijove observe() covers, days: the nights are found
+# one by one, and a plan weeks ahead needs far less.
+MAX_DAYS = 366.0
 
 CONVENTIONS = {
     "time": "utc: UTC ISO-8601 with Z at the observer (Earth-received); et: TDB seconds past "
@@ -357,21 +361,35 @@ def observe(n: int, site, *, days: float = 7.0, min_altitude_deg: float = 20.0,
     from flyplan.geometry import earth
     from flyplan.sites import Site, parse_site
     from flyplan.timetable import timetable
-    from flyplan.timeutil import parse_duration
+    from flyplan.errors import InputError
+    from flyplan.timeutil import check_sample_count, parse_duration
 
     if isinstance(site, str):
         site = parse_site(site)
     if not isinstance(site, Site):
-        raise TypeError("site must be a flyplan.sites.Site or text")
+        raise InputError("site must be a flyplan.sites.Site or text")
     if twilight not in TWILIGHT:
-        raise ValueError(f"twilight must be one of {', '.join(TWILIGHT)}")
-    if not days > 0:
-        raise ValueError("days must be positive")
+        raise InputError(f"twilight must be one of {', '.join(TWILIGHT)}")
+    try:
+        days, min_altitude_deg = float(days), float(min_altitude_deg)
+        lon = None if longitude_w_deg is None else float(longitude_w_deg)
+    except (TypeError, ValueError):
+        raise InputError("days, the minimum altitude and the longitude must be numbers") from None
+    if not 0 < days <= MAX_DAYS:
+        raise InputError(f"days must be positive and at most {MAX_DAYS:g} (got {days:g})",
+                         hint="observability before a perijove is planned weeks ahead, "
+                              "not years")
     step_s = parse_duration(step)
     if step_s <= 0:
-        raise ValueError("the step must be positive")
+        raise InputError("the step must be positive")
+    check_sample_count(days * DAY_S / step_s + 2, "the observability table")
     if not -90.0 < min_altitude_deg < 90.0:
-        raise ValueError("the minimum altitude must lie between -90 and 90 degrees")
+        raise InputError("the minimum altitude must lie between -90 and 90 degrees")
+    if lon is not None and not math.isfinite(lon):
+        raise InputError(f"the longitude {longitude_w_deg!r} is not a number of degrees",
+                         hint="give a System III west longitude, 0 .. 360")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise InputError(f"the perijove number must be an integer, not {n!r}")
     table = timetable()
     if n not in table:
         raise PerijoveError(f"perijove {n} is not in flyplan's timetable",

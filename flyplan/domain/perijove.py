@@ -13,7 +13,7 @@ import numpy as np
 from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, MOONS
 from flyplan.constants import MOON_IDS as MOONS_BY_ID
-from flyplan.errors import FlyplanError
+from flyplan.errors import FlyplanError, InputError
 
 __all__ = ["Perijove", "perijove"]
 
@@ -159,13 +159,18 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         message names what is missing, what is covered and what to do.
     """
     from flyplan.geometry import samples as geometry
-    from flyplan.orbit import prepare
-    from flyplan.timeutil import as_duration, et_to_utc, sample_times
+    from flyplan.orbit import _parse, prepare
+    from flyplan.timeutil import as_duration, check_sample_count, et_to_utc, sample_times
 
     step_s = as_duration(step)
     if step_s <= 0:
-        raise FlyplanError("the step must be positive", hint="give a step such as 60s or 1m")
-    req = prepare(n, window, kernels=kernels, source=source, moons=moons)
+        raise InputError("the step must be positive", hint="give a step such as 60s or 1m")
+    win = _parse(window)
+    span = win.span_s() if win is not None else None
+    if span is not None and span > 0:
+        # Before any kernel is loaded (or fetched): a request too large fails at once.
+        check_sample_count(span / step_s + 2)
+    req = prepare(n, win, kernels=kernels, source=source, moons=moons)
     sel, et_pj, method = req.selection, req.et, req.method
     t0, t1 = req.window
     moon_ids = tuple(MOONS.values()) if sel.moons else ()

@@ -69,6 +69,9 @@ __all__ = ["Scenario", "Constraints", "Outputs", "AttitudeSpec", "PoiSpec", "loa
 
 # Window edges are bisected to this, s (a planner's second).
 EDGE_TOL_S = 0.5
+# Highest perijove number a scenario may name: a bound far past the mission's
+# end (about 110 orbits) so a range such as "0..99999999999" fails at once.
+MAX_PERIJOVE = 10_000
 # Convergence of the search for the best moment (smallest range), s.
 BEST_TOL_S = 1e-3
 _TARGETS = {name.lower(): moon for name, moon in MOONS.items()}
@@ -136,9 +139,10 @@ class Outputs(_Strict):
     """How to report the result (command-line options override these)."""
 
     format: Literal["table", "csv", "json"] = "table"
-    file: Optional[str] = Field(None, description="write CSV/JSON here (relative to the "
-                                                  "current directory)")
-    html: Optional[str] = Field(None, description="also write an HTML table here")
+    file: Optional[str] = Field(None, description="write CSV/JSON here (inside the "
+                                                  "scenario's directory)")
+    html: Optional[str] = Field(None, description="also write an HTML table here (inside the "
+                                                  "scenario's directory)")
     best: Optional[Literal["km_per_px"]] = Field(
         None, description="per perijove, the moment inside the windows with the finest pixel "
                           "scale on the first target")
@@ -177,7 +181,7 @@ class Scenario(_Strict):
 
     name: str = ""
     description: str = ""
-    perijove: Optional[StrictInt] = Field(None, ge=0)
+    perijove: Optional[StrictInt] = Field(None, ge=0, le=10_000)
     perijoves: Union[Literal["all"], list[StrictInt], str, None] = Field(
         None, description='"all", a list, or a range "40..60"')
     window: Optional[str] = Field(None, description='relative to perijove "-6h..+6h" (the '
@@ -223,9 +227,21 @@ class Scenario(_Strict):
     def _step(cls, v):
         from flyplan.timeutil import parse_duration
 
-        s = parse_duration(v) if isinstance(v, str) else float(v)
-        if s <= 0:
+        s = parse_duration(v)  # rejects NaN, infinities and spans over a century
+        if not s > 0:
             raise ValueError("the step must be positive")
+        return v
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v):
+        # The name goes into one-line places: CSV '#' headers, titles.
+        bad = next((c for c in v if not c.isprintable()), None)
+        if bad is not None:
+            raise ValueError(f"the name contains the control character {bad!r}; "
+                             "give one line of plain text")
+        if len(v) > 200:
+            raise ValueError("the name is longer than 200 characters")
         return v
 
     @field_validator("window")
@@ -246,8 +262,14 @@ class Scenario(_Strict):
             a, b = (int(x) for x in v.split(".."))
             if b < a:
                 raise ValueError(f"the range {v!r} ends before it starts")
-        if isinstance(v, list) and any(n < 0 for n in v):
-            raise ValueError("perijove numbers start at 0")
+            if b > MAX_PERIJOVE:
+                raise ValueError(f"the range {v!r} goes past perijove {MAX_PERIJOVE}; no "
+                                 "timetable or kernel reaches that far")
+        if isinstance(v, list):
+            if any(n < 0 for n in v):
+                raise ValueError("perijove numbers start at 0")
+            if any(n > MAX_PERIJOVE for n in v):
+                raise ValueError(f"perijove numbers stop at {MAX_PERIJOVE} here")
         return v
 
     # -- derived -------------------------------------------------------------------------
@@ -398,8 +420,14 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
     """Validate scenario text; :class:`ScenarioError` names the file, key and line."""
     import tomllib
 
+    if not isinstance(text, str):
+        raise ScenarioError(f"{path}: the scenario must be text, not {type(text).__name__}")
+
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(f"{path}: not valid TOML: arrays or tables nested too deeply",
+                            hint="a scenario needs at most a few levels of nesting") from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         where = f"{path}, line {m.group(1)}" if m else path
@@ -457,6 +485,15 @@ def _check_consistency(sc: Scenario, text: str, path: str) -> None:
     if sc.step_s() > span:
         raise ScenarioError(f"{_where(text, path, 'step')}: the step ({sc.step}) is longer "
                             f"than the window ({span:g} s)")
+    from flyplan.errors import LimitError
+    from flyplan.timeutil import check_sample_count
+
+    count = len(sc.perijove_numbers() or [None])
+    try:
+        check_sample_count(count * (span / sc.step_s() + 2),
+                           f"the scenario ({count} window(s) of {span:g} s at {sc.step})")
+    except LimitError as exc:
+        raise LimitError(f"{_where(text, path, 'step')}: {exc.message}", hint=exc.hint) from None
 
 
 def _iso_seconds(text: str) -> float:
@@ -472,6 +509,9 @@ def _iso_seconds(text: str) -> float:
     return d.timestamp()
 
 
+_MAX_SCENARIO_BYTES = 1 << 20
+
+
 def load_scenario(path: str | os.PathLike) -> Scenario:
     """Read and validate a scenario file.
 
@@ -482,12 +522,22 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
         type, an impossible window or an unknown target; the message names the
         file, the key and its line.
     """
-    p = Path(path)
     try:
+        p = Path(path)
+    except TypeError:
+        raise ScenarioError(f"not a scenario file path: {path!r}") from None
+    try:
+        if p.stat().st_size > _MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{p}: {p.stat().st_size:,} bytes is far too large for a "
+                                "scenario file", hint="a scenario is a few dozen lines of TOML")
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file {p}: {exc.strerror}",
+        raise ScenarioError(f"cannot read scenario file {p}: {exc.strerror or exc}",
                             hint="check the path") from None
+    except UnicodeDecodeError as exc:
+        line = p.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ScenarioError(f"{p}, line {line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})",
+                            hint="save the scenario as UTF-8") from None
     return parse_scenario(text, str(p))
 
 

@@ -795,54 +795,62 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
     """
     from filelock import FileLock
 
-    from flyplan.ephemeris.spkwrite import Segment, write_spk13
+    from flyplan.ephemeris import manifest
 
     row = perijove_row(pj)
     path = built_dir() / _spk_name(row.pj)
-    if path.is_file():
+    # Used only when it is byte for byte what was built (the manifest's sha256).
+    if manifest.verified(path):
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(path) + ".lock"):
+            if manifest.verified(path):
+                return path
+            _build_model_spk(row, path, progress)
+            manifest.record(path, "flyplan.ephemeris.juno_model")
     except OSError as exc:
-        raise KernelError(f"cannot create the folder for flyplan's Juno model: {exc.strerror}",
-                          kernel=str(path),
+        raise KernelError(f"cannot write flyplan's Juno model into the cache: "
+                          f"{exc.strerror or exc}", kernel=str(path),
                           hint="set FLYPLAN_CACHE to a writable folder") from None
-    with FileLock(str(path) + ".lock"):
-        if path.is_file():
-            return path
-        if progress is not None:
-            progress(f"computing flyplan's approximate Juno trajectory for PJ{row.pj} ...")
-        started = time.perf_counter()
-        t0, t1 = model_window(row.pj)
-        et_p, y0 = row_state(row)
-        burn = row.burn
-        sols = []
-        mp = _moon_pass(row)
-        for end in (t0, t1):
-            forces = _Forces(et_p, end - et_p, burn, mp)
-            sols += _solve(forces, et_p, y0, end)
-        edges = [] if burn is None else [e for e in (burn.et0, burn.et1) if t0 < e < t1]
-        ets = _sample_times(t0, t1, sols, [t0, t1, et_p, *edges])
-        states = np.empty((len(ets), 6))
-        for sol in sols:
-            lo, hi = sorted((sol.t[0], sol.t[-1]))
-            sel = (ets >= lo) & (ets <= hi)
-            states[sel] = sol.sol(ets[sel]).T
-        states[ets == et_p] = y0
-        # A burn switches the acceleration on and off: one segment on each side
-        # of an edge, so that no interpolation window straddles it.
-        bounds = [t0, *edges, t1]
-        segments = []
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            sel = (ets >= a) & (ets <= b)
-            segments.append(Segment(-61, 599, "J2000", ets[sel], states[sel],
-                                    degree=min(15, 2 * int(sel.sum()) - 1),
-                                    segid=f"flyplan Juno model PJ{row.pj}"))
-        write_spk13(path, segments, comment=_comment(row, t0, t1), internal_name="flyplan Juno model")
-        if progress is not None:
-            progress(f"  wrote {path.name} ({len(ets)} states, "
-                     f"{time.perf_counter() - started:.1f} s)")
     return path
+
+
+def _build_model_spk(row: PerijoveRow, path: Path, progress) -> None:
+    from flyplan.ephemeris.spkwrite import Segment, write_spk13
+
+    if progress is not None:
+        progress(f"computing flyplan's approximate Juno trajectory for PJ{row.pj} ...")
+    started = time.perf_counter()
+    t0, t1 = model_window(row.pj)
+    et_p, y0 = row_state(row)
+    burn = row.burn
+    sols = []
+    mp = _moon_pass(row)
+    for end in (t0, t1):
+        forces = _Forces(et_p, end - et_p, burn, mp)
+        sols += _solve(forces, et_p, y0, end)
+    edges = [] if burn is None else [e for e in (burn.et0, burn.et1) if t0 < e < t1]
+    ets = _sample_times(t0, t1, sols, [t0, t1, et_p, *edges])
+    states = np.empty((len(ets), 6))
+    for sol in sols:
+        lo, hi = sorted((sol.t[0], sol.t[-1]))
+        sel = (ets >= lo) & (ets <= hi)
+        states[sel] = sol.sol(ets[sel]).T
+    states[ets == et_p] = y0
+    # A burn switches the acceleration on and off: one segment on each side
+    # of an edge, so that no interpolation window straddles it.
+    bounds = [t0, *edges, t1]
+    segments = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        sel = (ets >= a) & (ets <= b)
+        segments.append(Segment(-61, 599, "J2000", ets[sel], states[sel],
+                                degree=min(15, 2 * int(sel.sum()) - 1),
+                                segid=f"flyplan Juno model PJ{row.pj}"))
+    write_spk13(path, segments, comment=_comment(row, t0, t1), internal_name="flyplan Juno model")
+    if progress is not None:
+        progress(f"  wrote {path.name} ({len(ets)} states, "
+                 f"{time.perf_counter() - started:.1f} s)")
 
 
 def _comment(row: PerijoveRow, t0: float, t1: float) -> str:

@@ -221,19 +221,26 @@ def galilean_spk(progress: Callable[[str], None] | None = None) -> Path:
 
     from flyplan.paths import built_dir
 
+    from flyplan.ephemeris import manifest
+
     fit = load_fit()
     path = built_dir() / cache_name(fit)
-    if path.is_file():
+    # Used only when it is byte for byte what was built (the manifest's sha256).
+    if manifest.verified(path):
         return path
     lock = FileLock(str(path) + ".lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with lock.acquire(timeout=_LOCK_TIMEOUT_S):
             # another process may have built it while this one waited
-            if not path.is_file():
+            problem = manifest.check(path)
+            if problem is not None:
                 say = progress or (lambda message: None)
+                if problem != "missing":
+                    say(f"rebuilding {path.name}: {problem}")
                 say("building flyplan's built-in Galilean-moon ephemeris (first use, a few seconds)")
                 build_galilean_spk(path, progress=progress, fit=fit)
+                manifest.record(path, "flyplan.ephemeris.moons_spk")
     except Timeout as exc:
         raise KernelError(
             "another flyplan process has been building the moon ephemeris for over "

@@ -159,9 +159,12 @@ def write_spk(path: str | os.PathLike, segments: list, *,
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     if tmp.exists():
         tmp.unlink()
+    # SPICE cannot open a path over 255 bytes (it would write somewhere else):
+    # such a file is written in a private temporary directory and moved.
+    work = tmp if len(os.fsencode(tmp)) <= 255 else _short_work_path(path.suffix)
     lines = _comment_lines(comment) if comment else []
     ncomch = sum(len(line) + 1 for line in lines) + 1024
-    handle = spice.spkopn(str(tmp), internal_name[:60], ncomch)
+    handle = spice.spkopn(str(work), internal_name[:60], ncomch)
     try:
         for seg in segments:
             if isinstance(seg, ChebyshevSegment):
@@ -185,11 +188,30 @@ def write_spk(path: str | os.PathLike, segments: list, *,
             spice.dafac(handle, lines)
     except BaseException:
         spice.spkcls(handle)
-        tmp.unlink(missing_ok=True)
+        work.unlink(missing_ok=True)
         raise
     spice.spkcls(handle)
+    if work != tmp:
+        import shutil
+
+        try:
+            shutil.move(work, tmp)
+        finally:
+            work.unlink(missing_ok=True)
     os.replace(tmp, path)
     return path
+
+
+def _short_work_path(suffix: str) -> Path:
+    import tempfile
+
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    d = Path(tempfile.gettempdir()) / f"flyplan-{uid}"
+    d.mkdir(mode=0o700, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="spk-", suffix=suffix[:8], dir=d)
+    os.close(fd)
+    os.unlink(name)  # SPICE creates the file itself and refuses an existing one
+    return Path(name)
 
 
 write_spk13 = write_spk  # the name the Juno model and the tests use

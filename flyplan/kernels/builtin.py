@@ -122,16 +122,33 @@ BODY504_GM             = ( 7.179289361397270E+03 )
 
 
 def _write_once(name: str, text: str) -> Path:
+    from flyplan.errors import KernelError
+    from flyplan.ephemeris import manifest
     from flyplan.paths import built_dir
 
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     stem, ext = os.path.splitext(name)
     path = built_dir() / f"{stem}_{digest}{ext}"
-    if not path.exists():
+    try:
+        # The text is known: the file must hold exactly it.
+        if path.read_text(encoding="ascii") == text:
+            return path
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        try:
+            tmp.write_text(text, encoding="ascii")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        manifest.record(path, "flyplan.kernels.builtin")
+    except OSError as exc:
+        raise KernelError(f"cannot write flyplan's built-in kernel {path.name} into the cache: "
+                          f"{exc.strerror or exc}", kernel=str(path),
+                          hint="set FLYPLAN_CACHE to a writable directory (or give NAIF's "
+                               "kernels with --kernels)") from None
     return path
 
 
@@ -196,11 +213,22 @@ def jupiter_at_barycentre_spk() -> Path:
     from flyplan.ephemeris.spkwrite import Segment, write_spk13
     from flyplan.paths import built_dir
 
+    from flyplan.errors import KernelError
+    from flyplan.ephemeris import manifest
+
     path = built_dir() / "flyplan_jupiter_at_barycentre_v1.bsp"
-    if not path.exists():
+    if manifest.verified(path):
+        return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         et = np.array([-3.2e9, 3.2e9])  # about 1899 .. 2101, TDB s past J2000
         write_spk13(path, [Segment(599, 5, "J2000", et, np.zeros((2, 6)), degree=1,
                                    segid="flyplan 599 at barycentre")],
                     comment="flyplan fallback: Jupiter's centre (599) at the Jupiter "
                             "barycentre (5), zero offset; true offset < 200 km.")
+        manifest.record(path, "flyplan.kernels.builtin")
+    except OSError as exc:
+        raise KernelError(f"cannot write flyplan's built-in kernel {path.name} into the cache: "
+                          f"{exc.strerror or exc}", kernel=str(path),
+                          hint="set FLYPLAN_CACHE to a writable directory") from None
     return path

@@ -497,9 +497,12 @@ def provenance(path: str | os.PathLike) -> tuple[str, str]:
 def cache_status(verify: bool = True) -> list[dict]:
     """Every kernel in the cache: path, role, size, sha256, state, source URL.
 
-    ``state`` is ``"verified"`` (sha256 equals the registry's or the one
-    recorded at download), ``"header ok"`` (nothing to compare the hash with,
-    or ``verify`` False) or ``"CORRUPT: ..."``.
+    ``state`` is ``"verified"`` (sha256 equals the registry's),
+    ``"unverified: ..."`` (no registry hash: at best the file is unchanged
+    since its download, whose sha256 was recorded; nothing vouches for the
+    bytes that arrived), ``"header ok"`` (``verify`` False) or
+    ``"CORRUPT: ..."``.  flyplan's generated kernels are listed by
+    :func:`flyplan.ephemeris.manifest.entries`.
     """
     from flyplan.errors import KernelError
     from flyplan.kernels.files import check_kernel_file, kernel_kind
@@ -524,9 +527,11 @@ def cache_status(verify: bool = True) -> list[dict]:
             if verify:
                 problem, sha = fetch.verify_cached(p, entry.sha256 if entry else None)
                 row["sha256"] = sha
-                expected = (entry.sha256 if entry else None) or rec.get("sha256")
                 row["state"] = (f"CORRUPT: {problem}" if problem else
-                                "verified" if expected else "header ok (no known hash)")
+                                "verified" if entry and entry.sha256 else
+                                "unverified: no registry hash; unchanged since its download"
+                                if rec.get("sha256") else
+                                "unverified: no registry hash, no download record (header ok)")
             else:
                 try:
                     check_kernel_file(p)
@@ -550,7 +555,8 @@ def clean_cache(everything: bool = False) -> tuple[int, int, list[str]]:
     Returns
     -------
     (int, int, list of str)
-        Files deleted, bytes freed, and paths left in place (not flyplan's).
+        Files deleted, bytes freed, and paths left in place (not flyplan's, or
+        flyplan's but not deletable, e.g. on a read-only cache, which is said).
     """
     from flyplan.kernels.files import kernel_kind
     from flyplan.paths import built_dir, cache_dir, naif_cache_dir
@@ -568,8 +574,9 @@ def clean_cache(everything: bool = False) -> tuple[int, int, list[str]]:
             for fn in filenames:
                 p = d / fn
                 ours = (kernel_kind(fn) is not None or registry.classify(fn) is not None
-                        or fn.startswith(".") and (fn.endswith((".json", ".lock"))
-                                                   or ".tmp-" in fn))
+                        or fn.endswith(".lock")
+                        or fn.startswith(".") and (fn.endswith(".json") or ".tmp-" in fn)
+                        or d.name == "built" and fn == "manifest.json")
                 if d.name == ".listings" or any(part.startswith(".part-") for part in d.parts):
                     ours = True
                 if not ours:
@@ -578,8 +585,9 @@ def clean_cache(everything: bool = False) -> tuple[int, int, list[str]]:
                 try:
                     size = p.lstat().st_size
                     p.unlink()
-                except OSError:
-                    left.append(str(p))
+                except OSError as exc:
+                    left.append(f"{p} (flyplan's, but it cannot be deleted: "
+                                f"{exc.strerror or exc})")
                     continue
                 count += 1
                 freed += size

@@ -10,12 +10,20 @@ Every download
 - holds a per-file lock (``filelock``), so two processes fetching the same
   kernel end with one good copy and one download;
 - streams into a temporary file beside its destination, hashing as it goes,
-  with connect/read timeouts and retries (``requests`` + ``urllib3``);
+  with connect/read timeouts and retries (``requests`` + ``urllib3``), an
+  overall deadline and a minimum throughput (:func:`limits`), and a size cap
+  from the registry or the listing (a body far larger than announced is
+  refused);
 - is checked before it is kept: the byte count against ``Content-Length``, the
   sha256 against the registry when it knows one, and the DAF/text header and
   DAF length (:func:`flyplan.kernels.files.check_kernel_file`);
 - then enters the cache by an atomic rename, with a small record beside it
-  (``.<name>.json``: source URL, sha256, size) for provenance and later checks.
+  (``.<name>.json``: the URL the bytes came from after redirects, sha256,
+  size, and whether the registry vouched for the digest) for provenance and
+  later checks.
+
+A verified cached file is read without taking its lock, so a read-only cache
+serves everything already in it.
 
 A cached file that fails these checks (truncated, wrong header, hash not the
 recorded one) is removed and fetched again, never used.  A host that refused a
@@ -43,13 +51,25 @@ __all__ = ["Fetched", "Listing", "naif_url", "normalize_base", "offline", "url_f
            "cache_path", "fetch", "verify_cached", "discard_if_corrupt", "remove_cached",
            "record", "listing",
            "file_sha256", "by_hand",
+           "limits", "Limits",
            "CONNECT_TIMEOUT_S", "READ_TIMEOUT_S", "LISTING_MAX_AGE_S"]
 
 # A server that has not answered the connection in 5 s is not going to: fail
 # fast so that an offline machine falls back to what it has.
 CONNECT_TIMEOUT_S = 5.0
-# Between two chunks of a download.
-READ_TIMEOUT_S = 60.0
+# Longest silence inside a transfer: a server that sends nothing for this
+# long has stalled ($FLYPLAN_FETCH_STALL_S).
+READ_TIMEOUT_S = 10.0
+# Longest a single file's transfer may take, s ($FLYPLAN_FETCH_TIMEOUT); jup365
+# (1.1 GB) needs about 15 min at 10 Mbit/s.
+TOTAL_TIMEOUT_S = 3600.0
+# Least throughput, bytes/s averaged over RATE_WINDOW_S ($FLYPLAN_FETCH_MIN_RATE):
+# a server trickling bytes never trips a read timeout.
+MIN_RATE_BPS = 20_000.0
+RATE_WINDOW_S = 10.0
+# A body may exceed the size the registry or the listing announced (listings
+# round, "595K") by this factor plus slack before it is refused.
+SIZE_FACTOR, SIZE_SLACK = 1.5, 1 << 20
 # Whole-download attempts when a transfer breaks off midway.
 ATTEMPTS = 3
 # How long to wait for another process downloading the same file.
@@ -68,6 +88,47 @@ _SESSION = None
 
 
 # -- configuration --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Limits:
+    """How long and how slowly a transfer may run.
+
+    Attributes
+    ----------
+    total_s : float
+        Deadline of one file's transfer, s.
+    min_rate_bps : float
+        Least throughput, bytes/s, averaged over ``window_s``.
+    window_s : float
+        Averaging window of the throughput check, s.
+    stall_s : float
+        Longest silence, s (the socket read timeout).
+    """
+
+    total_s: float
+    min_rate_bps: float
+    window_s: float
+    stall_s: float
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value >= 0 and value == value else default
+
+
+def limits() -> Limits:
+    """The transfer limits: module defaults, overridden by ``$FLYPLAN_FETCH_TIMEOUT``
+    (s), ``$FLYPLAN_FETCH_MIN_RATE`` (bytes/s, 0 turns the check off) and
+    ``$FLYPLAN_FETCH_STALL_S`` (s)."""
+    return Limits(total_s=_env_float("FLYPLAN_FETCH_TIMEOUT", TOTAL_TIMEOUT_S) or TOTAL_TIMEOUT_S,
+                  min_rate_bps=_env_float("FLYPLAN_FETCH_MIN_RATE", MIN_RATE_BPS),
+                  window_s=RATE_WINDOW_S,
+                  stall_s=_env_float("FLYPLAN_FETCH_STALL_S", READ_TIMEOUT_S) or READ_TIMEOUT_S)
+
 
 def offline(override: bool | None = None) -> bool:
     """Whether downloads are off: ``override``, else ``$FLYPLAN_OFFLINE`` (1/true/yes)."""
@@ -93,7 +154,13 @@ def normalize_base(raw: str) -> str:
     from urllib.parse import urlsplit
 
     text = str(raw).strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise FetchError(f"not a valid kernel archive URL {text!r}: {exc}",
+                         hint="give e.g. https://naif.jpl.nasa.gov/pub/naif/ or a "
+                              "directory") from None
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         if not parts.netloc:
@@ -217,7 +284,10 @@ def verify_cached(path: str | os.PathLike, sha256: str | None = None) -> tuple[s
         return exc.message, ""
     rec = record(p) or {}
     expected = (sha256 or rec.get("sha256") or "").lower() or None
-    actual = file_sha256(p)
+    try:
+        actual = file_sha256(p)
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror or exc})", ""
     if expected and actual != expected:
         return f"sha256 {actual[:12]}... is not the expected {expected[:12]}...", actual
     return None, actual
@@ -234,6 +304,9 @@ def discard_if_corrupt(path: str | os.PathLike, sha256: str | None = None) -> st
     from filelock import FileLock, Timeout
 
     p = Path(path)
+    problem, _ = verify_cached(p, sha256)
+    if problem is None:
+        return None  # sound: no lock needed (a read-only cache has none to take)
     try:
         with FileLock(str(p.parent / f".{p.name}.lock"), timeout=0):
             if not p.exists():
@@ -244,16 +317,27 @@ def discard_if_corrupt(path: str | os.PathLike, sha256: str | None = None) -> st
             return problem
     except Timeout:
         return "being replaced by another process"
+    except (OSError, FetchError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else exc.reason
+        return f"{problem}; it cannot be removed ({why or exc}) and is not used"
 
 
 def remove_cached(path: str | os.PathLike) -> None:
-    """Delete a cached kernel and its record (a corrupt copy is never kept)."""
+    """Delete a cached kernel and its record (a corrupt copy is never kept).
+
+    Raises
+    ------
+    FetchError
+        When the cache does not allow it (read-only, permissions).
+    """
     p = Path(path)
     for q in (p, _record_path(p)):
         try:
             q.unlink()
         except FileNotFoundError:
             pass
+        except OSError as exc:
+            raise _write_error(exc, p) from None
 
 
 # -- fetching -------------------------------------------------------------------------------
@@ -308,6 +392,13 @@ def fetch(relpath: str, *, sha256: str | None = None, also=(), base: str | None 
     dest = cache_path(relpath)
     name = dest.name
     expected = (sha256 or "").lower() or None
+    if dest.is_file():
+        # Reading needs no lock: files enter the cache by an atomic rename, so
+        # a read-only cache serves whatever verifies in it.
+        problem, digest = verify_cached(dest, expected)
+        if problem is None:
+            rec = record(dest) or {}
+            return Fetched(dest, rec.get("url") or "cache", digest, dest.stat().st_size, False)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -331,6 +422,28 @@ def fetch(relpath: str, *, sha256: str | None = None, also=(), base: str | None 
                          f"{LOCK_TIMEOUT_S / 60:.0f} min", kernel=str(dest),
                          hint=f"wait for it to finish, or delete {lock.lock_file} if no "
                               "flyplan process is running") from None
+    except OSError as exc:
+        # The lock file (or the partial download) cannot be written: a
+        # read-only or full cache, or a name the file system refuses.
+        raise _write_error(exc, dest) from None
+
+
+def _write_error(exc: OSError, dest: Path) -> FetchError:
+    import errno
+
+    where = exc.filename or dest.parent
+    if exc.errno == errno.ENOSPC:
+        what, fix = "the disk is full", "free some space, or set FLYPLAN_CACHE to another disk"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        what, fix = "the cache is not writable", "set FLYPLAN_CACHE to a writable directory"
+    elif exc.errno == errno.ENAMETOOLONG:
+        what, fix = "the file name is too long", "use a shorter FLYPLAN_CACHE path"
+    else:
+        what, fix = exc.strerror or str(exc), "check the cache directory (FLYPLAN_CACHE)"
+    err = _error(f"cannot store {dest.name} in the cache: {what} ({where})",
+                 url=str(dest), reason=what, kernel=dest.name, hint=fix)
+    err.dest = dest
+    return err
 
 
 def _sweep_parts(directory: Path, max_age_s: float = 86400.0) -> None:
@@ -351,7 +464,7 @@ def _fetch_locked(relpath, dest, expected, also, base, progress, size_hint) -> F
     for rel in (relpath, *also):
         url = url_for(base, rel)
         try:
-            digest, size = _download(url, dest, expected, size_hint)
+            digest, size, url = _download(url, dest, expected, size_hint)
         except _NotFound as exc:
             tried.append(f"{url} ({exc})")
             continue
@@ -387,20 +500,35 @@ def by_hand(relpath: str, url: str, dest: Path) -> str:
             f"FLYPLAN_KERNELS), or point FLYPLAN_NAIF_URL / --naif-url at an archive that has it")
 
 
-def _download(url: str, dest: Path, expected: str | None, size_hint) -> tuple[str, int]:
-    """Download ``url`` into ``dest`` (verified, atomic); return (sha256, size)."""
+def _download(url: str, dest: Path, expected: str | None, size_hint) -> tuple[str, int, str]:
+    """Download ``url`` into ``dest`` (verified, atomic); return (sha256, size, final URL)."""
     name = dest.name
     last = None
     for attempt in range(ATTEMPTS):
-        tmpdir = Path(tempfile.mkdtemp(prefix=".part-", dir=dest.parent))
+        try:
+            tmpdir = Path(tempfile.mkdtemp(prefix=".part-", dir=dest.parent))
+        except OSError as exc:
+            raise _write_error(exc, dest) from None
         tmp = tmpdir / name
         try:
             try:
-                digest, size = _transfer(url, tmp, size_hint)
+                digest, size, source = _transfer(url, tmp, size_hint)
             except _Broken as exc:
                 last = exc
                 time.sleep(0.3 * (attempt + 1))
                 continue
+            except _TooSlow as exc:
+                # Not retried: a server this slow will not be faster at once,
+                # and the caller should fall back now, not in minutes.
+                if not isinstance(exc, _Oversize):
+                    _UNREACHABLE.setdefault(_host(url), str(exc))
+                raise _error(f"could not fetch {name} from {url}: {exc}; nothing was kept",
+                             url=url, reason=str(exc), kernel=name,
+                             hint="try again later or from another mirror (--naif-url); the "
+                                  "limits are FLYPLAN_FETCH_TIMEOUT, FLYPLAN_FETCH_MIN_RATE "
+                                  "and FLYPLAN_FETCH_STALL_S") from None
+            except OSError as exc:
+                raise _write_error(exc, dest) from None
             if expected and digest != expected:
                 raise _error(
                     f"{name} from {url} does not match the registry: sha256 {digest} "
@@ -414,17 +542,20 @@ def _download(url: str, dest: Path, expected: str | None, size_hint) -> tuple[st
                 raise _error(f"{name} from {url} is not a sound kernel ({exc.message}); "
                              "it was not kept", url=url,
                              reason=f"not a sound kernel: {exc.message}", kernel=name) from None
-            _write_record(dest, {"url": url, "sha256": digest, "size": size,
-                                 "fetched_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                              time.gmtime())})
+            rec = {"url": source, "sha256": digest, "size": size,
+                   "verified": "registry sha256" if expected else "none: no registry hash",
+                   "fetched_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            if source != url:
+                rec["requested_url"] = url
             try:
+                _write_record(dest, rec)
                 os.replace(tmp, dest)
-            except OSError:
+            except OSError as exc:
                 _record_path(dest).unlink(missing_ok=True)
-                raise
+                raise _write_error(exc, dest) from None
             st = dest.stat()
             _HASHES[(str(dest.resolve()), st.st_size, st.st_mtime_ns)] = digest
-            return digest, size
+            return digest, size, source
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
     raise _error(f"could not fetch {name} from {url}: {last} ({ATTEMPTS} attempts); "
@@ -434,21 +565,38 @@ def _download(url: str, dest: Path, expected: str | None, size_hint) -> tuple[st
 def _write_record(dest: Path, data: dict) -> None:
     path = _record_path(dest)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=1))
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=1))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def _transfer(url: str, tmp: Path, size_hint) -> tuple[str, int]:
-    """Stream ``url`` into ``tmp``; return (sha256, bytes)."""
+class _TooSlow(Exception):
+    """A transfer past its deadline, below the minimum throughput, stalled or oversized."""
+
+
+class _Oversize(_TooSlow):
+    """A body far larger than announced (the host may still serve other files well)."""
+
+
+def _size_cap(size_hint) -> int | None:
+    if not size_hint or size_hint <= 0:
+        return None
+    return int(size_hint * SIZE_FACTOR) + SIZE_SLACK
+
+
+def _transfer(url: str, tmp: Path, size_hint) -> tuple[str, int, str]:
+    """Stream ``url`` into ``tmp``; return (sha256, bytes, the URL the bytes came from)."""
     h = hashlib.sha256()
     with open(tmp, "wb") as out, _ProgressBar(tmp.name, size_hint) as bar:
         if url.startswith("file:"):
-            n = _copy_file(url, out, h, bar)
+            n, source = _copy_file(url, out, h, bar), url
         else:
-            n = _copy_http(url, out, h, bar)
+            n, source = _copy_http(url, out, h, bar, _size_cap(size_hint))
         out.flush()
         os.fsync(out.fileno())
-    return h.hexdigest(), n
+    return h.hexdigest(), n, source
 
 
 def _copy_file(url: str, out, h, bar) -> int:
@@ -506,10 +654,11 @@ def _session():
     return _SESSION
 
 
-def _get(url: str):
+def _get(url: str, lim: Limits | None = None):
     """GET ``url`` streaming; raise FetchError for an unreachable host."""
     import requests
 
+    lim = lim or limits()
     from flyplan.kernels import netstate
 
     host = _host(url)
@@ -524,13 +673,13 @@ def _get(url: str):
         raise _error(f"could not fetch {url}: {_UNREACHABLE[host]} (not retried)", url=url,
                      reason=_UNREACHABLE[host])
     try:
-        r = _session().get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
+        r = _session().get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, lim.stall_s))
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         why = _why(exc)
         _UNREACHABLE[host] = why
         netstate.remember(host, why)
         raise _error(f"could not fetch {url}: {why}", url=url, reason=why) from None
-    except requests.exceptions.RequestException as exc:
+    except (requests.exceptions.RequestException, ValueError) as exc:
         raise _error(f"could not fetch {url}: {_why(exc)}", url=url, reason=_why(exc)) from None
     netstate.forget(host)
     return r
@@ -548,32 +697,70 @@ def _why(exc) -> str:
     return type(exc).__name__ + (": " + text[:200] if text else "")
 
 
-def _copy_http(url: str, out, h, bar) -> int:
-    import requests
+def _stream(r, url: str, cap: int | None, lim: Limits):
+    """Blocks of a streaming response, within the deadline, throughput and size cap.
 
-    with _get(url) as r:
+    ``read1`` returns what one socket read brings, so a server trickling
+    bytes is measured as it trickles (``iter_content`` would wait for a whole
+    chunk); each read is bounded by the stall timeout.
+    """
+    import urllib3
+
+    t0 = mark_t = time.monotonic()
+    n = mark_n = 0
+    while True:
+        try:
+            block = r.raw.read1(_CHUNK)
+        except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
+            raise _TooSlow(f"the server sent nothing for {lim.stall_s:g} s after {n} "
+                           "bytes (stalled)") from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _Broken(f"transfer broke off after {n} bytes ({_why(exc)})") from None
+        if not block:
+            return
+        n += len(block)
+        if cap is not None and n > cap:
+            raise _Oversize(f"the body is larger than the {_human(cap)} allowed for it "
+                           "(the registry or listing announced far less); refused")
+        yield block
+        now = time.monotonic()
+        if now - t0 > lim.total_s:
+            raise _TooSlow(f"the transfer did not finish within {lim.total_s:g} s "
+                           f"({_human(n)} received)")
+        if now - mark_t >= lim.window_s:
+            rate = (n - mark_n) / (now - mark_t)
+            if rate < lim.min_rate_bps:
+                raise _TooSlow(f"the server sent {rate:.0f} bytes/s, below the minimum "
+                               f"{lim.min_rate_bps:.0f} bytes/s")
+            mark_t, mark_n = now, n
+
+
+def _copy_http(url: str, out, h, bar, cap: int | None = None) -> tuple[int, str]:
+    lim = limits()
+    with _get(url, lim) as r:
         if r.status_code in (404, 410):
             raise _NotFound(f"HTTP {r.status_code}")
         if r.status_code != 200:
             raise _error(f"could not fetch {url}: HTTP {r.status_code} {r.reason}", url=url,
                          reason=f"HTTP {r.status_code}")
+        source = r.url or url
         total = r.headers.get("Content-Length")
         total = int(total) if total and total.isdigit() else None
+        if total is not None and cap is not None and total > cap:
+            raise _Oversize(f"the server announces {_human(total)}, far more than the "
+                           f"{_human(cap)} expected; refused")
+        if total is not None:
+            cap = total if cap is None else min(cap, total)
         bar.start(total)
         n = 0
-        try:
-            for block in r.iter_content(_CHUNK):
-                out.write(block)
-                h.update(block)
-                n += len(block)
-                bar.advance(len(block))
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
-                requests.exceptions.Timeout) as exc:
-            raise _Broken(f"transfer broke off after {n} bytes" +
-                          (f" of {total}" if total else "") + f" ({_why(exc)})") from None
+        for block in _stream(r, url, cap, lim):
+            out.write(block)
+            h.update(block)
+            n += len(block)
+            bar.advance(len(block))
     if total is not None and n != total:
         raise _Broken(f"transfer cut short: {n} of {total} bytes")
-    return n
+    return n, source
 
 
 class _ProgressBar:
@@ -721,17 +908,25 @@ def _read_listing(url: str, role: str) -> list[tuple[str, int | None]]:
             if entry.is_file() and registry.safe_name(entry.name, {role}):
                 out.append((entry.name, entry.stat().st_size))
         return out
-    import requests
-
-    with _get(url) as r:
+    lim = limits()
+    with _get(url, lim) as r:
         if r.status_code != 200:
             raise FetchError(f"could not read the listing {url}: HTTP {r.status_code}", kernel=url)
-        body = b""
+        parts = []
         try:
-            for block in r.iter_content(_CHUNK):
-                body += block
-                if len(body) > _LISTING_MAX_BYTES:
-                    raise FetchError(f"the listing {url} is implausibly large", kernel=url)
-        except requests.exceptions.RequestException as exc:
-            raise FetchError(f"could not read the listing {url}: {_why(exc)}", kernel=url) from None
-    return registry.parse_listing(body.decode("utf-8", "replace"), roles={role})
+            for block in _stream(r, url, _LISTING_MAX_BYTES, lim):
+                parts.append(block)
+        except (_TooSlow, _Broken) as exc:
+            if isinstance(exc, _TooSlow) and not isinstance(exc, _Oversize):
+                _UNREACHABLE.setdefault(_host(url), str(exc))
+            raise FetchError(f"could not read the listing {url}: {exc}", kernel=url) from None
+    rejected: list[str] = []
+    entries = registry.parse_listing(b"".join(parts).decode("utf-8", "replace"), roles={role},
+                                     rejected=rejected)
+    if rejected:
+        # A listing naming kernels that cannot be stored safely is not trusted
+        # (nor cached): the older cached copy, or none, serves instead.
+        raise FetchError(f"the listing {url} names {len(rejected)} kernel file(s) flyplan "
+                         f"cannot store safely (e.g. {rejected[0][:60]!r}..., "
+                         f"{len(rejected[0])} characters); it was not used", kernel=url)
+    return entries

@@ -23,6 +23,7 @@ _EXT_KIND = {
 }
 _BINARY_EXT = {".bsp", ".bc", ".bpc", ".bds"}
 _DAF_KIND = {b"DAF/SPK ": "spk", b"DAF/CK  ": "ck", b"DAF/PCK ": "pck", b"DAS/DSK ": "dsk"}
+_TEXT_EXT = {".tls", ".tpc", ".tf", ".ti", ".tsc", ".tm"}
 _DAF_IDWORDS = (b"DAF/SPK ", b"DAF/CK  ", b"DAF/PCK ", b"NAIF/DAF", b"DAS/DSK ")
 
 
@@ -124,6 +125,23 @@ def damaged_spk_bodies(path: str | os.PathLike) -> dict[int, str]:
     return damaged
 
 
+def _check_daf_summary(p: Path, fmt: str, fward: int, size: int) -> None:
+    # The first summary record: next, previous, and the number of summaries
+    # (segments) it holds.  A DAF header followed by zeros has none.
+    bad = None
+    if not 2 <= fward or fward * 1024 > size:
+        bad = f"its first summary record ({fward}) is outside the file"
+    else:
+        with open(p, "rb") as f:
+            f.seek((fward - 1) * 1024)
+            nxt, prev, nsum = struct.unpack("<ddd" if fmt[0] == "<" else ">ddd", f.read(24))
+        if not (nsum == int(nsum) and 1 <= nsum <= 125 and nxt >= 0 and prev >= 0):
+            bad = "its first summary record holds no segments"
+    if bad:
+        raise KernelError(f"{p.name} is not a sound DAF kernel: {bad}", kernel=str(p),
+                          hint="delete it and download it again")
+
+
 def check_kernel_file(path: str | os.PathLike) -> str:
     """Check that a file looks like a complete SPICE kernel; return its kind.
 
@@ -149,6 +167,11 @@ def check_kernel_file(path: str | os.PathLike) -> str:
                           hint="check the file's permissions") from None
     size = p.stat().st_size
     if head[:8] in _DAF_IDWORDS or head[:4] == b"DAF/":
+        if p.suffix.lower() in _TEXT_EXT:
+            raise KernelError(f"{p.name} is a binary (DAF) file, but its name says it is a "
+                              f"text kernel ({p.suffix})", kernel=str(p),
+                              hint="replace it with the real text kernel, or rename it to "
+                                   "what it holds")
         if len(head) < 1024:
             raise KernelError(f"{p.name} is truncated ({size} bytes, less than one DAF record)",
                               kernel=str(p), hint="delete it and download it again")
@@ -162,6 +185,8 @@ def check_kernel_file(path: str | os.PathLike) -> str:
                 raise KernelError(
                     f"{p.name} is truncated: {size} bytes, but its file record needs "
                     f"{(free - 1) * 8}", kernel=str(p), hint="delete it and download it again")
+            if head[:4] == b"DAF/" and head[:8] != b"DAS/DSK ":
+                _check_daf_summary(p, fmt, _fward, size)
         return kind or _DAF_KIND.get(head[:8], "spk")
     if p.suffix.lower() in _BINARY_EXT:
         raise KernelError(f"{p.name} is not a binary SPICE kernel (no DAF header)",

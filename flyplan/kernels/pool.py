@@ -174,7 +174,11 @@ class KernelSet:
             Put it first in load order (lowest precedence in SPICE), for a
             fallback that any real source should override.
         """
-        p = Path(path).expanduser().resolve()
+        try:
+            p = Path(path).expanduser().resolve()
+        except (TypeError, ValueError):
+            raise KernelError(f"not a kernel file path: {path!r}",
+                              hint="give the path of a kernel file") from None
         if p in self._infos:
             return self._infos[p]
         kind = check_kernel_file(p)
@@ -219,13 +223,22 @@ class KernelSet:
         directory = Path(directory) if directory else cache_dir() / "metakernels"
         digest = hashlib.sha256("\n".join(f"{k.path}\0{k.sha256}" for k in self.kernels)
                                 .encode()).hexdigest()[:16]
-        path = directory / f"flyplan_{digest}.tm"
-        if not path.exists():
-            directory.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-            tmp.write_text(_metakernel_text(self.kernels))
-            os.replace(tmp, path)
-        return path
+        name = f"flyplan_{digest}.tm"
+        text = _metakernel_text(self.kernels)
+        try:
+            return _write_metakernel(directory / name, text)
+        except OSError:
+            # A read-only cache: the metakernel is only needed for this load.
+            import tempfile
+
+            private = Path(tempfile.gettempdir()) / f"flyplan-{_uid()}"
+            try:
+                private.mkdir(mode=0o700, exist_ok=True)
+                return _write_metakernel(private / name, text)
+            except OSError as exc:
+                raise KernelError(f"cannot write a metakernel in {directory} or {private}: "
+                                  f"{exc.strerror or exc}", kernel=str(directory / name),
+                                  hint="set FLYPLAN_CACHE to a writable directory") from None
 
     def load(self) -> "KernelSet":
         """Make SPICE's pool hold exactly this set; a no-op when it already does.
@@ -247,14 +260,14 @@ class KernelSet:
                 pass
             elif have is not None and want[:len(have)] == have:
                 for p in want[len(have):]:
-                    spiceypy.furnsh(p)
+                    spiceypy.furnsh(spice_name(p))
             elif have is not None and have[:len(want)] == want:
                 for p in reversed(have[len(want):]):
-                    spiceypy.unload(p)
+                    spiceypy.unload(spice_name(p))
             else:
                 spiceypy.kclear()
                 _POOL.update(files=None, count=0, owner=None)
-                spiceypy.furnsh(str(self.metakernel()))
+                spiceypy.furnsh(spice_name(self.metakernel()))
         except spiceypy.utils.exceptions.SpiceyError as exc:
             spiceypy.kclear()
             _POOL.update(files=None, count=0, owner=None)
@@ -298,31 +311,132 @@ class KernelSet:
         cov = self.coverage(body)
         covered = "; ".join(f"{k.path.name}: {et_to_utc(a, 0)} .. {et_to_utc(b, 0)}"
                             for k, a, b in cov) or "nothing"
+        model = any(k.path.name.startswith("flyplan_juno_model") for k, _, _ in cov)
         raise CoverageError(
             f"no loaded kernel covers {what} from {et_to_utc(start_et, 0)} to "
             f"{et_to_utc(stop_et, 0)}", covered=covered,
-            hint="choose a time inside the coverage, add the kernel that covers it "
-                 "(flyplan kernels fetch), or use --source model for Juno")
+            hint="choose a time inside the coverage" + (
+                " (flyplan's Juno model covers only the orbit around its perijove)" if model
+                else ", add the kernel that covers it (flyplan kernels fetch), or use "
+                     "--source model for Juno"))
 
     def provenance(self) -> list[dict]:
         """The kernels as dictionaries (name, path, kind, size, sha256, source, note)."""
         return [k.as_dict() for k in self.kernels]
 
 
-def _split_path(text: str, width: int = 78) -> list[str]:
-    # SPICE text-kernel strings are limited to 80 characters; longer values are
-    # continued with a trailing '+'.
-    parts = [text[i:i + width] for i in range(0, len(text), width)]
+# CSPICE's longest file name (FILSIZ); longer paths are reached through a link.
+SPICE_MAX_PATH = 255
+# Longest string value on one line of a text kernel; longer values continue with '+'.
+_MAX_VALUE = 78
+
+
+def _split_path(text: str, width: int = _MAX_VALUE) -> list[str]:
+    """``text`` as quoted SPICE string pieces, each continued with a trailing '+'.
+
+    A quote inside a value is written doubled; pieces are cut between
+    characters (never inside a doubled quote or a multi-byte character) so
+    that each quoted piece holds at most ``width`` bytes.
+    """
+    parts, cur, size = [], "", 0
+    for ch in text:
+        piece = "''" if ch == "'" else ch
+        n = len(piece.encode("utf-8"))
+        if cur and size + n > width - 1:  # room for the '+'
+            parts.append(cur)
+            cur, size = "", 0
+        cur += piece
+        size += n
+    parts.append(cur)
     return [p + "+" for p in parts[:-1]] + parts[-1:]
+
+
+def spice_name(path: str | os.PathLike) -> str:
+    """A name SPICE can open for ``path``: the path itself, or a link to it when too long.
+
+    CSPICE refuses file names over :data:`SPICE_MAX_PATH` bytes
+    (``SPICE(FILENAMETOOLONG)``), which a deep cache or kernel directory
+    easily exceeds.  Such a file is reached through a symbolic link named by
+    the path's hash in a private directory under the system's temporary
+    directory (created mode 0700, checked to be this user's).
+
+    Raises
+    ------
+    KernelError
+        When no short enough link can be made.
+    """
+    import tempfile
+
+    text = str(path)
+    if len(text.encode("utf-8", "surrogateescape")) <= SPICE_MAX_PATH:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    links = Path(tempfile.gettempdir()) / f"flyplan-{_uid()}" / "links"
+    link = links / (digest + Path(text).suffix[:8])
+    try:
+        links.parent.mkdir(mode=0o700, exist_ok=True)
+        links.mkdir(mode=0o700, exist_ok=True)
+        st = os.lstat(links)
+        import stat as _stat
+
+        if not _stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            raise OSError(f"{links} is not a private directory of this user")
+        if len(str(link).encode()) > SPICE_MAX_PATH:
+            raise OSError("the temporary directory's path is too long as well")
+        try:
+            if os.readlink(link) == text:
+                return str(link)
+            link.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            link.unlink(missing_ok=True)
+        tmp = links / f".{digest}.{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        os.symlink(text, tmp)
+        os.replace(tmp, link)
+    except OSError as exc:
+        raise KernelError(f"the kernel path is {len(text)} characters long, more than SPICE's "
+                          f"{SPICE_MAX_PATH}, and no short link could be made ({exc})",
+                          kernel=text, hint="use a shorter FLYPLAN_CACHE or --kernels "
+                                            "directory") from None
+    return str(link)
+
+
+def _uid() -> int:
+    return os.getuid() if hasattr(os, "getuid") else 0
+
+
+def _write_metakernel(path: Path, text: str) -> Path:
+    if path.is_file():
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                return path
+        except (OSError, UnicodeDecodeError):
+            pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def _metakernel_text(kernels: list[KernelInfo]) -> str:
     lines = ["KPL/MK", "", "   Metakernel written by flyplan: absolute paths, in load order.", "",
              "   name  sha256", ""]
-    lines += [f"   {k.path.name}  {k.sha256}" for k in kernels]
+    lines += [f"   {_printable(k.path.name)}  {k.sha256}" for k in kernels]
     lines += ["", "\\begindata", "", "   KERNELS_TO_LOAD = ("]
     for k in kernels:
-        for part in _split_path(str(k.path)):
+        for part in _split_path(spice_name(k.path)):
             lines.append(f"      '{part}'")
     lines += ["   )", "", "\\begintext", ""]
     return "\n".join(lines)
+
+
+def _printable(name: str) -> str:
+    # Comment lines too must not carry a control character or start a data block.
+    text = "".join(c if c.isprintable() else "?" for c in name)
+    return text.replace("\\begin", "?begin")

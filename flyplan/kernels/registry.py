@@ -292,7 +292,13 @@ def lookup(name: str) -> Entry | None:
 
 # -- names from remote listings ------------------------------------------------------------
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+# Longest kernel name accepted from a listing.  The cache stores beside each
+# file a record ``.<name>.json`` (written through ``.<name>.json.tmp-<pid>``)
+# and a lock ``.<name>.lock``; all must fit a 255-byte file name.  NAIF's
+# longest Juno names are about 45 characters.
+MAX_NAME_LEN = 200
+assert MAX_NAME_LEN + len("..json.tmp-") + 20 <= 255
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,%d}$" % (MAX_NAME_LEN - 1))
 
 
 def safe_name(name: str, roles=None) -> bool:
@@ -300,7 +306,7 @@ def safe_name(name: str, roles=None) -> bool:
 
     A name from a remote directory listing becomes a file name in the cache,
     so only plain names (letters, digits, ``._-``; no separators, no ``..``,
-    no query strings) matching a registry pattern of one of ``roles`` (any role
+    no query strings; at most :data:`MAX_NAME_LEN` characters) matching a registry pattern of one of ``roles`` (any role
     when None) are accepted.
     """
     if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name) or ".." in name:
@@ -321,14 +327,18 @@ _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([KMGT]?)$", re.I)
 _SIZE_MULT = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 
 
-def parse_listing(html: str, roles=None) -> list[tuple[str, int | None]]:
+def parse_listing(html: str, roles=None, rejected: list | None = None
+                  ) -> list[tuple[str, int | None]]:
     """Kernel file names (and approximate sizes, when shown) in a directory listing.
 
     Reads the ``href`` of every link of an Apache-style (or ``python -m
     http.server``) index.  Links that are not plain file names in that same
     directory -- parent or sub-directories, absolute paths, other hosts, query
     strings, percent-encoded separators or ``..`` -- are ignored, and so are
-    names that match no registry pattern of ``roles``.
+    names that match no registry pattern of ``roles``.  Names that do match
+    one but are not safe to store (too long for the cache's lock and record
+    names, odd characters) are left out and, when ``rejected`` is a list,
+    appended to it, so the caller can refuse the whole listing.
 
     Returns
     -------
@@ -359,7 +369,12 @@ def parse_listing(html: str, roles=None) -> list[tuple[str, int | None]]:
         name = unquote(parts.path)
         if name.startswith("./"):
             name = name[2:]
-        if name in seen or not safe_name(name, roles):
+        if name in seen:
+            continue
+        if not safe_name(name, roles):
+            info = classify(name) if rejected is not None else None
+            if info is not None and (roles is None or info[0] in roles):
+                rejected.append(name)
             continue
         seen.add(name)
         out.append((name, _listing_size(trailing)))

@@ -10,7 +10,8 @@ import os
 from pathlib import Path
 
 __all__ = ["write_atomic", "print_perijove", "summary_rows", "print_events", "print_plan",
-           "print_mission", "print_observability", "print_kernels", "print_cache_status"]
+           "print_mission", "print_observability", "print_kernels", "print_cache_status",
+           "print_built_kernels"]
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> Path:
@@ -419,18 +420,21 @@ def print_cache_status(root, rows, console=None) -> None:
 
 
 def print_built_kernels(root, rows, console=None) -> None:
-    """Render :func:`flyplan.kernels.inventory.built_kernels` rows: flyplan's own kernels."""
+    """Render :func:`flyplan.kernels.inventory.built_kernels` rows: flyplan's own kernels
+    (with their ``state`` against :mod:`flyplan.ephemeris.manifest` when given)."""
     from rich.table import Table
 
     con = console or _wide_console()
     total = sum(r["size"] for r in rows)
     t = Table(title=f"{root}: {len(rows)} kernel(s) flyplan built, {_size_text(total)} "
-                    "(rebuilt when missing)", title_justify="left")
+                    "(rebuilt when missing or changed)", title_justify="left")
     t.add_column("file", no_wrap=True)
-    for col in ("role", "size", "what"):
+    cols = ("role", "size", "what") + (("state",) if any("state" in r for r in rows) else ())
+    for col in cols:
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(r["path"], r["role"], _size_text(r["size"]), r["note"])
+        t.add_row(r["path"], r["role"], _size_text(r["size"]), r["note"],
+                  *([r.get("state", "")] if "state" in cols else []))
     con.print(t)
 
 
@@ -446,9 +450,11 @@ def print_plan(res, console=None) -> None:
 
     console = console or _wide_console()
     sc = res.scenario
-    console.print(f"[bold]{sc.name or res.path}[/]" + (f"\n  {sc.description}"
-                                                       if sc.description else ""),
-                  highlight=False)
+    from rich.markup import escape
+
+    # The scenario's own text is shown as text, never read as markup.
+    console.print(f"[bold]{escape(str(sc.name or res.path))}[/]" +
+                  (f"\n  {escape(sc.description)}" if sc.description else ""), highlight=False)
     ok = [p for p in res.perijoves if p["status"] == "ok"]
     skipped = [p for p in res.perijoves if p["status"] != "ok"]
     for p in ok:
