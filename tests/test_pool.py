@@ -278,3 +278,16 @@ def test_one_headline_run_loads_each_kernel_once_and_chooses_once(monkeypatch):
     files = _loaded_files(furnished)
     assert files and len(files) == len(set(files)), sorted(files)
     assert counts == {"assemble": 1, "needs": 1}
+
+
+def test_coverage_is_the_union_of_abutting_files(naif_dir):
+    """Two reconstructed files that meet (PJ0's and PJ1's) serve a span across their seam,
+    as SPICE reads across segments; a span beyond both is still refused."""
+    spk = naif_dir / "JUNO/kernels/spk"
+    ks = KernelSet([spk / "spk_rec_160522_160729_160909.bsp",
+                    spk / "spk_rec_160729_160923_161027.bsp"])
+    (_, a0, b0), (_, a1, b1) = sorted(ks.coverage(-61), key=lambda x: x[1])
+    assert a1 <= b0 < b1
+    assert not any(a <= b0 - 86400 and b0 + 86400 <= b for _, a, b in ks.coverage(-61))
+    assert ks.covers(-61, b0 - 86400, b0 + 86400)
+    assert not ks.covers(-61, a0, b1 + 60)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flyplan.errors import CoverageError, KernelError, spice_message
-from flyplan.kernels.files import cached_sha256, check_kernel_file
+from flyplan.kernels.files import cached_sha256, check_kernel_file, union_covers
 
 __all__ = ["KernelInfo", "KernelSet", "active", "loaded", "gf_tolerance", "GF_DEFAULT_TOL_S"]
 
@@ -299,8 +299,9 @@ class KernelSet:
         return out
 
     def covers(self, body: int, start_et: float, stop_et: float) -> bool:
-        """Whether one SPK interval of this set holds ``[start_et, stop_et]`` for ``body``."""
-        return any(a <= start_et and stop_et <= b for _, a, b in self.coverage(body))
+        """Whether the SPKs of this set together hold ``[start_et, stop_et]`` for ``body``
+        (files that abut or overlap serve one span: SPICE reads across them)."""
+        return union_covers([(a, b) for _, a, b in self.coverage(body)], start_et, stop_et)
 
     def require(self, body: int, start_et: float, stop_et: float, what: str) -> None:
         """Raise :class:`CoverageError` naming what is covered unless ``body`` is covered."""
