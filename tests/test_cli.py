@@ -93,8 +93,10 @@ def test_perijove_outside_kernel_coverage(naif_dir):
 
 
 def test_window_outside_kernel_coverage(naif_dir):
-    proc = flyplan("perijove", 1, "-k", naif_dir, "--source", "naif", "--window", "-40d..+1h")
-    _assert_user_error(proc, "Juno", "2016-09-23", "to fix")
+    # Before the first Juno file here (2016-05-22); -40 d would be served by PJ0's and PJ1's
+    # files together.
+    proc = flyplan("perijove", 1, "-k", naif_dir, "--source", "naif", "--window", "-120d..+1h")
+    _assert_user_error(proc, "Juno", "2016-05-22", "2016-09-23", "to fix")
 
 
 def test_missing_kernel_directory(tmp_path):
