@@ -217,8 +217,11 @@ def _stream(writer, outs, newline: bool) -> None:
             sys.stdout.write("\n")
 
 
-def _deliver(result, fmt: "Format", outs, printer: str, page: Optional[str] = None) -> None:
+def _deliver(result, fmt: "Format", outs, printer, page: Optional[str] = None) -> None:
     """Print or write ``result`` (JSON, CSV or a terminal table), then its HTML page.
+
+    ``printer`` renders the table: a function of the result, or the name of one
+    in :mod:`flyplan.products.terminal`.
 
     Everything is rendered before anything is written, and the files are
     written as a set (:class:`flyplan.products.outputs.OutputSet`), so an error
@@ -233,7 +236,7 @@ def _deliver(result, fmt: "Format", outs, printer: str, page: Optional[str] = No
     elif fmt is Format.csv:
         _stream(lambda fp: serialize.write_csv(result, fp), outs, newline=False)
     else:
-        getattr(out, printer)(result)
+        (getattr(out, printer) if isinstance(printer, str) else printer)(result)
         if outs.output is not None:
             _emit(serialize.to_csv(result), outs)
     if page is not None:
@@ -787,17 +790,7 @@ def image(
     for out, ds in planes:
         write_backplanes(ds, out)
         print(f"wrote {out}", file=sys.stderr)
-    if fmt is Format.table:
-        from flyplan.products import serialize
-
-        print_images(res)
-        if outs.output is not None:
-            _emit(serialize.to_csv(res), outs)
-        if page is not None:
-            outs.set(outs.html, page)
-        _commit(outs)
-    else:
-        _deliver(res, fmt, outs, "print_images", page)
+    _deliver(res, fmt, outs, print_images, page)
 
 
 # -- JunoCam on Jupiter: coverage maps and points of interest ---------------------------------
@@ -855,7 +848,6 @@ def coverage(
     result = _coverage(number, window=window, step=step, res_deg=res, kernels=kernels,
                        source=source.value, extra_kernels=extra, max_emission_deg=max_emission,
                        max_incidence_deg=max_incidence, lit=lit)
-    from flyplan.products import serialize
     from flyplan.products.coverage_io import netcdf_bytes
 
     page = nc = None
@@ -865,15 +857,7 @@ def coverage(
         page = coverage_html(result)
     if netcdf:
         nc = netcdf_bytes(result)
-    if fmt is Format.table:
-        print_coverage(result)
-        if outs.output is not None:
-            _emit(serialize.to_csv(result), outs)
-        if page is not None:
-            outs.set(outs.html, page)
-        _commit(outs)
-    else:
-        _deliver(result, fmt, outs, "print_perijove", page)
+    _deliver(result, fmt, outs, print_coverage, page)
     if nc is not None:
         _write_bytes_atomic(netcdf, nc)
         print(f"wrote {netcdf}", file=sys.stderr)
@@ -950,17 +934,7 @@ def targets(
                         extra_kernels=extra, max_emission_deg=max_emission,
                         max_incidence_deg=max_incidence, lit=lit)
         page = coverage_html(cov, targets=result)
-    if fmt is Format.table:
-        from flyplan.products import serialize
-
-        print_targets(result)
-        if outs.output is not None:
-            _emit(serialize.to_csv(result), outs)
-        if page is not None:
-            outs.set(outs.html, page)
-        _commit(outs)
-    else:
-        _deliver(result, fmt, outs, "print_perijove", page)
+    _deliver(result, fmt, outs, print_targets, page)
 
 
 @app.command()

@@ -235,10 +235,12 @@ def _fmt_cell(v) -> str:
     return str(v)
 
 
-def _table_html(df, fold_over: int = 40) -> str:
-    """A DataFrame as a scrollable ``table.events`` (folded when longer than ``fold_over``)."""
+def _table_html(df, fold_over: int = 40, *, empty: str = "No window meets the constraints.",
+                what: str = "row(s)") -> str:
+    """A DataFrame as a scrollable ``table.events``, folded when longer than ``fold_over``
+    so that long lists do not bury the provenance."""
     if df is None or len(df) == 0:
-        return "<p>No window meets the constraints.</p>"
+        return f"<p>{_esc(empty)}</p>"
     cols = list(df.columns)
     head = "".join(f"<th>{_esc(c)}</th>" for c in cols)
     body = []
@@ -256,7 +258,7 @@ def _table_html(df, fold_over: int = 40) -> str:
             cells.append(f"<td>{_esc(_fmt_cell(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     state = " open" if len(df) <= fold_over else ""
-    return (f'<details{state}><summary>{len(df)} row(s)</summary>'
+    return (f'<details{state}><summary>{len(df)} {what}</summary>'
             f'<table class="events"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></details>')
 
@@ -264,28 +266,10 @@ def _table_html(df, fold_over: int = 40) -> str:
 def _events_table(pj) -> str:
     ev = pj.events
     if ev is None or len(ev) == 0:
-        return "<p>No events in the window.</p>"
+        return _table_html(ev, empty="No events in the window.")
     cols = [c for c in ev.columns if c != "et"]
-    head = "".join(f"<th>{_esc(c)}</th>" for c in cols)
-    body = []
-    for rec in ev.sort_values("et", kind="stable").to_dict(orient="records"):
-        cells = []
-        for c in cols:
-            v = rec[c]
-            if hasattr(v, "item"):
-                v = v.item()
-            try:
-                if v != v:
-                    v = None
-            except (TypeError, ValueError):
-                pass
-            cells.append(f"<td>{_esc(_fmt_cell(v))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    # Long lists start folded so they do not bury the provenance.
-    state = " open" if len(ev) <= 40 else ""
-    return (f'<details{state}><summary>{len(ev)} event(s) in the window</summary>'
-            f'<table class="events"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></details>')
+    return _table_html(ev.sort_values("et", kind="stable")[cols],
+                       what="event(s) in the window")
 
 
 def perijove_sections(pj, figures: dict | None = None) -> list[Section]:
