@@ -35,25 +35,46 @@ def _fmt(v, digits=1):
 
 
 def summary_rows(pj) -> list[tuple[str, str]]:
-    """Label/value pairs of a perijove summary, for the terminal."""
+    """Label/value pairs of a perijove summary, for the terminal and the HTML card.
+
+    On flyplan's own model the figures whose bounds were measured (time,
+    altitude, planetographic latitude, longitude, inertial speed: the
+    summary's ``uncertainty``) carry them (``±``); on NAIF kernels the bounds
+    are 0 and not shown.
+    """
     s = pj.summary
+    unc = s.get("uncertainty") or {}
+
+    def pm(key: str, digits: int = 1, unit: str = "") -> str:
+        v = unc.get(key)
+        if not isinstance(v, (int, float)) or not v > 0:
+            return ""
+        return f"  ± {_fmt(v, digits)}{unit}"
+
     rows = [
         ("Perijove", f"PJ{pj.number}"),
-        ("Time (UTC, SCET)", pj.utc + (f"  {pj.summary['perijove_time_note']}"
-                                       if pj.summary.get("perijove_time_note") else "")),
+        ("Time (UTC, SCET)", pj.utc + pm("time_s", 1, " s")
+         + (f"  {pj.summary['perijove_time_note']}"
+            if pj.summary.get("perijove_time_note") else "")),
         *_earth_rows(s),
         ("ET (TDB s past J2000)", f"{pj.et:.3f}"),
         ("Time found by", pj.method),
-        ("Altitude (1-bar ellipsoid)", f"{_fmt(s['altitude_km'])} km"),
+        ("Altitude (1-bar ellipsoid)", f"{_fmt(s['altitude_km'])} km" + pm("altitude_km", 0, " km")),
         ("Distance to Jupiter's centre", f"{_fmt(s['radius_km'])} km"),
-        ("Latitude, planetographic", f"{_fmt(s['lat_pg_deg'], 3)}°"),
+        ("Latitude, planetographic", f"{_fmt(s['lat_pg_deg'], 3)}°" + pm("lat_pg_deg", 2, "°")),
         ("Latitude, planetocentric", f"{_fmt(s['lat_pc_deg'], 3)}°"),
-        ("Longitude, System III", f"{_fmt(s['lon_w_deg'], 3)}° W  ({_fmt(s['lon_e_deg'], 3)}° E)"),
+        ("Longitude, System III", f"{_fmt(s['lon_w_deg'], 3)}° W  ({_fmt(s['lon_e_deg'], 3)}° E)"
+         + pm("lon_deg", 2, "°") + (f" ({_fmt(unc['ground_km'], 0)} km on the ground)"
+                                    if pm("ground_km") else "")),
         ("Local solar time", f"{s['local_solar_time']}"),
         ("Speed (inertial, vs centre)", f"{_fmt(s['speed_km_s'], 3)} km/s = "
-                                        f"{_fmt(s['speed_km_h'], 0)} km/h"),
+                                        f"{_fmt(s['speed_km_h'], 0)} km/h"
+         + pm("speed_km_s", 2, " km/s")),
         ("Speed vs rotating atmosphere", f"{_fmt(s['speed_rot_km_s'], 3)} km/s"),
     ]
+    if unc and any(isinstance(v, (int, float)) and v > 0 for v in unc.values()):
+        rows.append(("Bounds (±)", "measured: contain the truth at least 90% of the time "
+                                   "(leave-one-out calibration, docs/juno_model.md)"))
     return rows
 
 
