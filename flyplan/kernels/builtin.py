@@ -21,6 +21,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from flyplan.kernels.files import write_text_once
+
 __all__ = ["leapseconds_kernel", "constants_kernel", "planetary_spk",
            "jupiter_at_barycentre_spk"]
 
@@ -130,20 +132,8 @@ def _write_once(name: str, text: str) -> Path:
     stem, ext = os.path.splitext(name)
     path = built_dir() / f"{stem}_{digest}{ext}"
     try:
-        # The text is known: the file must hold exactly it.
-        if path.read_text(encoding="ascii") == text:
-            return path
-    except (OSError, UnicodeDecodeError):
-        pass
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        try:
-            tmp.write_text(text, encoding="ascii")
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        manifest.record(path, "flyplan.kernels.builtin")
+        if write_text_once(path, text, encoding="ascii"):
+            manifest.record(path, "flyplan.kernels.builtin")
     except OSError as exc:
         raise KernelError(f"cannot write flyplan's built-in kernel {path.name} into the cache: "
                           f"{exc.strerror or exc}", kernel=str(path),

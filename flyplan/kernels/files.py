@@ -14,7 +14,8 @@ from pathlib import Path
 from flyplan.errors import KernelError
 
 __all__ = ["kernel_kind", "sha256_file", "cached_sha256", "damaged_spk_bodies",
-           "check_kernel_file", "spk_cover", "spans", "serves", "union_covers"]
+           "check_kernel_file", "spk_cover", "spans", "serves", "union_covers",
+           "write_text_once"]
 
 # Extension -> kernel kind, from NAIF's kernel naming recommendations.
 _EXT_KIND = {
@@ -227,3 +228,32 @@ def union_covers(intervals, t0: float, t1: float) -> bool:
         if t >= t1:
             return True
     return t >= t1
+
+
+def write_text_once(path: Path, text: str, encoding: str = "utf-8") -> bool:
+    """Make ``path`` hold exactly ``text``: untouched when it already does, else written
+    to a temporary file beside it and renamed into place (never half-written).
+
+    Returns
+    -------
+    bool
+        Whether the file was written.
+
+    Raises
+    ------
+    OSError
+        When the directory cannot be made or written; the caller words the error.
+    """
+    try:
+        if path.read_text(encoding=encoding) == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding=encoding)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True

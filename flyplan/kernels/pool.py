@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flyplan.errors import CoverageError, KernelError, spice_message
-from flyplan.kernels.files import cached_sha256, check_kernel_file, union_covers
+from flyplan.kernels.files import (
+    cached_sha256,
+    check_kernel_file,
+    union_covers,
+    write_text_once,
+)
 
 __all__ = ["KernelInfo", "KernelSet", "active", "loaded", "gf_tolerance", "GF_DEFAULT_TOL_S"]
 
@@ -409,19 +414,7 @@ def _uid() -> int:
 
 
 def _write_metakernel(path: Path, text: str) -> Path:
-    if path.is_file():
-        try:
-            if path.read_text(encoding="utf-8") == text:
-                return path
-        except (OSError, UnicodeDecodeError):
-            pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text_once(path, text)
     return path
 
 
