@@ -112,13 +112,13 @@ def _covered(ets):
     return np.array(ok)
 
 
-def _against_kernel(et_p, y, burn=None, moon_pass=None):
+def _against_kernel(et_p, y, burn=None):
     """Errors of a model state propagated from ``et_p`` against the loaded kernel."""
     hours = np.array(sorted({s * h for h in HOURS for s in (-1, 1)}))
     ets = et_p + 3600.0 * hours
     ok = _covered(ets)
     ets, hours = ets[ok], hours[ok]
-    err = _errors(ets, jm.propagate(et_p, y, ets, burn=burn, moon_pass=moon_pass),
+    err = _errors(ets, jm.propagate(et_p, y, ets, burn=burn),
                   jf.kernel_state(ets))
     return [{"dt_h": float(h), **{q: float(err[q][i]) for q in QUANTITIES}}
             for i, h in enumerate(hours)]
@@ -134,8 +134,7 @@ def measure_loo(naif, log):
         r = jf.annotate(jf.build_rows(inp, only={pj}, log=lambda m: None)[pj])
         row = _row(r)
         et, y = jm.row_state(row)
-        # The model's own flyby dynamics where a flyby is on the row's inbound leg.
-        pts = _against_kernel(et, y, moon_pass=jm._moon_pass(row))
+        pts = _against_kernel(et, y)
         out.append({"source": "leave-one-out, real kernel", "pj": pj, "method": row.method,
                     "orbits": int(row.orbits), "label": row.label, "points": pts})
         log(f"LOO PJ{pj} ({row.label}): max alt {max(p['altitude_km'] for p in pts if abs(p['dt_h']) <= 1):.0f} km"
@@ -150,7 +149,7 @@ def measure_loo(naif, log):
         chain = list(range(src + step, dst + step, step))
         y = jf.bridge(et[src], inp.anchors[src][1], [et[n] for n in chain],
                       lambda i: rp[src])[-1]
-        y, _, _ = jf.fit_period(et[dst], y, jf._mean_period_target(inp, dst))
+        y, _, _ = jf.fit_period(et[dst], y, jf._arrival_target(inp, dst))
         out.append({"source": "two-orbit bridge, real kernel", "pj": dst, "method": "bridged",
                     "orbits": len(chain), "label": f"bridged {len(chain)} orbits from PJ{src}",
                     "points": _against_kernel(et[dst], y)})
@@ -162,8 +161,7 @@ def measure_loo(naif, log):
         et_p, y = jm.row_state(row)
         out.append({"source": "anchored row against its own kernel", "pj": pj,
                     "method": "anchored", "orbits": 0, "label": row.label,
-                    "points": _against_kernel(et_p, y, burn=row.burn,
-                                              moon_pass=jm._moon_pass(row))})
+                    "points": _against_kernel(et_p, y, burn=row.burn)})
     log("anchored rows done")
     return out
 
