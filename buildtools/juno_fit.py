@@ -31,8 +31,15 @@ How a row is made
     orbits bridged.  No bridge crosses a targeted moon flyby or the 2019
     eclipse-avoidance burn (:data:`BREAKS`).
 ``extrapolated``
-    Bridged across a targeted moon flyby (the Io flybys before PJ57 and PJ58),
-    which the model does not contain: indicative only.
+    Bridged across a targeted moon flyby (the Io flybys before PJ57 and PJ58):
+    the model has the moon, but not where Juno really passed it, so the
+    bridge is indicative only.
+
+Every non-anchored row's perijove speed is fitted so that the model reaches
+the NEXT perijove at its published time (:func:`_arrival_target`): the rows,
+propagated, join.  Where one still does not (an anchored row, whose kernel
+holds Juno's trim manoeuvres), :func:`join_flags` measures the miss and the
+implied change of perijove speed, and the row's note says so.
 
 The perijove radius of every non-anchored row is interpolated linearly in
 time between the anchors (held at the nearest one beyond them): fitting it
@@ -70,8 +77,8 @@ ORBNUM_FILE = "JUNO/kernels/orbnum/juno_rec_orbit_v08.orb"
 GENERIC = ("generic_kernels/lsk/naif0012.tls", "generic_kernels/pck/pck00010.tpc")
 
 #: Targeted moon flybys on the inbound leg of a perijove (Juno mission news
-#: releases; dates UTC).  The model has no moon there, so its trajectory before
-#: the flyby is wrong and no bridge may cross one.
+#: releases; dates UTC).  The model has the moon (a point mass), but a bridge
+#: does not know where Juno passed it, so no bridge may cross one.
 FLYBYS = {34: "Ganymede flyby 2021-06-07", 45: "Europa flyby 2022-09-29",
           57: "Io flyby 2023-12-30", 58: "Io flyby 2024-02-03"}
 #: Orbit changes no bridge may cross, keyed by the perijove whose inbound leg
@@ -762,11 +769,13 @@ def annotate(row: dict) -> dict:
             notes.append("bridged across " + ", ".join(crossed) + ": indicative only")
     if "join_miss_s" in row:
         miss, dv = row["join_miss_s"], row.get("join_dv_ms")
-        why = BREAKS.get(pj + 1) or ("trim manoeuvres in the kernel" if row["method"] == "anchored"
-                                     else "unmodelled manoeuvres")
+        why = [BREAKS[pj + 1]] if pj + 1 in BREAKS else []
+        why.insert(0, "Juno's trim manoeuvres (a kernel state)" if row["method"] == "anchored"
+                   else "unmodelled manoeuvres")
+        why = " and the ".join(why)
         when = "no perijove within 12 h" if miss is None else f"{miss / 60:+.0f} min"
-        size = "" if dv is None else f", implied delta-v {abs(dv):.1f} m/s"
-        notes.append(f"{jm.JOIN_NOTE} PJ{pj + 1} ({when}; crosses {why}{size})")
+        size = "" if dv is None else f", implied delta-v {abs(dv):.2f} m/s at perijove"
+        notes.append(f"{jm.JOIN_NOTE} PJ{pj + 1} ({when}, crosses {why}{size})")
     if row["status"] == "predicted":
         notes.append("predicted perijove time")
     row["note"] = "; ".join(notes)

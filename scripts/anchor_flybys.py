@@ -109,6 +109,59 @@ def anchor(row, moon: str, alt_km: float, t_pub: float | None, log):
     return y, after, turn
 
 
+def anchor_and_join(row, moon, alt_km, t_pub, log, rounds: int = 4):
+    """Turn the row to meet its flyby, then refit its speed to the next perijove, in turn.
+
+    The turn moves the outbound leg against the moons, so the row stops
+    joining the next one; refitting the perijove speed (time and radius
+    kept) moves the inbound pass a little.  A few rounds meet both.
+    """
+    import dataclasses
+
+    from buildtools import juno_fit as jf
+
+    rows = jm.perijove_rows()
+    nxt = rows.get(row.pj + 1)
+    turned = 0.0
+    for _ in range(rounds):
+        y, after, turn = anchor(row, moon, alt_km, t_pub, log)
+        turned += turn
+        el = jm.state_elements(y)
+        row = dataclasses.replace(row, **{k: el[k] for k in ("inc_deg", "node_deg", "argp_deg")})
+        if nxt is None:
+            break
+        try:
+            y_fit, _, _ = jf.fit_period(row.et, y, nxt.et, tol=1.0)
+        except RuntimeError as exc:
+            log(f"  PJ{row.pj}: speed refit to PJ{nxt.pj} failed ({exc})")
+            break
+        dv = 1000.0 * (np.linalg.norm(y_fit[3:]) - row.v_p_kms)
+        log(f"  PJ{row.pj}: speed refit to arrive at PJ{nxt.pj}: {dv:+.3f} m/s")
+        row = dataclasses.replace(row, v_p_kms=float(np.linalg.norm(y_fit[3:])))
+        if abs(dv) < 1e-3:
+            break
+    y, after, turn = anchor(row, moon, alt_km, t_pub, log)
+    return y, after, turned + turn, row.v_p_kms
+
+
+def _join_flag(row, y, log) -> list[str]:
+    """The 'does not join' flag of a turned row, if it now misses the next perijove."""
+    from buildtools import juno_fit as jf
+
+    rows = jm.perijove_rows()
+    if row.pj + 1 not in rows:
+        return []
+    d = jm.state_elements(y)
+    r = dict(row.as_dict(), **{k: d[k] for k in ("inc_deg", "node_deg", "argp_deg", "v_p_kms")},
+             method=row.method)
+    flagged = jf.join_flags(jf.Inputs(naif=Path("."), utc={}, status={},
+                                      et={row.pj: row.et, row.pj + 1: rows[row.pj + 1].et}),
+                            {row.pj: r}, log=log)[row.pj]
+    if "join_miss_s" not in flagged:
+        return []
+    return [x for x in jf.annotate(flagged)["note"].split("; ") if x.startswith(jm.JOIN_NOTE)]
+
+
 def main(argv=None) -> int:
     import spiceypy as sp
 
@@ -131,17 +184,19 @@ def main(argv=None) -> int:
         if row.method == "anchored":
             continue
         t_pub = _ets(f"{r['date_utc']}T{r['time_utc']}:00") if r["time_utc"] else None
-        y, (t_ca, _), turn = anchor(row, moon, float(r["distance_km"]), t_pub, log)
+        y, (t_ca, _), turn, v_p = anchor_and_join(row, moon, float(r["distance_km"]), t_pub,
+                                                   log)
         el = jm.state_elements(y)
         rec = by_pj[pj]
         for k in ("inc_deg", "node_deg", "argp_deg"):
             rec[k] = f"{el[k]:.7f}"
+        rec["v_p_kms"] = f"{v_p:.8f}"
         when = f"{r['date_utc']} {r['time_utc']}" if r["time_utc"] else r["date_utc"]
         note = (f"{NOTE} ({moon.title()} {float(r['distance_km']):.0f} km above the surface, "
                 f"{when} UTC; state turned {turn:.3f} deg)")
         keep = [x for x in rec["note"].split("; ") if x and not x.startswith(NOTE)
-                and "is not modelled" not in x]
-        rec["note"] = "; ".join(keep + [note])
+                and "is not modelled" not in x and not x.startswith(jm.JOIN_NOTE)]
+        rec["note"] = "; ".join(keep + [note] + _join_flag(row, y, log))
     buf = io.StringIO()
     buf.write("\n".join(head) + "\n")
     w = csv.DictWriter(buf, fieldnames=list(recs[0].keys()), lineterminator="\n")
