@@ -81,9 +81,10 @@ def test_rows_join_or_say_why():
     assert {28, 29} <= flagged
     assert all(f"PJ{pj + 1}" in _flag(rows[pj]) and "delta-v" in _flag(rows[pj])
                for pj in flagged if "no perijove" not in _flag(rows[pj]))
-    # Recompute a spread of unflagged rows (every method) and a flagged one.
-    sample = [pj for pj in (2, 12, 24, 31, 38, 50, 70, 109) if pj not in flagged]
-    assert len(sample) >= 6
+    # Recompute unflagged rows of every method (apojove 24, 31; bridged 38, 50;
+    # extrapolated across the Io flybys 70) and a flagged one.
+    sample = [pj for pj in (24, 31, 38, 50, 70) if pj not in flagged]
+    assert len(sample) == 5
     for pj in sample:
         et, y = jm.row_state(rows[pj])
         t = jf._model_arrival(et, y, rows[pj + 1].et, rows[pj].burn)
