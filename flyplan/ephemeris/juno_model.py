@@ -283,9 +283,6 @@ def _rings(r: np.ndarray, pole: np.ndarray, ellipk, ellipe, gm=_RING_GM,
     return gz * pole + (grho / rho) * rho_v
 
 
-#: Targeted moon flybys on a perijove's inbound leg (Juno mission news releases):
-#: perijove -> index of the moon in :data:`MOON_RINGS` (0 Io, 1 Europa, 2 Ganymede).
-FLYBY_MOONS = {34: 2, 45: 1, 57: 0, 58: 0}
 #: Mean radii of Io, Europa, Ganymede, Callisto, km (pck00011 BODY50x_RADII).
 _MOON_RADIUS_KM = (1821.5, 1560.8, 2631.2, 2410.3)
 #: Spacing of the moon-position grid the propagator interpolates, s: the
