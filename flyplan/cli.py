@@ -274,8 +274,12 @@ def perijove(
     outs = _outputs(output, html)
     prebuild_moons(moons)
 
+    # A table only written (not shown, no page) is computed a block of rows at a time.
+    from flyplan.domain.perijove_blocks import STREAM_ROWS
+
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
-                          source=source.value, moons=moons)
+                          source=source.value, moons=moons,
+                          stream_rows=STREAM_ROWS if fmt is not Format.table and not html else None)
     page = None
     if html:
         from flyplan.products.html.highlights import highlights_section
