@@ -140,6 +140,9 @@ class Blocks:
         They take rates from neighbouring rows and unwrap the longitude from the
         first row on: computed from the five columns they read (Juno's geometry,
         a block at a time, 40 bytes a row), they are those of the whole table.
+        That reading of Juno's geometry is the price of streaming a model
+        trajectory (about a third of the table's compute); on NAIF's
+        trajectory the bounds are zeros and nothing is read.
         """
         import pandas as pd
 
@@ -147,6 +150,11 @@ class Blocks:
         from flyplan.geometry import samples as geometry
 
         kw = self.rows.keywords
+        if not kw["approximate"]:
+            # NAIF's trajectory: no model bounds (zeros), nothing to read.
+            frame = pd.DataFrame(index=pd.RangeIndex(len(self.et)))
+            self._bounds = uncertainty.sample_bounds(frame, kw["n"], kw["et_pj"], False)
+            return
         cols = ["et", "altitude_km", "lat_pg_deg", "lon_w_deg", "speed_km_s"]
         parts = []
         for i in range(len(self)):
@@ -176,12 +184,14 @@ class Blocks:
         pj.__dict__["_blocks"] = self
 
     def frames(self):
-        """The blocks, computed one after the other, each dressed as ``pj.samples`` would be.
+        """The blocks, computed one after the other, their UTC typed as ``pj.samples``'s.
 
         Once the last is out, ``pj.samples`` holds the highlight columns of the
         whole window and the notes of moons that could not be placed are added.
         """
         import pandas as pd
+
+        from flyplan.timeutil import type_utc
 
         if self.done:
             raise RuntimeError("the blocks of this sample table have been written already")
@@ -197,7 +207,9 @@ class Blocks:
                 if moon not in first_utc and col.isna().any():
                     first_utc[moon] = df.loc[col.isna(), "utc"].iloc[0]
             kept.append(self._reduced(df))
-            yield pj._dress_table("samples", df)
+            # UTC typed as in pj.samples (the writers' text comes back from it); no
+            # provenance attrs, which pandas would deep-copy into every column read.
+            yield type_utc(df)
             del df  # written: not kept while the next block is computed
         samples = pd.concat(kept, ignore_index=True)
         del kept
