@@ -296,7 +296,7 @@ def add_unresolved_notes(samples, moon_ids, sel, notes, first_utc=None) -> None:
 
 def _made(pj: Perijove, blocks) -> Perijove:
     if blocks is not None:
-        blocks.attach(pj)
+        blocks.attach(pj, add_unresolved_notes)
     return pj
 
 

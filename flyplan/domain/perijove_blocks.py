@@ -178,9 +178,10 @@ class Blocks:
         self._first, self.label = self._block(0)
         self.samples = self._reduced(self._first)
 
-    def attach(self, pj) -> None:
-        """Make ``pj`` the result these blocks complete."""
-        self.pj = pj
+    def attach(self, pj, add_notes) -> None:
+        """Make ``pj`` the result these blocks complete; ``add_notes`` words the notes of
+        moons that could not be placed (``flyplan.domain.perijove.add_unresolved_notes``)."""
+        self.pj, self._add_notes = pj, add_notes
         pj.__dict__["_blocks"] = self
 
     def frames(self):
@@ -216,9 +217,7 @@ class Blocks:
         self.done = True
         pj.__dict__.pop("_highlights", None)
         pj.samples = pj._dress_table("samples", samples)
-        from flyplan.domain.perijove import add_unresolved_notes
-
         new: list = []
-        add_unresolved_notes(None, self.moon_ids, pj.selection, new, first_utc=first_utc)
+        self._add_notes(None, self.moon_ids, pj.selection, new, first_utc=first_utc)
         pj.notes[self.note_index:self.note_index] = new
 
