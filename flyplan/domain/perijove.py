@@ -152,10 +152,10 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     stream_rows : int, optional
         For a table to be written, not kept: a window of more samples is
         computed a block of about this many rows at a time while
-        :mod:`flyplan.products.serialize` writes it (memory flat in the
-        number of samples; the same text).  ``samples`` then holds only the
-        columns the highlights read, once the blocks have been written;
-        :func:`flyplan.domain.perijove_blocks.is_streamed` tells.
+        :mod:`flyplan.products.serialize` writes it (the same text; only
+        a block's work in memory at a time).  ``samples`` then holds only
+        the columns the highlights read, and only once the blocks have been
+        written; :func:`flyplan.domain.perijove_blocks.is_streamed` tells.
 
     Returns
     -------
