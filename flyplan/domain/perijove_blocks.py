@@ -15,9 +15,12 @@ with what makes its rows those of the whole table --
   positions interpolated between exact nodes (the Sun and Earth every
   300 s, :mod:`flyplan.geometry.samples`) are interpolated between the same
   nodes;
-- the model's bounds (rates from neighbouring rows, the longitude unwrapped
-  from the first row on) computed over the whole window first, from the five
-  columns they read (40 bytes a row);
+- on flyplan's model trajectory, the bounds (rates from neighbouring rows,
+  the longitude unwrapped from the first row on) computed over the whole
+  window from the five columns they read (40 bytes a row): every block is
+  computed once and pickled to a temporary directory, then read back with
+  its bounds filled in and written (on NAIF's trajectories they are zeros,
+  known at once: no spool);
 - and only when each block, so extended, takes the same exact-or-interpolated
   choice as the whole table and holds at least 64 epochs (fewer go to SPICE
   rather than to numpy's reading of the moons' records); otherwise
@@ -109,7 +112,7 @@ class Blocks:
         self.done = False
         self.pj = None
         self._first = None
-        self._bounds: dict = {}
+        self._bounds: dict | None = None
 
     def __len__(self) -> int:
         return len(self.edges) - 1
@@ -128,42 +131,73 @@ class Blocks:
         return idx, slice(len(pre), len(pre) + hi - lo), slice(a, a + (b1 - b0))
 
     def _block(self, i: int):
+        """Block ``i``'s own rows; NaN bounds while the whole window's are not known."""
+        from flyplan.domain.uncertainty import SAMPLE_COLUMNS
+
         idx, _inner, own = self.indices(i)
-        b0 = int(self.edges[i])
-        values = {k: v[b0:b0 + own.stop - own.start] for k, v in self._bounds.items()}
+        b0, m = int(self.edges[i]), own.stop - own.start
+        if self._bounds is None:
+            values = {k: np.full(m, np.nan) for k in SAMPLE_COLUMNS}
+        else:
+            values = {k: v[b0:b0 + m] for k, v in self._bounds.items()}
         df, label = self.rows(self.et[idx], bounds=(values, own))
         return df.iloc[own].copy().reset_index(drop=True), label
 
-    def _whole_bounds(self) -> None:
-        """The model's bounds of every row, computed over the whole window at once.
-
-        They take rates from neighbouring rows and unwrap the longitude from the
-        first row on: computed from the five columns they read (Juno's geometry,
-        a block at a time, 40 bytes a row), they are those of the whole table.
-        That reading of Juno's geometry is the price of streaming a model
-        trajectory (about a third of the table's compute); on NAIF's
-        trajectory the bounds are zeros and nothing is read.
-        """
+    def _zero_bounds(self) -> None:
+        """NAIF's trajectory: the model's bounds are zeros, known before any block."""
         import pandas as pd
 
         from flyplan.domain import uncertainty
-        from flyplan.geometry import samples as geometry
 
         kw = self.rows.keywords
         if not kw["approximate"]:
-            # NAIF's trajectory: no model bounds (zeros), nothing to read.
             frame = pd.DataFrame(index=pd.RangeIndex(len(self.et)))
             self._bounds = uncertainty.sample_bounds(frame, kw["n"], kw["et_pj"], False)
-            return
+
+    def _spooled(self, spool: str):
+        """Flyplan's model: every block computed once, its five rate columns kept and
+        the block itself pickled to ``spool``; then the bounds of the whole window
+        (rates from neighbouring rows, the longitude unwrapped from the first row
+        on: the whole table's bits) filled into each block as it is read back."""
+        import os
+
+        import pandas as pd
+
+        from flyplan.domain import uncertainty
+
+        kw = self.rows.keywords
         cols = ["et", "altitude_km", "lat_pg_deg", "lon_w_deg", "speed_km_s"]
         parts = []
         for i in range(len(self)):
-            idx, _inner, own = self.indices(i)
-            parts.append(geometry.sample_table(self.et[idx], ())[cols].iloc[own])
+            if i == 0:
+                df, self._first = self._first, None
+            else:
+                df, _ = self._block(i)
+            parts.append(df[cols].copy())
+            df.to_pickle(os.path.join(spool, f"{i}.pkl"))
+            del df
         frame = pd.concat(parts, ignore_index=True)
         del parts
-        self._bounds = uncertainty.sample_bounds(frame, kw["n"], kw["et_pj"],
-                                                 kw["approximate"])
+        self._bounds = uncertainty.sample_bounds(frame, kw["n"], kw["et_pj"], True)
+        del frame
+        for i in range(len(self)):
+            path = os.path.join(spool, f"{i}.pkl")
+            df = pd.read_pickle(path)
+            os.remove(path)
+            b0 = int(self.edges[i])
+            for k, v in self._bounds.items():
+                df[k] = v[b0:b0 + len(df)]
+            yield df
+            del df
+
+    def _computed(self):
+        for i in range(len(self)):
+            if i == 0:
+                df, self._first = self._first, None
+            else:
+                df, _ = self._block(i)
+            yield df
+            del df
 
     def _reduced(self, df):
         cols = [c for c in _JUNO_COLUMNS if c in df.columns]
@@ -173,8 +207,8 @@ class Blocks:
         return df[cols].copy()
 
     def start(self) -> None:
-        """Compute the bounds and the first block: the spin-axis label and a first ``samples``."""
-        self._whole_bounds()
+        """Compute the first block: the spin-axis label and a first ``samples``."""
+        self._zero_bounds()
         self._first, self.label = self._block(0)
         self.samples = self._reduced(self._first)
 
@@ -190,19 +224,20 @@ class Blocks:
         Once the last is out, ``pj.samples`` holds the highlight columns of the
         whole window and the notes of moons that could not be placed are added.
         """
-        import pandas as pd
-
-        from flyplan.timeutil import type_utc
+        import tempfile
 
         if self.done:
             raise RuntimeError("the blocks of this sample table have been written already")
-        pj = self.pj
         kept, first_utc = [], {}
-        for i in range(len(self)):
-            if i == 0:
-                df, self._first = self._first, None
-            else:
-                df, _ = self._block(i)
+        with tempfile.TemporaryDirectory(prefix="flyplan-blocks-") as spool:
+            yield from self._written(self._computed() if self._bounds is not None
+                                     else self._spooled(spool), kept, first_utc)
+        self._finish(kept, first_utc)
+
+    def _written(self, blocks, kept, first_utc):
+        from flyplan.timeutil import type_utc
+
+        for df in blocks:
             for moon in self.moon_ids:
                 col = df[f"{MOONS_BY_ID[moon].lower()}_range_km"]
                 if moon not in first_utc and col.isna().any():
@@ -212,6 +247,11 @@ class Blocks:
             # provenance attrs, which pandas would deep-copy into every column read.
             yield type_utc(df)
             del df  # written: not kept while the next block is computed
+
+    def _finish(self, kept, first_utc) -> None:
+        import pandas as pd
+
+        pj = self.pj
         samples = pd.concat(kept, ignore_index=True)
         del kept
         self.done = True
