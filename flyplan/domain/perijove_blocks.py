@@ -10,7 +10,8 @@ the other, so that memory no longer grows with the work of the samples.
 The text is the one the whole table gives (tested): each block is computed
 with what makes its rows those of the whole table --
 
-- one neighbouring sample either side, computed and dropped;
+- one neighbouring sample either side, computed and dropped (for any column
+  taken from neighbouring samples; the tests compare every byte);
 - the window's first and last samples, computed and dropped, so that the
   positions interpolated between exact nodes (the Sun and Earth every
   300 s, :mod:`flyplan.geometry.samples`) are interpolated between the same
@@ -41,9 +42,9 @@ from flyplan.constants import MOON_IDS as MOONS_BY_ID
 __all__ = ["Blocks", "plan", "is_streamed", "HIGHLIGHT_SUFFIXES", "STREAM_ROWS"]
 
 # Rows per block for the command line's JSON and CSV.  Measured on PJ38
-# +-12 h at 1 s (86,401 rows), JSON: peak RSS 270 MB with 5,000, 285 MB with
-# 10,000, 312 MB with 20,000 (the whole table: 336 MB before it is written);
-# the blocks' fixed cost (two window ends, a SPICE self-check) stays small.
+# +-12 h at 1 s (86,401 rows), JSON: peak RSS 263 MB with 5,000, 279 MB with
+# 10,000 (the whole table: 336 MB before it is written, 430 MB written); the
+# blocks' fixed cost (window ends, neighbours, SPICE self-checks) stays small.
 STREAM_ROWS = 5_000
 
 # What flyplan.domain.highlights reads of each moon, and of Juno.
