@@ -782,8 +782,6 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
     KernelError
         If the cache folder cannot be created.
     """
-    from filelock import FileLock
-
     from flyplan.ephemeris import manifest
 
     row = perijove_row(pj)
@@ -791,6 +789,9 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
     # Used only when it is byte for byte what was built (the manifest's sha256).
     if manifest.verified(path):
         return path
+    # Only a build needs the lock (and its import, tens of ms of a warm run).
+    from filelock import FileLock
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(path) + ".lock"):
