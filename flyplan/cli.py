@@ -594,9 +594,9 @@ def kernels_status(
 def kernels_build(_offline: bool = OfflineEverywhere):
     """Build flyplan's built-in Galilean-moon SPKs into the cache now (else on first use).
 
-    One file per year; Io, Europa, Ganymede, Callisto and Jupiter's centre for 2015-12 .. 2031-01,
-    integrated from constants fitted to JPL's jup310; NAIF's jup3xx is
-    preferred whenever one covers a window.
+    One file per year: Io, Europa, Ganymede, Callisto and Jupiter's centre
+    for 2015-12 .. 2031-01, integrated from constants fitted to JPL's jup310;
+    NAIF's jup3xx is preferred whenever one covers a window.
     """
     from flyplan.ephemeris import moons_spk
     from flyplan.kernels.fetch import _human

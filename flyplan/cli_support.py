@@ -201,8 +201,3 @@ def prebuild_moons(wanted: bool = True) -> None:
     progress bar and without knowing the window, would cost a first run ~2 s.
     """
     return None
-    # The built-in moons are one file per year now, built by the kernel layer
-    # for the years a window needs (a fraction of a second each, its steps
-    # printed): no window is known here, and building every year (~2 s) for
-    # one perijove would cost more than the bar saves.
-    return

@@ -64,7 +64,7 @@ DEFAULT_STOP_ET = float(et_from_jd(2462898.5))
 
 # Chebyshev records of one day, degree 19, each fitted by least squares to the
 # integrator's 49 half-hourly positions in it: the SPK reproduces the
-# integrator to 0.2 m and 0.6 mm/s (measured, 2016-2031; ~14 MB), and SPICE
+# integrator to 0.2 m and 0.6 mm/s (measured, 2016-2031; ~0.9 MB a year), and SPICE
 # evaluates type 2 about twice as fast as the 4-hourly Hermite type 13 this
 # replaced (which made the moons the cost of every perijove table and moon
 # event search).
