@@ -114,18 +114,18 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
         ``pole_ra`` / ``pole_dec``, the direction of Jupiter's north pole
         (IAU_JUPITER +z) in J2000.
     """
-    from spiceypy import cyice
+    from flyplan.geometry import pck_rotation, spk_state
 
     et = np.ascontiguousarray(et, dtype=float)
     a, c = jupiter_radii()
-    state, _ = cyice.spkezr_v(str(JUNO), et, "J2000", "NONE", str(JUPITER))
-    xform = cyice.sxform_v("J2000", "IAU_JUPITER", et)
-    bf = np.einsum("nij,nj->ni", xform, state)
-    pos_bf, vel_bf = bf[:, :3], bf[:, 3:]
+    # SPICE's spkezr_v(JUNO, "J2000", "NONE", JUPITER) and the blocks of
+    # sxform_v("J2000", "IAU_JUPITER"), evaluated in numpy and checked
+    # against those calls at a few epochs (SPICE's answer when they differ).
+    state = spk_state.states(JUNO, JUPITER, et)
+    rot, rate = pck_rotation.iau_jupiter(et)
+    pos_bf = _rotate(rot, state[:, :3])
+    vel_bf = _rotate(rate, state[:, :3]) + _rotate(rot, state[:, 3:])
     sun = sun_from_jupiter(et)
-    # Only the rotation is kept: the (n, 6, 6) transformation is 25 MB a day at 1 s.
-    rot = np.ascontiguousarray(xform[:, :3, :3])
-    del xform
     sun_bf = _rotate(rot, sun)
 
     lat_pg, alt = ellipsoid.geodetic(pos_bf, a, c)
