@@ -36,10 +36,11 @@ _CENTURY = _SPD * 36525.0
 
 def _pool(name: str):
     import spiceypy
+    from spiceypy.utils.exceptions import SpiceyError
 
     try:
         found = spiceypy.gdpool(name, 0, 200)
-    except Exception:  # not in the pool (spiceypy raises when not found)
+    except SpiceyError:  # not in the pool, or not numeric
         return None
     return np.asarray(found, dtype=float)
 

@@ -1,9 +1,13 @@
 """Per-sample geometry of Juno and the Galilean moons, vectorized over time.
 
-A thin layer over SPICE: one ``spiceypy.cyice`` ``_v`` call per body for the
-whole time array, then numpy (:mod:`flyplan.numerics.ellipsoid`) for everything else.
-There is no Python loop over samples.  The kernel pool must already hold the
-needed kernels (see :class:`flyplan.kernels.pool.KernelSet`).
+A thin layer over SPICE: the states and rotations SPICE would give, read
+for the whole time array at once (``spiceypy.cyice`` ``_v`` calls, or the
+loaded SPK records and PCK constants evaluated in numpy and checked against
+SPICE: :mod:`flyplan.geometry.spk_state`, :mod:`flyplan.geometry.pck_rotation`,
+:mod:`flyplan.geometry.chebyshev`), then numpy
+(:mod:`flyplan.numerics.ellipsoid`) for everything else.  There is no Python
+loop over samples.  The kernel pool must already hold the needed kernels (see
+:class:`flyplan.kernels.pool.KernelSet`).
 
 Units: km, s, and degrees in the returned columns (radians inside).
 """

@@ -300,9 +300,12 @@ def states(body: int, center: int, et) -> np.ndarray:
 
     if len(et) < 64 or not np.all(np.isfinite(et)):
         return spice(et)
+    from spiceypy.utils.exceptions import SpiceyError
+
     try:
-        out = _fast(body, center, et)
-    except (ValueError, IndexError, FloatingPointError):
+        with np.errstate(all="ignore"):  # a bad record shows in the check below
+            out = _fast(body, center, et)
+    except (ValueError, IndexError, FloatingPointError, SpiceyError):
         out = None
     if out is None:
         return spice(et)

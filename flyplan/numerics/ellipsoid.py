@@ -209,10 +209,12 @@ def west_longitude(xyz):
 def row_dot(u, v):
     """Dot product along the last axis of two (..., 3) arrays.
 
-    einsum, because ``np.sum(u * v, axis=-1)`` builds a temporary and reduces
-    over an axis of length 3, several times slower on (n, 3) arrays.
+    Written out over the three components: ``np.sum(u * v, axis=-1)``
+    reduces over an axis of length 3, several times slower on (n, 3) arrays,
+    and einsum's own loop is ~1.5x slower than these five operations.
     """
-    return np.einsum("...i,...i->...", u, v)
+    u, v = np.asarray(u), np.asarray(v)
+    return u[..., 0] * v[..., 0] + u[..., 1] * v[..., 1] + u[..., 2] * v[..., 2]
 
 
 def row_norm(v, keepdims: bool = False):
