@@ -99,7 +99,7 @@ def main(argv=None):
     def moons_only():
         j = dict(j0)  # the row's Juno part, without what the moons cache in it
         for key in ("jupiter_ssb_vel", "jupiter_from_juno", "juno_from_jupiter_bf",
-                    "jupiter_from_bary", "sun_lt_j2000"):
+                    "jupiter_from_bary", "sun_lt_j2000", "limb_observer"):
             j.pop(key, None)
         for m in moons:
             geometry.moon_arrays(ets, m, j)

@@ -253,10 +253,14 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     dir_bf = _unit(_rotate(rot, app))
     hit = ellipsoid.ray_intersection(obs_bf, dir_bf, a, c)
     hits = np.isfinite(hit)
-    limb = ellipsoid.limb_angle(obs_bf, dir_bf, a, c)
+    limb_obs = juno.get("limb_observer")
+    if limb_obs is None:
+        limb_obs = juno["limb_observer"] = ellipsoid.limb_observer(obs_bf, a, c)
+    limb = ellipsoid.limb_angle(obs_bf, dir_bf, a, c, observer_terms=limb_obs)
     # Shadow and phase need the moon where it was when the light left it (pos).
+    pos_bf = _rotate(rot, pos)
     shadow = np.isfinite(ellipsoid.ray_intersection(
-        _rotate(rot, pos), _unit(_rotate(rot, juno["sun_j2000"] - pos)), a, c))
+        pos_bf, _unit(juno["sun_bf"] - pos_bf), a, c))
     # The phase angle, like the moon's direction, takes light time only.
     sun_lt = juno.get("sun_lt_j2000")
     if sun_lt is None:
