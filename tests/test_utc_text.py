@@ -70,3 +70,14 @@ def test_a_leap_second_is_left_to_spice(lsk):
     text = timeutil.et_to_utc(inside)
     assert "2016-12-31T23:59:60.000Z" in set(text)
     assert np.array_equal(text, _spice(inside, 3))
+
+
+@given(st.lists(st.floats(-1e4, 1e4), min_size=1, max_size=200))
+def test_local_solar_time_text_is_the_zero_padded_clock(hours):
+    from flyplan.geometry.samples import local_solar_time_text
+
+    h = np.array(hours)
+    text = local_solar_time_text(h)
+    secs = np.floor(np.mod(h, 24.0) * 3600.0 + 1e-6).astype(int)
+    expected = [f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" for s in secs]
+    assert text.dtype == np.dtype("<U8") and text.tolist() == expected

