@@ -51,7 +51,9 @@ def _evaluate(seg, et: np.ndarray) -> np.ndarray:
     import spiceypy
 
     handle, begin, init, intlen, rsize, n, sets = seg
-    rec = np.clip(((et - init) // intlen).astype(np.int64), 0, n - 1)
+    # spkr02/spkr03: INT((ET - BEGIN) / INTLEN) + 1, the quotient rounded first (and
+    # numpy's float // is 6x slower than this division).
+    rec = np.clip(np.floor((et - init) / intlen).astype(np.int64), 0, n - 1)
     r0, r1 = int(rec.min()), int(rec.max())
     data = np.asarray(spiceypy.dafgda(handle, begin + r0 * rsize, begin + (r1 + 1) * rsize - 1))
     data = data.reshape(r1 - r0 + 1, rsize)

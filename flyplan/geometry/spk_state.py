@@ -198,7 +198,7 @@ def _chebyshev(handle: int, begin: int, end: int, kind: int, et: np.ndarray) -> 
     """SPK types 2 and 3 (Chebyshev) position and velocity at each ET."""
     init, intlen, rsize, n = _read(handle, end - 3, end)
     rsize, n = int(rsize), int(n)
-    rec = np.clip(((et - init) // intlen).astype(np.int64), 0, n - 1)
+    rec = np.clip(np.floor((et - init) / intlen).astype(np.int64), 0, n - 1)  # as spkr02
     r0, r1 = int(rec.min()), int(rec.max())
     data = _read(handle, begin + r0 * rsize, begin + (r1 + 1) * rsize - 1).reshape(-1, rsize)
     sets = 3 if kind == 2 else 6
