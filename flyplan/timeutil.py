@@ -248,8 +248,8 @@ def utc_to_et(utc: str) -> float:
 def et_to_utc(et, digits: int = 3):
     """ISO-8601 UTC strings ending in ``Z`` for ET values (scalar or array).
 
-    SPICE's ``et2utc`` "ISOC" text.  For arrays of 64 epochs or more the
-    same text is built in numpy (``_isoc_numpy``, ~40x faster than
+    SPICE's ``et2utc`` "ISOC" text.  For arrays of 256 epochs or more (below,
+    SPICE is as fast) the same text is built in numpy (``_isoc_numpy``, ~40x faster than
     ``et2utc_v``'s 5 us an epoch), compared with SPICE's at a few epochs of
     every call, and SPICE's used whenever they differ.
     """
@@ -258,7 +258,7 @@ def et_to_utc(et, digits: int = 3):
     scalar = np.ndim(et) == 0
     arr = np.ascontiguousarray(np.atleast_1d(et), dtype=float)
     out = None
-    if arr.ndim == 1 and len(arr) >= 64:
+    if arr.ndim == 1 and len(arr) >= 256:
         out = _isoc_numpy(arr, digits)
         if out is not None:
             pick = np.unique(np.linspace(0, len(arr) - 1, 16).astype(int))

@@ -151,7 +151,8 @@ def test_type_13_windows_of_both_parities_are_spice(lsk_pck, tmp_path, degree):
 
 @pytest.mark.shared
 def test_a_wrong_fast_state_falls_back_to_spice(monkeypatch):
-    et = _window(45)[:500]
+    et = _window(45)[:2000]
+    assert len(et) >= spk_state._MIN_EPOCHS
     monkeypatch.setattr(spk_state, "_type1", lambda h, b, e, t: np.zeros((len(t), 6)))
     ref = cyice.spkezr_v("-61", et, "J2000", "NONE", "599")[0]
     assert np.array_equal(spk_state.states(-61, 599, et), ref)
@@ -177,7 +178,7 @@ def test_iau_jupiter_rotation_is_sxform(start, span, pck):
 
 @pytest.mark.shared
 def test_iau_jupiter_falls_back_when_the_constants_have_another_frame(lsk_pck):
-    et = np.linspace(7e8, 7.001e8, 100)
+    et = np.linspace(7e8, 7.001e8, 2 * pck_rotation._MIN_EPOCHS)
     spiceypy.pdpool("BODY5_CONSTANTS_REF_FRAME", [2])  # B1950
     assert pck_rotation._constants() is None
     rot, rate = pck_rotation.iau_jupiter(et)

@@ -38,6 +38,10 @@ CHECK_TOL_KM_S = 1e-9
 # is within 2e-10 km/s of it there (exact rational arithmetic, tests/test_spk_state.py).
 CHECK_TOL_KM_S_TYPE13 = 1e-7
 _CHECKS = 5
+# Below this many epochs spkezr_v is faster than the numpy path's fixed cost
+# (~2 ms: segment look-ups and a pass per record shape); measured crossover
+# ~1,100 epochs for NAIF's type 1 Juno files.
+_MIN_EPOCHS = 1024
 _J2000 = 1
 _TYPE1_RECORD = 71
 
@@ -298,7 +302,7 @@ def states(body: int, center: int, et) -> np.ndarray:
         return cyice.spkezr_v(str(body), np.ascontiguousarray(t), "J2000", "NONE",
                               str(center))[0]
 
-    if len(et) < 64 or not np.all(np.isfinite(et)):
+    if len(et) < _MIN_EPOCHS or not np.all(np.isfinite(et)):
         return spice(et)
     from spiceypy.utils.exceptions import SpiceyError
 
