@@ -32,6 +32,7 @@ __all__ = [
     "west_longitude",
     "ray_intersection",
     "limb_angle",
+    "limb_observer",
     "surface_normal",
     "wrap_angle",
 ]
