@@ -184,3 +184,12 @@ def test_iau_jupiter_falls_back_when_the_constants_have_another_frame(lsk_pck):
     rot, rate = pck_rotation.iau_jupiter(et)
     x = cyice.sxform_v("J2000", "IAU_JUPITER", et)
     assert np.array_equal(rot, x[:, :3, :3]) and np.array_equal(rate, x[:, 3:, :3])
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("pj", [45, 38])
+def test_states_evaluated_in_blocks_are_the_same(monkeypatch, pj):
+    et = _window(pj)
+    whole = spk_state._fast(-61, 599, et)[0]
+    monkeypatch.setattr(spk_state, "_BLOCK", 777)  # many blocks, one not full
+    assert np.array_equal(spk_state._fast(-61, 599, et)[0], whole)

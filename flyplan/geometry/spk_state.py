@@ -91,9 +91,19 @@ def _type1(handle: int, begin: int, end: int, et: np.ndarray) -> np.ndarray:
     # over all samples whose record has the same KQMAX1 (a dozen values).
     data_t = np.ascontiguousarray(data.T)
     for k in np.unique(sample_k):
-        idx = np.flatnonzero(sample_k == k)
-        out[idx] = _spke01(data_t[:, rec[idx]], et[idx], int(k))
+        for idx in _blocks(np.flatnonzero(sample_k == k)):
+            out[idx] = _spke01(data_t[:, rec[idx]], et[idx], int(k))
     return out
+
+
+# Samples evaluated together: the per-sample work arrays (a type 1 record
+# and its tables, ~1.6 kB a sample; a type 13 window, 0.8 kB) stay a few
+# tens of MB for the 1,000,000-sample requests flyplan allows.
+_BLOCK = 32768
+
+
+def _blocks(idx: np.ndarray):
+    return (idx[i:i + _BLOCK] for i in range(0, len(idx), _BLOCK))
 
 
 def _spke01(rt: np.ndarray, et: np.ndarray, kqmax1: int) -> np.ndarray:
@@ -186,16 +196,21 @@ def _type13(handle: int, begin: int, end: int, et: np.ndarray) -> np.ndarray:
             nxt[:, 0::2] = deriv
         prev = nxt
         c[:, order] = nxt[:, 0]
-    uu = (et - origin[which, 0]) / scale[which, 0]
-    zs = z[which]
-    cs = c[which]
-    p = cs[:, two - 1].copy()
-    dp = np.zeros_like(p)
-    for k in range(two - 2, -1, -1):
-        d = (uu - zs[:, k])[:, None]
-        dp = dp * d + p
-        p = p * d + cs[:, k]
-    return np.concatenate([p, dp / scale[which]], axis=1)
+    out = np.empty((len(et), 6))
+    for idx in _blocks(np.arange(len(et))):
+        w = which[idx]
+        uu = (et[idx] - origin[w, 0]) / scale[w, 0]
+        zs = z[w]
+        cs = c[w]
+        p = cs[:, two - 1].copy()
+        dp = np.zeros_like(p)
+        for k in range(two - 2, -1, -1):
+            d = (uu - zs[:, k])[:, None]
+            dp = dp * d + p
+            p = p * d + cs[:, k]
+        out[idx, :3] = p
+        out[idx, 3:] = dp / scale[w]
+    return out
 
 
 def _chebyshev(handle: int, begin: int, end: int, kind: int, et: np.ndarray) -> np.ndarray:
@@ -214,7 +229,10 @@ def _chebyshev(handle: int, begin: int, end: int, kind: int, et: np.ndarray) -> 
     t_sorted = et if order is None else et[order]
     out = np.empty((len(et), 6))
     cuts = np.flatnonzero(np.diff(rec_sorted)) + 1
-    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(et)]):
+    bounds = np.r_[0, cuts, len(et)]
+    # Runs of one record, cut into blocks (the (ncoef, m) tables stay small).
+    starts = np.unique(np.r_[bounds[:-1], np.arange(0, len(et), _BLOCK)])
+    for lo, hi in zip(starts, np.r_[starts[1:], len(et)]):
         row = data[rec_sorted[lo] - r0]
         s = (t_sorted[lo:hi] - row[0]) / row[1]
         t = np.empty((ncoef, hi - lo))
