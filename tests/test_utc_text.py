@@ -38,8 +38,10 @@ def test_utc_text_is_spice_text(lsk, start, step, digits, n):
     if len(et) < 64:
         return
     fast = timeutil._isoc_numpy(et, digits)
-    assert fast is not None  # the numpy path applies
     ref = _spice(et, digits)
+    if fast is None:  # only a sample inside a leap second is left to SPICE
+        assert any(t[17:19] == "60" for t in ref)
+        return
     assert np.array_equal(np.char.add(fast, "Z"), ref)
     ours = timeutil.et_to_utc(et, digits)  # the numpy text from 256 epochs on
     assert ours.dtype == ref.dtype and np.array_equal(ours, ref)
