@@ -5,7 +5,9 @@ Run on demand::
     python benchmarks/bench_output.py [--pj 38] [--window -12h..+12h] [--step 1s] [--kernels DIR]
 
 Each case runs in a fresh process (so each peak RSS is its own): compute the
-perijove's table (the same for every case), then write it.  Printed per
+perijove's table (the same for every case), then write it; the ``*-blocks``
+cases compute and write it a block of rows at a time, as ``flyplan perijove
+-f json|csv`` does (their time is compute and write together).  Printed per
 case: the write's wall time, the file size, the process's peak RSS and how
 much the write added to it.  Named baselines in the same run: the writers
 before streaming (``json.dumps(to_dict(), indent=1)`` and
@@ -24,7 +26,8 @@ import subprocess
 import sys
 import time
 
-CASES = ("compute-only", "json-stream", "csv-stream", "json-old", "csv-old", "parquet", "netcdf")
+CASES = ("compute-only", "json-blocks", "csv-blocks", "json-stream", "csv-stream", "json-old",
+         "csv-old", "parquet", "netcdf")
 
 
 def _rss_mb() -> float:
@@ -35,11 +38,26 @@ def child(case: str, pj: int, window: str, step: str, kernels, out: str) -> dict
     import flyplan
     from flyplan.products import serialize
 
-    res = flyplan.perijove(pj, window=window, step=step, kernels=kernels)
-    res.events  # found on first use: part of the compute, not of the write
+    if case.endswith("-blocks"):
+        # As the command line: the table computed a block of rows at a time while
+        # it is written, so "write s" here is compute and write together.
+        from flyplan.domain.perijove_blocks import STREAM_ROWS
+
+        t = time.perf_counter()
+        res = flyplan.perijove(pj, window=window, step=step, kernels=kernels,
+                               stream_rows=STREAM_ROWS)
+    else:
+        res = flyplan.perijove(pj, window=window, step=step, kernels=kernels)
+        res.events  # found on first use: part of the compute, not of the write
+        t = time.perf_counter()
     rss0 = _rss_mb()
-    t = time.perf_counter()
-    if case == "json-stream":
+    if case == "json-blocks":
+        with open(out, "w") as fp:
+            serialize.write_json(res, fp)
+    elif case == "csv-blocks":
+        with open(out, "w") as fp:
+            serialize.write_csv(res, fp)
+    elif case == "json-stream":
         with open(out, "w") as fp:
             serialize.write_json(res, fp)
     elif case == "csv-stream":

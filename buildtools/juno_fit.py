@@ -31,8 +31,15 @@ How a row is made
     orbits bridged.  No bridge crosses a targeted moon flyby or the 2019
     eclipse-avoidance burn (:data:`BREAKS`).
 ``extrapolated``
-    Bridged across a targeted moon flyby (the Io flybys before PJ57 and PJ58),
-    which the model does not contain: indicative only.
+    Bridged across a targeted moon flyby (the Io flybys before PJ57 and PJ58):
+    the model has the moon, but not where Juno really passed it, so the
+    bridge is indicative only.
+
+Every non-anchored row's perijove speed is fitted so that the model reaches
+the NEXT perijove at its published time (:func:`_arrival_target`): the rows,
+propagated, join.  Where one still does not (an anchored row, whose kernel
+holds Juno's trim manoeuvres), :func:`join_flags` measures the miss and the
+implied change of perijove speed, and the row's note says so.
 
 The perijove radius of every non-anchored row is interpolated linearly in
 time between the anchors (held at the nearest one beyond them): fitting it
@@ -70,8 +77,8 @@ ORBNUM_FILE = "JUNO/kernels/orbnum/juno_rec_orbit_v08.orb"
 GENERIC = ("generic_kernels/lsk/naif0012.tls", "generic_kernels/pck/pck00010.tpc")
 
 #: Targeted moon flybys on the inbound leg of a perijove (Juno mission news
-#: releases; dates UTC).  The model has no moon there, so its trajectory before
-#: the flyby is wrong and no bridge may cross one.
+#: releases; dates UTC).  The model has the moon (a point mass), but a bridge
+#: does not know where Juno passed it, so no bridge may cross one.
 FLYBYS = {34: "Ganymede flyby 2021-06-07", 45: "Europa flyby 2022-09-29",
           57: "Io flyby 2023-12-30", 58: "Io flyby 2024-02-03"}
 #: Orbit changes no bridge may cross, keyed by the perijove whose inbound leg
@@ -497,13 +504,77 @@ def _interp_rp(known: dict[int, tuple[float, float]], et: float) -> float:
     return float(np.interp(et, ets, rps))
 
 
-def _mean_period_target(inp: Inputs, pj: int) -> float:
+def _arrival_target(inp: Inputs, pj: int) -> float:
+    """The epoch a row's speed is fitted to: the next perijove's published time.
+
+    Fitted forward, a row propagated with the model arrives at the next
+    perijove on time, so consecutive rows join (the last row: the previous
+    perijove, backwards).
+    """
     et = inp.et
-    if pj - 1 in et and pj + 1 in et:
-        return et[pj] + (et[pj + 1] - et[pj - 1]) / 2.0
     if pj + 1 in et:
         return et[pj + 1]
-    return et[pj] - (et[pj] - et[pj - 1])
+    return et[pj - 1]
+
+
+#: Rows whose propagation misses the next perijove by more than this are flagged, s.
+JOIN_TOL_S = 300.0
+
+
+def _model_arrival(et0: float, y0, target: float, burn=None) -> float | None:
+    """The model's perijove nearest ``target`` from a perijove state, or None within 12 h."""
+    grid = target + np.arange(-12 * 3600.0, 12 * 3600.0 + 1, 30.0)
+    r = np.linalg.norm(jm.propagate(et0, y0, grid, burn=burn)[:, :3], axis=1)
+    i = int(np.argmin(r))
+    if not 0 < i < len(grid) - 1:
+        return None
+    y0_, y1_, y2_ = r[i - 1:i + 2]
+    return float(grid[i] + 0.5 * (y0_ - y2_) / (y0_ - 2 * y1_ + y2_) * 30.0)
+
+
+def join_flags(inp: Inputs, rows: dict[int, dict], log=print) -> dict[int, dict]:
+    """Flag the rows that, propagated with the model, miss the next perijove.
+
+    For each row with a next row, the model's arrival there; where it misses
+    by more than :data:`JOIN_TOL_S` (an anchored row: its kernel holds Juno's
+    trim manoeuvres; or a targeted flyby or a big burn on the way,
+    :data:`BREAKS`), the row gets ``join_miss_s`` and ``join_dv_ms``: the
+    change of perijove speed that would make it arrive on time, the size of
+    the manoeuvre the model is missing (``None`` when no speed does).
+    """
+    out = {}
+    for pj, row in rows.items():
+        row = dict(row)
+        out[pj] = row
+        if pj + 1 not in inp.et:
+            continue
+        burn = _row_burn(row)
+        et0, y0 = row["et"], _row_state(row)
+        target = inp.et[pj + 1]
+        t = _model_arrival(et0, y0, target, burn)
+        miss = None if t is None else t - target
+        if miss is not None and abs(miss) <= JOIN_TOL_S:
+            continue
+        try:
+            y_fit, _, _ = fit_period(et0, y0, target, burn=burn, tol=1.0)
+            dv = 1000.0 * float(np.linalg.norm(y_fit[3:]) - np.linalg.norm(y0[3:]))
+        except RuntimeError:
+            dv = None
+        row["join_miss_s"] = miss
+        row["join_dv_ms"] = dv
+        log(f"  PJ{pj} -> PJ{pj + 1}: arrival "
+            + ("none within 12 h" if miss is None else f"{miss / 60:+.1f} min")
+            + ("" if dv is None else f", implied delta-v {dv:+.2f} m/s at perijove"))
+    return out
+
+
+def _row_state(row: dict) -> np.ndarray:
+    keys = ("r_p_km", "inc_deg", "node_deg", "argp_deg", "v_p_kms")
+    full = {k: row.get(k) for k in keys}
+    r = jm.PerijoveRow(pj=row["pj"], utc="", et=row["et"], status="", method="", anchor="",
+                       orbits=0, period_d=math.nan, a_km=math.nan, sigma_time_s=math.nan,
+                       sigma_alt_km=math.nan, sigma_angle_deg=math.nan, note="", **full)
+    return jm.row_state(r)[1]
 
 
 def _elements_row(pj: int, inp: Inputs, y: np.ndarray, **extra) -> dict:
@@ -605,13 +676,13 @@ def build_rows(inp: Inputs, *, only: set[int] | None = None, log=print) -> dict[
             t_apo, r_apo = inp.orbnum[pj]
             h_prior = normal(jm.propagate(et[pj], y, [t_apo])[0])
             y = apojove_fit(t_apo, r_apo, h_prior, rp_prior(pj))
-            y, _, _ = fit_period(et[pj], y, _mean_period_target(inp, pj))
+            y, _, _ = fit_period(et[pj], y, _arrival_target(inp, pj))
             rows[pj] = _elements_row(pj, inp, y, method="apojove",
                                      anchor=Path(ORBNUM_FILE).name, orbits=nearest[2],
                                      plane_from=plane_from)
             log(f"  PJ{pj}: apojove fit, plane from {plane_from}")
             continue
-        y, _, _ = fit_period(et[pj], y, _mean_period_target(inp, pj))
+        y, _, _ = fit_period(et[pj], y, _arrival_target(inp, pj))
         method = "extrapolated" if crossing else "bridged"
         rows[pj] = _elements_row(pj, inp, y, method=method, anchor=f"PJ{nearest[1]}",
                                  orbits=nearest[2], plane_from=plane_from)
@@ -696,8 +767,15 @@ def annotate(row: dict) -> dict:
         crossed = [BREAKS[p] for p in sorted(BREAKS) if lo < p <= hi]
         if crossed:
             notes.append("bridged across " + ", ".join(crossed) + ": indicative only")
-    if pj in FLYBYS:
-        notes.append(f"{FLYBYS[pj]} on the inbound leg is not modelled: trajectory before it is wrong")
+    if "join_miss_s" in row:
+        miss, dv = row["join_miss_s"], row.get("join_dv_ms")
+        why = [BREAKS[pj + 1]] if pj + 1 in BREAKS else []
+        why.insert(0, "Juno's trim manoeuvres (a kernel state)" if row["method"] == "anchored"
+                   else "unmodelled manoeuvres")
+        why = " and the ".join(why)
+        when = "no perijove within 12 h" if miss is None else f"{miss / 60:+.0f} min"
+        size = "" if dv is None else f", implied delta-v {abs(dv):.2f} m/s at perijove"
+        notes.append(f"{jm.JOIN_NOTE} PJ{pj + 1} ({when}, crosses {why}{size})")
     if row["status"] == "predicted":
         notes.append("predicted perijove time")
     row["note"] = "; ".join(notes)

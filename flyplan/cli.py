@@ -6,7 +6,7 @@ exit with status 2.  Heavy modules (SPICE, pandas, plotly) are imported inside
 the commands so that ``flyplan --help`` stays fast.
 """
 
-from __future__ import annotations
+
 
 import enum
 import functools
@@ -227,10 +227,11 @@ def _deliver(result, fmt: "Format", outs, printer, page: Optional[str] = None) -
     written as a set (:class:`flyplan.products.outputs.OutputSet`), so an error
     leaves no partial output.
     """
-    from flyplan.products import serialize
     from flyplan.products import terminal as out
 
     # Large sample tables stream to the file (or stdout) a block of rows at a time.
+    if fmt is not Format.table or getattr(outs, "output", None) is not None:
+        from flyplan.products import serialize
     if fmt is Format.json:
         _stream(lambda fp: serialize.write_json(result, fp), outs, newline=True)
     elif fmt is Format.csv:
@@ -273,8 +274,12 @@ def perijove(
     outs = _outputs(output, html)
     prebuild_moons(moons)
 
+    # A table only written (not shown, no page) is computed a block of rows at a time.
+    from flyplan.domain.perijove_blocks import STREAM_ROWS
+
     result = _pj.perijove(number, window=window, step=step, kernels=kernels,
-                          source=source.value, moons=moons)
+                          source=source.value, moons=moons,
+                          stream_rows=STREAM_ROWS if fmt is not Format.table and not html else None)
     page = None
     if html:
         from flyplan.products.html.highlights import highlights_section

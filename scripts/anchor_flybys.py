@@ -19,10 +19,9 @@ fraction of a degree -- inside the row's own uncertainty.  The rows of
 ``flyplan/data/juno_perijoves.csv`` are updated in place (``inc_deg``,
 ``node_deg``, ``argp_deg``, ``note``); nothing else is touched.
 
-The pass is computed with the model's flyby dynamics: within 6 h of closest
-approach the moon is a point mass at its ephemeris position instead of a
-ring (:class:`flyplan.ephemeris.juno_model.MoonPass`), so the trajectory is
-bent by the moon as Juno's was.  Run on the table as built
+The pass is computed with the model's dynamics, in which every Galilean moon
+is a point mass at its ephemeris position, so the trajectory is bent by the
+moon as Juno's was.  Run on the table as built
 (``scripts/build_juno_table.py``): the rotation is found from there.
 """
 
@@ -59,8 +58,8 @@ def _ets(day_utc: str):
     return float(sp.str2et(day_utc))
 
 
-def _closest(et_p, y, grid, moon_pos, mp=None):
-    d = np.linalg.norm(jm.propagate(et_p, y, grid, moon_pass=mp)[:, :3] - moon_pos, axis=1)
+def _closest(et_p, y, grid, moon_pos):
+    d = np.linalg.norm(jm.propagate(et_p, y, grid)[:, :3] - moon_pos, axis=1)
     k = int(np.clip(np.argmin(d), 1, len(grid) - 2))
     y0, y1, y2 = d[k - 1:k + 2]
     den = y0 - 2 * y1 + y2
@@ -76,11 +75,9 @@ def anchor(row, moon: str, alt_km: float, t_pub: float | None, log):
     from flyplan.ephemeris import galilean
 
     et_p, y0 = jm.row_state(row)
-    # The moon as a point mass near the pass (the model's own flyby dynamics).
-    mp = jm._moon_pass(row)
     coarse = np.arange(et_p - 40 * 3600.0, et_p - 600.0, 60.0)
     mc = galilean.propagate(coarse)[:, MOON_INDEX[moon], :3]
-    dc = np.linalg.norm(jm.propagate(et_p, y0, coarse, moon_pass=mp)[:, :3] - mc, axis=1)
+    dc = np.linalg.norm(jm.propagate(et_p, y0, coarse)[:, :3] - mc, axis=1)
     t0 = float(coarse[int(np.argmin(dc))])
     centre = t_pub if t_pub is not None else t0
     grid = np.arange(centre - 3 * 3600.0, centre + 3 * 3600.0, 2.0)
@@ -92,28 +89,77 @@ def anchor(row, moon: str, alt_km: float, t_pub: float | None, log):
         rot = Rotation.from_rotvec(w)
         return np.concatenate([rot.apply(y0[:3]), rot.apply(y0[3:])])
 
-    def resid(w, pass_):
-        t, d = _closest(et_p, state(w), grid, moon_pos, pass_)
+    def resid(w):
+        t, d = _closest(et_p, state(w), grid, moon_pos)
         r = [(d - target) / DIST_TOL_KM]
         if t_pub is not None:
             r.append((t - t_pub) / TIME_TOL_S)
         return np.concatenate([r, np.asarray(w) / ROT_SCALE])
 
-    before = _closest(et_p, y0, grid, moon_pos, mp)
-    # First without the point mass (smooth even where the ring model passes
-    # through the moon), then with it from there.
-    w = np.zeros(3)
-    for pass_ in (None, mp):
-        w = least_squares(resid, w, args=(pass_,), diff_step=1e-7, x_scale=1e-4, xtol=1e-12,
-                          ftol=1e-12, gtol=1e-12, max_nfev=200).x
+    before = _closest(et_p, y0, grid, moon_pos)
+    w = least_squares(resid, np.zeros(3), diff_step=1e-7, x_scale=1e-4, xtol=1e-12,
+                      ftol=1e-12, gtol=1e-12, max_nfev=200).x
     sol = type("Sol", (), {"x": w})
     y = state(sol.x)
-    after = _closest(et_p, y, grid, moon_pos, mp)
+    after = _closest(et_p, y, grid, moon_pos)
     turn = math.degrees(np.linalg.norm(sol.x))
     log(f"PJ{row.pj} {moon}: before {before[1] - MOON_RADIUS_KM[moon]:.0f} km, after "
         f"{after[1] - MOON_RADIUS_KM[moon]:.1f} km (published {alt_km:.0f}); CA moved "
         f"{after[0] - before[0]:+.0f} s; turned {turn:.3f} deg")
     return y, after, turn
+
+
+def anchor_and_join(row, moon, alt_km, t_pub, log, rounds: int = 4):
+    """Turn the row to meet its flyby, then refit its speed to the next perijove, in turn.
+
+    The turn moves the outbound leg against the moons, so the row stops
+    joining the next one; refitting the perijove speed (time and radius
+    kept) moves the inbound pass a little.  A few rounds meet both.
+    """
+    import dataclasses
+
+    from buildtools import juno_fit as jf
+
+    rows = jm.perijove_rows()
+    nxt = rows.get(row.pj + 1)
+    turned = 0.0
+    for _ in range(rounds):
+        y, after, turn = anchor(row, moon, alt_km, t_pub, log)
+        turned += turn
+        el = jm.state_elements(y)
+        row = dataclasses.replace(row, **{k: el[k] for k in ("inc_deg", "node_deg", "argp_deg")})
+        if nxt is None:
+            break
+        try:
+            y_fit, _, _ = jf.fit_period(row.et, y, nxt.et, tol=1.0)
+        except RuntimeError as exc:
+            log(f"  PJ{row.pj}: speed refit to PJ{nxt.pj} failed ({exc})")
+            break
+        dv = 1000.0 * (np.linalg.norm(y_fit[3:]) - row.v_p_kms)
+        log(f"  PJ{row.pj}: speed refit to arrive at PJ{nxt.pj}: {dv:+.3f} m/s")
+        row = dataclasses.replace(row, v_p_kms=float(np.linalg.norm(y_fit[3:])))
+        if abs(dv) < 1e-3:
+            break
+    y, after, turn = anchor(row, moon, alt_km, t_pub, log)
+    return y, after, turned + turn, row.v_p_kms
+
+
+def _join_flag(row, y, log) -> list[str]:
+    """The 'does not join' flag of a turned row, if it now misses the next perijove."""
+    from buildtools import juno_fit as jf
+
+    rows = jm.perijove_rows()
+    if row.pj + 1 not in rows:
+        return []
+    d = jm.state_elements(y)
+    r = dict(row.as_dict(), **{k: d[k] for k in ("inc_deg", "node_deg", "argp_deg", "v_p_kms")},
+             method=row.method)
+    flagged = jf.join_flags(jf.Inputs(naif=Path("."), utc={}, status={},
+                                      et={row.pj: row.et, row.pj + 1: rows[row.pj + 1].et}),
+                            {row.pj: r}, log=log)[row.pj]
+    if "join_miss_s" not in flagged:
+        return []
+    return [x for x in jf.annotate(flagged)["note"].split("; ") if x.startswith(jm.JOIN_NOTE)]
 
 
 def main(argv=None) -> int:
@@ -138,18 +184,19 @@ def main(argv=None) -> int:
         if row.method == "anchored":
             continue
         t_pub = _ets(f"{r['date_utc']}T{r['time_utc']}:00") if r["time_utc"] else None
-        y, (t_ca, _), turn = anchor(row, moon, float(r["distance_km"]), t_pub, log)
+        y, (t_ca, _), turn, v_p = anchor_and_join(row, moon, float(r["distance_km"]), t_pub,
+                                                   log)
         el = jm.state_elements(y)
         rec = by_pj[pj]
         for k in ("inc_deg", "node_deg", "argp_deg"):
             rec[k] = f"{el[k]:.7f}"
+        rec["v_p_kms"] = f"{v_p:.8f}"
         when = f"{r['date_utc']} {r['time_utc']}" if r["time_utc"] else r["date_utc"]
         note = (f"{NOTE} ({moon.title()} {float(r['distance_km']):.0f} km above the surface, "
-                f"{when} UTC; state turned {turn:.3f} deg; the moon a point mass within 6 h "
-                "of the pass)")
+                f"{when} UTC; state turned {turn:.3f} deg)")
         keep = [x for x in rec["note"].split("; ") if x and not x.startswith(NOTE)
-                and "is not modelled" not in x]
-        rec["note"] = "; ".join(keep + [note])
+                and "is not modelled" not in x and not x.startswith(jm.JOIN_NOTE)]
+        rec["note"] = "; ".join(keep + [note] + _join_flag(row, y, log))
     buf = io.StringIO()
     buf.write("\n".join(head) + "\n")
     w = csv.DictWriter(buf, fieldnames=list(recs[0].keys()), lineterminator="\n")

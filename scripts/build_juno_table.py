@@ -56,6 +56,8 @@ Columns:
   inc_deg, node_deg: orbit plane at perijove (inclination, ascending node) in JEQ, deg
   argp_deg: angle from the ascending node to the perijove position, in the direction of motion, deg
   v_p_kms: speed at perijove relative to Jupiter's centre, km/s (velocity perpendicular to position)
+  note "does not join PJn": propagated with the model the row misses the next perijove by more
+    than 5 min (a manoeuvre or flyby on the way), with the implied delta-v
   period_d: mean of the published intervals to the neighbouring perijoves, days
   a_km: semi-major axis from period_d by Kepler's third law, GM = Jupiter + Galilean moons
     (gm_de431.tpc); informative, the model uses v_p_kms
@@ -66,6 +68,14 @@ Columns:
   burn_*: PJ0's orbit insertion burn fitted to the reconstructed kernel (start/end TDB s, start/end
     acceleration km/s^2 at constant thrust, thrust direction J2000 RA/Dec deg); empty elsewhere
 """
+
+
+def jm_preload(inp) -> None:
+    from flyplan.ephemeris import juno_model as jm
+
+    # The moons' positions over the whole mission in one pass of their integrator.
+    ets = sorted(inp.et.values())
+    jm.preload_moons(ets[0] - 90 * 86400.0, ets[-1] + 90 * 86400.0)
 
 
 def _sha(path: Path) -> str:
@@ -92,7 +102,10 @@ def main(argv=None) -> int:
     sp.kclear()
     inp = jf.load_inputs(args.naif)
     print(f"anchors: {sorted(inp.anchors)}; ORBNUM apojoves: {len(inp.orbnum)}", flush=True)
+    jm_preload(inp)
     rows = jf.build_rows(inp, log=lambda m: print(m, flush=True))
+    print("joins:", flush=True)
+    rows = jf.join_flags(inp, rows, log=lambda m: print(m, flush=True))
     rows = {pj: jf.annotate(r) for pj, r in rows.items()}
     sp.kclear()
 

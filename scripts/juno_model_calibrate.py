@@ -29,7 +29,8 @@ Writes ``flyplan/data/juno_model_bounds.json`` (read at run time by
 6. **row-to-row consistency**: each row propagated with the model's own
    dynamics to the next perijove (time of arrival against the next row's
    time) and to the ORBNUM apojove between them (distance from Jupiter's
-   centre against ORBNUM's).
+   centre against ORBNUM's); ``--rederive`` measures it again (seconds), so
+   it describes the table after ``scripts/anchor_flybys.py``.
 
 Bounds (meant to hold the truth at least 90% of the time; here they hold
 every measurement): for each quantity and bin of |time from perijove|, the
@@ -112,13 +113,13 @@ def _covered(ets):
     return np.array(ok)
 
 
-def _against_kernel(et_p, y, burn=None, moon_pass=None):
+def _against_kernel(et_p, y, burn=None):
     """Errors of a model state propagated from ``et_p`` against the loaded kernel."""
     hours = np.array(sorted({s * h for h in HOURS for s in (-1, 1)}))
     ets = et_p + 3600.0 * hours
     ok = _covered(ets)
     ets, hours = ets[ok], hours[ok]
-    err = _errors(ets, jm.propagate(et_p, y, ets, burn=burn, moon_pass=moon_pass),
+    err = _errors(ets, jm.propagate(et_p, y, ets, burn=burn),
                   jf.kernel_state(ets))
     return [{"dt_h": float(h), **{q: float(err[q][i]) for q in QUANTITIES}}
             for i, h in enumerate(hours)]
@@ -134,8 +135,7 @@ def measure_loo(naif, log):
         r = jf.annotate(jf.build_rows(inp, only={pj}, log=lambda m: None)[pj])
         row = _row(r)
         et, y = jm.row_state(row)
-        # The model's own flyby dynamics where a flyby is on the row's inbound leg.
-        pts = _against_kernel(et, y, moon_pass=jm._moon_pass(row))
+        pts = _against_kernel(et, y)
         out.append({"source": "leave-one-out, real kernel", "pj": pj, "method": row.method,
                     "orbits": int(row.orbits), "label": row.label, "points": pts})
         log(f"LOO PJ{pj} ({row.label}): max alt {max(p['altitude_km'] for p in pts if abs(p['dt_h']) <= 1):.0f} km"
@@ -150,7 +150,7 @@ def measure_loo(naif, log):
         chain = list(range(src + step, dst + step, step))
         y = jf.bridge(et[src], inp.anchors[src][1], [et[n] for n in chain],
                       lambda i: rp[src])[-1]
-        y, _, _ = jf.fit_period(et[dst], y, jf._mean_period_target(inp, dst))
+        y, _, _ = jf.fit_period(et[dst], y, jf._arrival_target(inp, dst))
         out.append({"source": "two-orbit bridge, real kernel", "pj": dst, "method": "bridged",
                     "orbits": len(chain), "label": f"bridged {len(chain)} orbits from PJ{src}",
                     "points": _against_kernel(et[dst], y)})
@@ -162,8 +162,7 @@ def measure_loo(naif, log):
         et_p, y = jm.row_state(row)
         out.append({"source": "anchored row against its own kernel", "pj": pj,
                     "method": "anchored", "orbits": 0, "label": row.label,
-                    "points": _against_kernel(et_p, y, burn=row.burn,
-                                              moon_pass=jm._moon_pass(row))})
+                    "points": _against_kernel(et_p, y, burn=row.burn)})
     log("anchored rows done")
     return out
 
@@ -396,7 +395,11 @@ def derive(measurements):
         # nor than an ORBNUM-fitted row plus a one-orbit bridge's drift from it.
         e1[q] = list(np.maximum.accumulate(
             [max(a, b) + d for a, b, d in zip(e0[q], e1[q], drift1[q])]))
-    k = {q: 0.0 for q in QUANTITIES}
+    # Growth per orbit in each |dt| bin: the errors of multi-orbit rows grow
+    # faster far from perijove than near it, so one growth for all bins would
+    # make the near-perijove bounds of bridged rows those of a day out.  Made
+    # non-decreasing outward (a bin's growth is at least that measured closer in).
+    k = {q: [0.0] * nb for q in QUANTITIES}
     for m in measurements:
         if m["orbits"] <= 1:
             continue
@@ -407,7 +410,8 @@ def derive(measurements):
                 if q in p and e1[q][b] > 0:
                     # truth: bound >= error; drift from a row good to e1: bound >= e1 + drift
                     need = (p[q] / e1[q][b] if drift else p[q] / e1[q][b] - 1.0)
-                    k[q] = max(k[q], need / (m["orbits"] - 1))
+                    k[q][b] = max(k[q][b], need / (m["orbits"] - 1))
+    k = {q: [float(x) for x in np.maximum.accumulate(v)] for q, v in k.items()}
     return e0, e1, k
 
 
@@ -415,7 +419,7 @@ def bound(e0, e1, k, q, orbits, dt_h):
     b = _bin(dt_h)
     if orbits == 0:
         return e0[q][b]
-    return e1[q][b] * (1.0 + k[q] * (orbits - 1))
+    return e1[q][b] * (1.0 + k[q][b] * (orbits - 1))
 
 
 def main(argv=None) -> int:
@@ -440,7 +444,10 @@ def main(argv=None) -> int:
                and m.get("kind") != "drift"]
         junocam = [m for m in ms if m["source"] == "JunoCam team metadata"]
         drift = [m for m in ms if m.get("kind") == "drift"]
-        flybys, consistency = old["flybys"], old["consistency"]
+        flybys = old["flybys"]
+        # The joins of the table as it is now (scripts/anchor_flybys.py turns
+        # rows after the full run); seconds.
+        consistency = measure_consistency(naif, log)
     else:
         loo = measure_loo(naif, log)
         drift = measure_bridge_drift(naif, log)
@@ -474,12 +481,13 @@ def main(argv=None) -> int:
         "meaning": ("Bounds meant to contain the truth at least 90% of the time; derived as "
                     "envelopes of every measurement below, so they contain all of them. "
                     "bound(q, orbits, dt) = e0[q][bin] for anchored rows (orbits 0), else "
-                    "e1[q][bin] * (1 + k[q] * (orbits - 1)); bin = first edge >= |dt| hours. "
+                    "e1[q][bin] * (1 + k_bin[q][bin] * (orbits - 1)); bin = first edge >= |dt| hours; "
+                    "k[q] = max over bins. "
                     "The perijove time's own uncertainty (flyplan.predictions) is added at "
                     "run time."),
         "bin_edges_h": list(BIN_EDGES_H),
         "quantities": list(QUANTITIES),
-        "e0": e0, "e1": e1, "k": k,
+        "e0": e0, "e1": e1, "k": {q: max(v) for q, v in k.items()}, "k_bin": k,
         "flyby": {"distance_km": fly_dist, "time_s": fly_time,
                   "note": "targeted moon flybys the model is not anchored on (PJ34, 57, 58): "
                           "largest |model - published| closest-approach altitude and time"},

@@ -3,7 +3,7 @@
 
 Usage::
 
-    PYTHONPATH=. python scripts/juno_model_loo.py [NAIF_ROOT] > /tmp/loo.md
+    PYTHONPATH=. python scripts/juno_model_loo.py [NAIF_ROOT] [--dynamics] > /tmp/loo.md
 
 Sections:
 
@@ -15,7 +15,11 @@ C. pure bridging over 1 and 2 orbits between kernel perijoves;
 D. long bridges: rows bridged only from PJ1 (or back from PJ28) against the
    table's apojove-fitted rows (model against model: the ORBNUM apojove pins
    the line of apsides; shows how the perijove position drifts with orbits);
-E. the PJ38 seed point and the SPK generation time and size.
+E. the PJ38 seed point and the SPK generation time and size;
+F. the dynamics (``--dynamics`` runs this alone): the kernels' accelerations
+   against the model's with the moons as rings and as point masses, the
+   manoeuvres the kernels contain, and kernel states propagated to the next
+   perijove with either.
 
 Takes several minutes (the long bridges are chains of orbit fits).
 """
@@ -133,7 +137,7 @@ def section_c(naif, pairs):
         step = 1 if dst > src else -1
         chain = list(range(src + step, dst + step, step))
         y = jf.bridge(et[src], inp.anchors[src][1], [et[n] for n in chain], lambda i: prior)[-1]
-        y, _, _ = jf.fit_period(et[dst], y, jf._mean_period_target(inp, dst))
+        y, _, _ = jf.fit_period(et[dst], y, jf._arrival_target(inp, dst))
         d = jf.compare(et[dst], y, HOURS)
         print(f"| PJ{src} | PJ{dst} | {len(chain)} | {_fmt_by_hour(d)} | {_fmt_errors(d)} |")
     print()
@@ -208,10 +212,141 @@ def _count_states(path):
     return n
 
 
+# --- F. the dynamics: moons as rings or as point masses, and the kernels' manoeuvres ---
+
+#: Kernel arcs between perijoves on one continuous real kernel.
+ARCS = ((28, 29), (29, 30), (43, 44), (44, 45), (45, 46))
+#: A kernel acceleration this far above the model's is thrust (Juno's trim
+#: manoeuvres push ~1.7e-6 km/s^2; the model's largest residual elsewhere,
+#: near perijove from the gravity terms it leaves out, is ~1.5e-7).
+THRUST_KMS2 = 5e-7
+
+
+def _accel_residual(ts, moons):
+    """Kernel acceleration (central difference of its velocity) minus the model's, km/s^2."""
+    h = 1.0
+    y = jf.kernel_state(np.concatenate([ts - h, ts, ts + h])).reshape(3, len(ts), 6)
+    acc_k = (y[2, :, 3:] - y[0, :, 3:]) / (2 * h)
+    forces = jm._Forces(float(ts[0]), float(ts[-1] - ts[0]), moons=moons)
+    acc_m = np.array([forces(t, s)[3:] for t, s in zip(ts, y[1])])
+    return acc_k - acc_m, np.linalg.norm(y[1, :, :3], axis=1)
+
+
+def manoeuvres(et_a, et_b, step=300.0):
+    """Thrust arcs in the loaded kernel between two perijoves: [(t0, t1, dv km/s)].
+
+    Samples above :data:`THRUST_KMS2` less than an hour apart are one
+    manoeuvre; its delta-v is the kernel's velocity after it minus the
+    point-mass model's, propagated across it from the kernel's state before.
+    """
+    ts = np.arange(et_a + 3 * 3600.0, et_b - 3 * 3600.0, step)
+    res, _ = _accel_residual(ts, "points")
+    idx = np.where(np.linalg.norm(res, axis=1) > THRUST_KMS2)[0]
+    groups = []
+    for i in idx:
+        if groups and ts[i] - ts[groups[-1][-1]] < 3600.0:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    out = []
+    for g in groups:
+        t0, t1 = ts[g[0]] - step, ts[g[-1]] + step
+        y0, y1 = jf.kernel_state([t0, t1])
+        dv = y1[3:] - jm.propagate(t0, y0, [t1])[0, 3:]
+        out.append((t0, t1, dv))
+    return out
+
+
+def _arrival(et0, y0, guess, moons):
+    """The model's perijove nearest ``guess`` from a state (TDB s): brentq on r.v."""
+    from scipy.optimize import brentq
+
+    ts = guess + np.arange(-14 * 3600.0, 14 * 3600.0 + 1, 600.0)
+    ys = jm.propagate(et0, y0, ts, moons=moons)
+    rv = np.einsum("ij,ij->i", ys[:, :3], ys[:, 3:])
+    k = np.where((rv[:-1] < 0) & (rv[1:] >= 0))[0]
+    if not k.size:
+        return math.nan
+    k = k[np.argmin(np.abs(ts[k] - guess))]
+
+    def f(t):
+        s = jm.propagate(et0, y0, [t], moons=moons)[0]
+        return float(s[:3] @ s[3:])
+
+    return brentq(f, ts[k], ts[k + 1], xtol=1e-3)
+
+
+def section_f(inp):
+    import spiceypy as sp
+
+    print("## F. Dynamics: the moons as rings or as point masses, against the kernels\n")
+    print("Kernel acceleration (central difference of its velocity, every 10 min) minus the"
+          " model's, away from perijove (|t - PJ| > 1 d) and from thrust; km/s^2.\n")
+    print("| arc | rings median | rings max | points median | points max |")
+    print("|---|---|---|---|---|")
+    burns = {}
+    for a, b in ARCS:
+        ets = np.arange(inp.anchors[a][0] + _DAY_S, inp.anchors[b][0] - _DAY_S, 600.0)
+        burns[(a, b)] = manoeuvres(inp.anchors[a][0], inp.anchors[b][0])
+        keep = np.ones(len(ets), bool)
+        for t0, t1, _ in burns[(a, b)]:
+            keep &= (ets < t0 - 1800.0) | (ets > t1 + 1800.0)
+        cells = []
+        for moons in ("rings", "points"):
+            n = np.linalg.norm(_accel_residual(ets[keep], moons)[0], axis=1)
+            cells.append(f"{np.median(n):.1e} | {n.max():.1e}")
+        print(f"| PJ{a} -> PJ{b} | " + " | ".join(cells) + " |")
+    print("\nManoeuvres in the kernels (thrust above "
+          f"{THRUST_KMS2:g} km/s^2 against the point-mass model, 5-min samples, merged when < 1 h"
+          " apart; delta-v = kernel velocity after minus the model's propagated across):\n")
+    print("| arc | from (UTC) | span min | delta-v m/s |")
+    print("|---|---|---|---|")
+    for (a, b), lst in burns.items():
+        for t0, t1, dv in lst:
+            print(f"| PJ{a} -> PJ{b} | {sp.et2utc(t0, 'ISOC', 0)}Z | {(t1 - t0) / 60:.0f} |"
+                  f" {1000 * np.linalg.norm(dv):.3f} |")
+        if not lst:
+            print(f"| PJ{a} -> PJ{b} | none | | |")
+    print("\nThe kernel's state propagated to the next perijove: from perijove (across the"
+          " manoeuvres) and from one hour after the last manoeuvre (dynamics alone).  Arrival:"
+          " model perijove minus the kernel's, minutes; position error km at 20, 10, 5 and 1"
+          " days before the next perijove (where after the start).\n")
+    print("| arc | start | moons | arrival min | -20 d | -10 d | -5 d | -1 d |")
+    print("|---|---|---|---|---|---|---|---|")
+    for a, b in ARCS:
+        et_a, y_a = inp.anchors[a][:2]
+        et_b = inp.anchors[b][0]
+        starts = [("perijove", et_a)]
+        if burns[(a, b)]:
+            starts.append(("after the last manoeuvre", burns[(a, b)][-1][1] + 3600.0))
+        for label, t_s in starts:
+            y_s = jf.kernel_state([t_s])[0]
+            ets = et_b - np.array([20.0, 10.0, 5.0, 1.0]) * _DAY_S
+            truth = jf.kernel_state(ets)
+            for moons in ("rings", "points"):
+                d = np.linalg.norm(jm.propagate(t_s, y_s, ets, moons=moons)[:, :3]
+                                   - truth[:, :3], axis=1)
+                cells = " | ".join(f"{x:,.0f}" if t > t_s else "-" for x, t in zip(d, ets))
+                arr = (_arrival(t_s, y_s, et_b, moons) - et_b) / 60.0
+                print(f"| PJ{a} -> PJ{b} | {label} | {moons} | {arr:+.2f} | {cells} |",
+                      flush=True)
+    print()
+
+
+_DAY_S = 86400.0
+
+
 def main():
     default = Path(os.environ.get("FLYPLAN_SHARED", REPO.parent / "shared")) / "naif"
-    naif = Path(sys.argv[1]) if len(sys.argv) > 1 else default
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    naif = Path(args[0]) if args else default
     import spiceypy as sp
+
+    if "--dynamics" in sys.argv:
+        # Section F alone (a few minutes).
+        sp.kclear()
+        section_f(jf.load_inputs(naif, orbnum=False))
+        return
 
     started = time.perf_counter()
     print(f"<!-- generated by: PYTHONPATH=. python scripts/juno_model_loo.py {naif} -->\n")
@@ -240,6 +375,8 @@ def main():
     sp.kclear()
     jf.load_inputs(naif)
     section_e()
+    sp.kclear()
+    section_f(jf.load_inputs(naif, orbnum=False))
     print(f"<!-- total {time.perf_counter() - started:.0f} s -->")
 
 

@@ -6,6 +6,7 @@ Where the perijove's time comes from and how it is refined is
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -121,7 +122,8 @@ def _add_earth_received(summary: dict | None, events):
 
 
 def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", kernels=None,
-             source: str = "auto", moons: bool = True, extras: bool = True) -> Perijove:
+             source: str = "auto", moons: bool = True, extras: bool = True,
+             stream_rows: int | None = None) -> Perijove:
     """Compute the geometry of Juno's perijove ``n``.
 
     Parameters
@@ -147,6 +149,13 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
         Also the JunoCam imaging columns, the events inside the window and
         the Earth-received time (default).  False gives the geometry alone,
         several times faster (the mission table uses it).
+    stream_rows : int, optional
+        For a table to be written, not kept: a window of more samples is
+        computed a block of about this many rows at a time while
+        :mod:`flyplan.products.serialize` writes it (the same text; only
+        a block's work in memory at a time).  ``samples`` then holds only
+        the columns the highlights read, and only once the blocks have been
+        written; :func:`flyplan.domain.perijove_blocks.is_streamed` tells.
 
     Returns
     -------
@@ -175,40 +184,44 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
     t0, t1 = req.window
     moon_ids = tuple(MOONS.values()) if sel.moons else ()
     et = sample_times(t0, t1, step_s)
-    kept: dict = {}
-    samples = geometry.sample_table(et, moon_ids, keep=kept)
+    imaging = bool(extras and moon_ids)
+    attitude, att_note = None, None
+    if imaging:
+        from flyplan.geometry.junocam import attitude_for
+
+        attitude, att_note = attitude_for(n)
+    rows = functools.partial(_rows, moon_ids=moon_ids, n=n, et_pj=et_pj,
+                             approximate=sel.approximate, imaging=imaging, attitude=attitude)
+    blocks = None
+    if stream_rows:
+        from flyplan.domain import perijove_blocks
+
+        blocks = perijove_blocks.plan(et, stream_rows, rows)
+    if blocks is None:
+        samples, label = rows(et)
+    else:
+        samples, label = blocks.samples, blocks.label
     at_pj = geometry.sample_table(np.array([et_pj]), moon_ids).iloc[0].to_dict()
     summary = {"perijove": n, **at_pj, "perijove_time_method": method,
                "trajectory_source": sel.trajectory, "approximate": sel.approximate}
     summary.update(_time_status(n, method))
-    # Bounds of the model's numbers (flyplan.domain.uncertainty; 0 on real kernels).
     from flyplan.domain import uncertainty
 
-    uncertainty.add_sample_bounds(samples, n, et_pj, sel.approximate)
     around = geometry.sample_table(np.array([et_pj - 30.0, et_pj, et_pj + 30.0]), ())
     summary["uncertainty"] = uncertainty.summary_uncertainty(around, n, et_pj,
                                                              sel.approximate)
     notes = list(sel.notes)
-    for moon in moon_ids:
-        col = samples[f"{MOONS_BY_ID[moon].lower()}_range_km"]
-        if col.isna().any():
-            from flyplan.geometry.resolve import unresolved_note
-
-            first = samples.loc[col.isna(), "utc"].iloc[0]
-            # On the plan's notes too: every output format prints those.
-            sel.notes.append(unresolved_note(MOONS_BY_ID[moon], first))
-            notes.append(sel.notes[-1])
+    if blocks is None:
+        add_unresolved_notes(samples, moon_ids, sel, notes)
+    else:
+        blocks.note_index = len(notes)  # where they go once every block is known
     # JunoCam imaging columns and the events inside the window (flyplan.geometry.junocam,
     # flyplan.domain.events).
     if not extras:
-        return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, _no_events(),
-                        sel, (t0, t1), step_s, notes=notes)
-    if moon_ids:
-        from flyplan.geometry.junocam import add_imaging_columns, attitude_for
-
-        attitude, note = attitude_for(n)
-        label = add_imaging_columns(samples, moon_ids, attitude=attitude, geometry=kept)
-        notes += [x for x in (note, f"JunoCam spin axis: {label}" if label else None) if x]
+        return _made(Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples,
+                              _no_events(), sel, (t0, t1), step_s, notes=notes), blocks)
+    if imaging:
+        notes += [x for x in (att_note, f"JunoCam spin axis: {label}" if label else None) if x]
     _add_earth_received(summary, None)
 
     # The window's events (Geometry Finder searches, a good part of the run)
@@ -226,8 +239,65 @@ def perijove(n: int, *, window: str = "-6h..+6h", step: str | float = "60s", ker
             if previous is not None:
                 previous.load()
 
-    return Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples, _Deferred(window_events),
-                    sel, (t0, t1), step_s, notes=notes)
+    return _made(Perijove(n, et_pj, et_to_utc(et_pj), method, summary, samples,
+                          _Deferred(window_events), sel, (t0, t1), step_s, notes=notes), blocks)
+
+
+def _rows(et, *, moon_ids, n, et_pj, approximate, imaging, attitude, bounds=None):
+    """The sample table at ``et``: geometry, the model's bounds, JunoCam's columns.
+
+    ``bounds`` (a block of a larger table, :mod:`flyplan.domain.perijove_blocks`):
+    ``(columns, rows)``, the bounds computed over the whole table for the
+    block's own ``rows`` (a slice of ``et``; the other rows get NaN).
+
+    Returns ``(samples, spin-axis label or None)``.
+    """
+    from flyplan.domain import uncertainty
+    from flyplan.geometry import samples as geometry
+
+    kept: dict = {}
+    samples = geometry.sample_table(et, moon_ids, keep=kept)
+    # Bounds of the model's numbers (flyplan.domain.uncertainty; 0 on real kernels).
+    if bounds is None:
+        uncertainty.add_sample_bounds(samples, n, et_pj, approximate)
+    else:
+        values, own = bounds
+        for k, v in values.items():
+            col = np.full(len(samples), np.nan)
+            col[own] = v
+            samples[k] = col
+    label = None
+    if imaging:
+        from flyplan.geometry.junocam import add_imaging_columns
+
+        label = add_imaging_columns(samples, moon_ids, attitude=attitude, geometry=kept)
+    return samples, label
+
+
+def add_unresolved_notes(samples, moon_ids, sel, notes, first_utc=None) -> None:
+    """A note for each moon the model cannot place somewhere in ``samples`` (its first time).
+
+    ``first_utc`` (moon id -> UTC text) gives the first times instead, when the
+    table was computed a block at a time.
+    """
+    for moon in moon_ids:
+        if first_utc is not None:
+            first = first_utc.get(moon)
+        else:
+            col = samples[f"{MOONS_BY_ID[moon].lower()}_range_km"]
+            first = samples.loc[col.isna(), "utc"].iloc[0] if col.isna().any() else None
+        if first is not None:
+            from flyplan.geometry.resolve import unresolved_note
+
+            # On the plan's notes too: every output format prints those.
+            sel.notes.append(unresolved_note(MOONS_BY_ID[moon], first))
+            notes.append(sel.notes[-1])
+
+
+def _made(pj: Perijove, blocks) -> Perijove:
+    if blocks is not None:
+        blocks.attach(pj, add_unresolved_notes)
+    return pj
 
 
 class _Deferred:

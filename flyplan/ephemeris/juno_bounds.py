@@ -7,9 +7,10 @@ two-orbit bridges, the anchored rows against their own kernels, JunoCam team
 metadata, published flyby figures -- and the envelope derived from them:
 
 ``bound(q, n, dt) = e0[q][bin]`` for a row anchored on a kernel (``n = 0``),
-else ``e1[q][bin] * (1 + k[q] * (n - 1))``, where ``n`` is the number of
-orbits from the nearest real anchor and ``bin`` the bin of ``|dt|`` (time from
-perijove).  The bounds are meant to contain the truth at least 90% of the
+else ``e1[q][bin] * (1 + k_bin[q][bin] * (n - 1))``, where ``n`` is the number
+of orbits from the nearest real anchor, ``bin`` the bin of ``|dt|`` (time from
+perijove) and ``k_bin`` the growth per orbit measured in that bin (or closer
+to perijove).  The bounds are meant to contain the truth at least 90% of the
 time; as envelopes they contain every measurement they were derived from
 (``tests/test_juno_bounds.py`` checks this).  The uncertainty of the perijove
 time itself (:mod:`flyplan.predictions`) is added by the caller, which knows
@@ -74,7 +75,8 @@ def bounds(row, dt_s) -> dict[str, np.ndarray]:
         if n == 0:
             v = np.asarray(cal["e0"][q], float)[b]
         else:
-            v = np.asarray(cal["e1"][q], float)[b] * (1.0 + cal["k"][q] * (n - 1))
+            k = np.asarray(cal["k_bin"][q], float)[b] if "k_bin" in cal else cal["k"][q]
+            v = np.asarray(cal["e1"][q], float)[b] * (1.0 + k * (n - 1))
         out[q] = np.minimum(v, _CAP.get(q, np.inf))
     return out
 

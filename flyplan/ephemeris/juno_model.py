@@ -5,7 +5,7 @@ Real Juno trajectory kernels cover only a few perijoves.  For every other one
 ``flyplan/data/juno_perijoves.csv`` (built by ``scripts/build_juno_table.py``
 from the real kernels, NAIF's ORBNUM file and the published perijove times),
 and propagates the tabulated state over the orbit with Jupiter's zonal
-gravity, the Galilean moons as rings and the Sun's tide.  The result is written
+gravity, the Galilean moons as point masses and the Sun's tide.  The result is written
 as an SPK type 13 (Juno, -61, relative to Jupiter's centre, 599, frame J2000)
 into ``built_dir()``, so the geometry engine reads it through SPICE like any
 NAIF kernel.  It is an approximation and is labelled so everywhere
@@ -39,20 +39,27 @@ engine reads the SPK through the IAU_JUPITER frame.
 
 Dynamics
 --------
-- Jupiter: GM and zonal harmonics J2, J4, J6 about the IAU pole of date;
-- the Galilean moons averaged over their orbits, each as a ring of its mass at
-  its mean distance in Jupiter's equator (exact ring potential, elliptic
-  integrals).  This carries the moons' monopole outside their orbits, which
-  sets the period to within minutes, where leaving them out, or lumping them
-  into Jupiter's GM, is off by hours per orbit.  The moons' individual
-  positions are not modelled (Juno's position relative to Jupiter's centre
-  then wobbles by tens of km at +-12 h from perijove, more at apojove);
+- Jupiter: GM (of the planet alone, BODY599_GM) and zonal harmonics J2, J4,
+  J6 about the IAU pole of date;
+- the Galilean moons as point masses at their positions in flyplan's built-in
+  moon ephemeris (:mod:`flyplan.ephemeris.galilean`), with the indirect term
+  (the frame is Jupiter-centred: each moon's pull on Jupiter is subtracted).
+  Against the real kernels this matches the kernels' accelerations to
+  ~2e-11 km/s^2 away from perijove, where the moons as rings in Jupiter's
+  equator (the earlier model, ``moons="rings"``) are off by ~3e-8 km/s^2,
+  and a kernel state propagated from after its last trim manoeuvre reaches
+  the next perijove within 8 s (rings: up to 15 min) -- docs/juno_model.md;
 - the Sun's tide, with Jupiter's heliocentric orbit from Standish's
   approximate Keplerian elements;
 - for PJ0 only, the Jupiter orbit insertion burn as a finite burn (fixed
   inertial direction, linear acceleration profile) fitted to the reconstructed
   kernel.  Other trajectory correction maneuvers (a few m/s each) are not
-  modelled.
+  modelled: a row that, propagated, misses the next perijove because of one
+  says so in its note (``does not join PJn ...``) and in :func:`describe`.
+
+The right-hand side is compiled (:mod:`flyplan.ephemeris._juno_core`, numba,
+cached on disk); the moons' states come on a 1800-s grid, interpolated by
+cubic Hermite polynomials.
 
 Nothing runs at import time: no file is read and no directory is created
 until a function is called.
@@ -92,12 +99,14 @@ __all__ = [
 ]
 
 #: Bump when the dynamics or the SPK layout change: it is part of the SPK's name.
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 
 ACCURACY_NOTE = ("approximate (flyplan Juno model: a perijove table propagated with "
                  "Jupiter's zonal gravity; see the row's method and uncertainty)")
 
 TABLE = "juno_perijoves.csv"
+#: How a row's note starts the flag of a row that, propagated, misses the next perijove.
+JOIN_NOTE = "does not join"
 
 # --- constants (each with its source) --------------------------------------
 
@@ -274,91 +283,66 @@ def _rings(r: np.ndarray, pole: np.ndarray, ellipk, ellipe, gm=_RING_GM,
     return gz * pole + (grho / rho) * rho_v
 
 
-#: Targeted moon flybys on a perijove's inbound leg (Juno mission news releases):
-#: perijove -> index of the moon in :data:`MOON_RINGS` (0 Io, 1 Europa, 2 Ganymede).
-FLYBY_MOONS = {34: 2, 45: 1, 57: 0, 58: 0}
 #: Mean radii of Io, Europa, Ganymede, Callisto, km (pck00011 BODY50x_RADII).
 _MOON_RADIUS_KM = (1821.5, 1560.8, 2631.2, 2410.3)
-#: Half-width of the span around a flyby in which the moon is a point mass
-#: (its actual position, flyplan's built-in ephemeris) instead of a ring, s.
-_PASS_HALF_S = 6 * 3600.0
+#: Spacing of the moon-position grid the propagator interpolates, s: the
+#: built-in moon ephemeris's own step; cubic Hermite through positions and
+#: velocities there is good to ~0.03 km for Io, far below its 0.1-20 km accuracy.
+_GRID_H = 1800.0
+#: Moon states are computed and cached in chunks of this many grid steps.
+_CHUNK_N = 1024
+_moon_chunks: dict[int, np.ndarray] = {}
 
 
-@dataclass(frozen=True)
-class MoonPass:
-    """A close moon flyby: the moon as a point mass at its ephemeris position.
+def _moon_grid(lo: float, hi: float) -> tuple[float, np.ndarray]:
+    """The four moons' states relative to Jupiter on the grid covering [lo, hi].
 
-    Attributes
-    ----------
-    moon : int
-        Index in :data:`MOON_RINGS`.
-    et0, et1 : float
-        The span, TDB s past J2000; outside it the moon is its ring.
-    ets : tuple of float
-        Grid of the moon's positions (60 s).
-    positions : tuple
-        The moon relative to Jupiter's centre on the grid, km (J2000).
+    Returns the first node's epoch and an array (n, 4, 6) (km, km/s, J2000),
+    from flyplan's built-in moon ephemeris; chunks are cached for the process
+    (one orbit of Juno is ~3 chunks, 0.6 MB).
     """
-
-    moon: int
-    et0: float
-    et1: float
-    ets: tuple
-    positions: tuple
-
-    def spline(self):
-        from scipy.interpolate import CubicSpline
-
-        return CubicSpline(np.asarray(self.ets), np.asarray(self.positions), axis=0)
-
-
-def _moon_pass(row) -> MoonPass | None:
-    """The point-mass span of a flyby row (None for other rows).
-
-    Centred on the model's closest approach to the moon within two days
-    before perijove (found with the ring dynamics; a 12-hour span covers the
-    few km of difference the point mass makes to where the pass is).
-    """
-    moon = FLYBY_MOONS.get(int(row.pj))
-    if moon is None:
-        return None
-    return _moon_pass_cached(int(row.pj), row.et, row.inc_deg, row.node_deg, row.argp_deg,
-                             row.r_p_km, row.v_p_kms, moon)
-
-
-@lru_cache(maxsize=8)
-def _moon_pass_cached(pj, et, inc, node, argp, r_p, v_p, moon) -> MoonPass:
-    import dataclasses
-
     from flyplan.ephemeris import galilean
 
-    # The given state (a table row or a rebuilt one), not necessarily the table's.
-    row = dataclasses.replace(perijove_row(pj), et=et, inc_deg=inc, node_deg=node,
-                              argp_deg=argp, r_p_km=r_p, v_p_kms=v_p)
-    et_p, y0 = row_state(row)
-    coarse = np.arange(et_p - 2 * _DAY, et_p - 600.0, 600.0)
-    juno = propagate(et_p, y0, coarse, burn=row.burn)[:, :3]
-    grid = np.arange(coarse[0] - _PASS_HALF_S, et_p + 60.0, 60.0)
-    moons = galilean.propagate(grid)[:, moon, :3]
-    near = np.interp(coarse, grid, np.arange(len(grid))).astype(int)
-    t_ca = float(coarse[int(np.argmin(np.linalg.norm(juno - moons[near], axis=1)))])
-    t0, t1 = t_ca - _PASS_HALF_S, min(t_ca + _PASS_HALF_S, et_p - 600.0)
-    sel = (grid >= t0 - 120.0) & (grid <= t1 + 120.0)
-    return MoonPass(moon, t0, t1, tuple(grid[sel]), tuple(map(tuple, moons[sel])))
+    span = _GRID_H * _CHUNK_N
+    k0 = int(math.floor((min(lo, hi) - 2 * _GRID_H) / span))
+    # The last interval needs the first node of the chunk after.
+    k1 = int(math.floor((max(lo, hi) + 2 * _GRID_H) / span)) + 1
+    missing = [k for k in range(k0, k1 + 1) if k not in _moon_chunks]
+    if missing:
+        # One call for all of them: the moon integrator's cost is the distance
+        # from its epoch, not the number of times asked.
+        ets = np.concatenate([k * span + _GRID_H * np.arange(_CHUNK_N) for k in missing])
+        states = galilean.propagate(ets)
+        for j, k in enumerate(missing):
+            chunk = np.ascontiguousarray(states[j * _CHUNK_N:(j + 1) * _CHUNK_N])
+            chunk.setflags(write=False)
+            _moon_chunks[k] = chunk
+    return k0 * span, np.concatenate([_moon_chunks[k] for k in range(k0, k1 + 1)])
+
+
+def preload_moons(lo: float, hi: float) -> None:
+    """Compute the moon grid for [lo, hi] (TDB s) in one pass (for long builds)."""
+    _moon_grid(lo, hi)
+
+
+_ZONAL_ARRAY = np.array([ZONAL_J.get(n, 0.0) for n in range(7)])
+_NO_BURN = np.array([1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
 
 
 class _Forces:
-    """Right-hand side of the equations of motion (position km, velocity km/s)."""
+    """Right-hand side of the equations of motion (position km, velocity km/s).
 
-    def __init__(self, et_ref: float, span: float, burn: Burn | None = None,
-                 moon_pass: MoonPass | None = None):
-        from scipy.special import ellipe, ellipk
+    ``moons="points"`` (the model): each Galilean moon a point mass at its
+    position in flyplan's built-in moon ephemeris, with the indirect term.
+    ``moons="rings"``: the earlier model, each moon a ring of its mass in
+    Jupiter's equator (kept for the diagnostics that compare the two).
+    """
 
-        self._ellip = (ellipk, ellipe)
+    def __init__(self, et_ref: float, span: float, burn: Burn | None = None, *,
+                 moons: str = "points"):
         self.pole = jupiter_pole(et_ref)
         self.burn = burn
-        self.moon_pass = moon_pass
-        self._moon = moon_pass.spline() if moon_pass is not None else None
+        self.moons = moons
         # The Sun moves < 0.1 deg/day as seen from Jupiter: a cubic through
         # Standish's positions over the span is exact to far below what a tide needs.
         n = 4
@@ -366,6 +350,22 @@ class _Forces:
         self._h = max(abs(span), _DAY)
         u = np.linspace(-1.0, 1.0, n)
         self._coef = np.polynomial.polynomial.polyfit(u, sun_position(et_ref + u * self._h).T, n - 1)
+        if moons == "rings":
+            from scipy.special import ellipe, ellipk
+
+            self._ellip = (ellipk, ellipe)
+            self.fun = self._rings_rhs
+            return
+        from flyplan.ephemeris import _juno_core
+
+        g0, grid = _moon_grid(et_ref, et_ref + span)
+        b = _NO_BURN if burn is None else np.array(
+            [burn.et0, burn.et1, burn.acc0, burn.acc1, *burn.direction], dtype=float)
+        args = (GM_JUPITER, _ZONAL_ARRAY, R_REF_KM, np.ascontiguousarray(self.pole),
+                np.ascontiguousarray(self._coef), self._t0, self._h, GM_SUN, _RING_GM,
+                np.array(_MOON_RADIUS_KM), g0, _GRID_H, grid, b)
+        core = _juno_core.rhs
+        self.fun = lambda t, y: core(t, y, *args)
 
     def sun(self, t: float) -> np.ndarray:
         u = (t - self._t0) / self._h
@@ -373,6 +373,9 @@ class _Forces:
         return c[0] + u * (c[1] + u * (c[2] + u * c[3]))
 
     def __call__(self, t: float, y: np.ndarray) -> np.ndarray:
+        return self.fun(t, np.asarray(y, dtype=float))
+
+    def _rings_rhs(self, t: float, y: np.ndarray) -> np.ndarray:
         r = y[:3]
         acc = _zonal(r, self.pole) + _rings(r, self.pole, *self._ellip)
         s = self.sun(t)
@@ -382,20 +385,6 @@ class _Forces:
         if b is not None and b.et0 <= t <= b.et1:
             f = (t - b.et0) / (b.et1 - b.et0)
             acc += b.acc0 / (1.0 - (1.0 - b.acc0 / b.acc1) * f) * np.asarray(b.direction)
-        mp = self.moon_pass
-        if mp is not None and mp.et0 <= t <= mp.et1:
-            # Near the flyby the moon is where it is, not spread on its ring:
-            # its direct pull, the indirect term (Jupiter's own pull towards
-            # it, in this Jupiter-centred frame), less its ring.
-            i = mp.moon
-            rm = self._moon(t)
-            d = r - rm
-            gm = _RING_GM[i]
-            # Inside the moon (a trajectory the model cannot resolve) the field of
-            # a uniform sphere, so the integration stays finite.
-            dn = max(float(np.linalg.norm(d)), _MOON_RADIUS_KM[i])
-            acc += -gm * (d / (dn * dn * dn) + rm / np.linalg.norm(rm) ** 3)
-            acc -= _rings(r, self.pole, *self._ellip, gm=_RING_GM[i:i + 1], a=_RING_A[i:i + 1])
         return np.concatenate([y[3:], acc])
 
 
@@ -409,10 +398,7 @@ def _solve(forces: _Forces, et0: float, y0: np.ndarray, et1: float, *, dense: bo
 
     # A burn switches the acceleration on and off: never step across its edges.
     stops = [et0]
-    edges = []
-    for x in (forces.burn, forces.moon_pass):
-        if x is not None:
-            edges += [x.et0, x.et1]
+    edges = [] if forces.burn is None else [forces.burn.et0, forces.burn.et1]
     for edge in edges:
         if (edge - et0) * (et1 - edge) > 0:
             stops.append(edge)
@@ -422,7 +408,7 @@ def _solve(forces: _Forces, et0: float, y0: np.ndarray, et1: float, *, dense: bo
     for a, b_ in zip(stops[:-1], stops[1:]):
         if a == b_:
             continue
-        sol = solve_ivp(forces, (a, b_), y, method="DOP853", rtol=RTOL, atol=ATOL,
+        sol = solve_ivp(forces.fun, (a, b_), y, method="DOP853", rtol=RTOL, atol=ATOL,
                         dense_output=dense, events=events)
         if sol.status < 0:
             raise RuntimeError(f"Juno model integration failed: {sol.message}")
@@ -434,7 +420,7 @@ def _solve(forces: _Forces, et0: float, y0: np.ndarray, et1: float, *, dense: bo
 
 
 def propagate(et0: float, state0, ets, *, burn: Burn | None = None,
-              moon_pass: MoonPass | None = None) -> np.ndarray:
+              moons: str = "points") -> np.ndarray:
     """Propagate a Juno state relative to Jupiter's centre to the given epochs.
 
     Parameters
@@ -447,8 +433,9 @@ def propagate(et0: float, state0, ets, *, burn: Burn | None = None,
         Output epochs, TDB seconds past J2000, on either side of ``et0``, any order.
     burn : Burn, optional
         A finite burn to include.
-    moon_pass : MoonPass, optional
-        A close flyby in which the moon is a point mass (:func:`_moon_pass`).
+    moons : {"points", "rings"}
+        The Galilean moons as point masses where they are (the model), or as
+        rings (the earlier model, for comparisons).
 
     Returns
     -------
@@ -464,7 +451,7 @@ def propagate(et0: float, state0, ets, *, burn: Burn | None = None,
             continue
         tt = ets[mask]
         tend = tt[np.argmax(np.abs(tt - et0))]
-        forces = _Forces(et0, tend - et0, burn, moon_pass)
+        forces = _Forces(et0, tend - et0, burn, moons=moons)
         sols = _solve(forces, et0, y0, tend)
         res = np.empty((len(tt), 6))
         for sol in sols:
@@ -700,7 +687,7 @@ def trajectory(pj: int, ets) -> np.ndarray:
     """
     row = perijove_row(pj)
     et0, y0 = row_state(row)
-    return propagate(et0, y0, ets, burn=row.burn, moon_pass=_moon_pass(row))
+    return propagate(et0, y0, ets, burn=row.burn)
 
 
 #: Closest spacing of SPK samples, s.  Right after a burn edge the integrator
@@ -761,6 +748,8 @@ def describe(pj: int) -> str:
     tail = f", perijove time {when}" if when else ", perijove time from the timetable"
     fly = "; flyby pass anchored on the published figure" if "flyby pass anchored" in row.note \
         else ""
+    # A row that, propagated, misses the next perijove says so, and why.
+    fly += "".join(f"; {x}" for x in row.note.split("; ") if x.startswith(JOIN_NOTE))
     return (f"approximate (flyplan Juno model, {row.label}{fly}: within 1 h of perijove "
             f"±{b['altitude_km']:,.0f} km altitude, ±{b['lat_pg_deg']:.2g}° latitude, "
             f"±{b['ground_km']:,.0f} km on the ground, ±{b['speed_km_s']:.2g} km/s "
@@ -793,8 +782,6 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
     KernelError
         If the cache folder cannot be created.
     """
-    from filelock import FileLock
-
     from flyplan.ephemeris import manifest
 
     row = perijove_row(pj)
@@ -802,6 +789,9 @@ def model_spk(pj: int, progress: Callable[[str], None] | None = None) -> Path:
     # Used only when it is byte for byte what was built (the manifest's sha256).
     if manifest.verified(path):
         return path
+    # Only a build needs the lock (and its import, tens of ms of a warm run).
+    from filelock import FileLock
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(path) + ".lock"):
@@ -826,9 +816,8 @@ def _build_model_spk(row: PerijoveRow, path: Path, progress) -> None:
     et_p, y0 = row_state(row)
     burn = row.burn
     sols = []
-    mp = _moon_pass(row)
     for end in (t0, t1):
-        forces = _Forces(et_p, end - et_p, burn, mp)
+        forces = _Forces(et_p, end - et_p, burn)
         sols += _solve(forces, et_p, y0, end)
     edges = [] if burn is None else [e for e in (burn.et0, burn.et1) if t0 < e < t1]
     ets = _sample_times(t0, t1, sols, [t0, t1, et_p, *edges])
@@ -870,7 +859,8 @@ def _comment(row: PerijoveRow, t0: float, t1: float) -> str:
         f"  et {row.et!r}  r_p {row.r_p_km!r} km  inc {row.inc_deg!r}  node {row.node_deg!r}"
         f"  argp {row.argp_deg!r} deg  v_p {row.v_p_kms!r} km/s",
         "Dynamics: Jupiter GM (gm_de431) and J2 J4 J6 (Iess et al. 2018) about the IAU pole,",
-        "Galilean moons as rings, solar tide (Standish elements); no maneuvers except PJ0's JOI.",
+        "Galilean moons as point masses (flyplan's moon ephemeris), solar tide (Standish",
+        "elements); no maneuvers except PJ0's JOI.",
         f"Generated by flyplan.ephemeris.juno_model version {GENERATOR_VERSION} from "
         f"flyplan/data/{TABLE} (sha256 {table_sha}).",
         "Not a NAIF product: use NAIF's reconstructed Juno kernels wherever they exist.",

@@ -38,6 +38,7 @@ __all__ = [
     "build_galilean_spk",
     "covers",
     "galilean_spk",
+    "start_galilean_spk",
     "cache_name",
 ]
 
@@ -133,9 +134,32 @@ def _grid(fit: GalileanFit, start_et: float, stop_et: float, spacing_s: float) -
     return fit.epoch + np.arange(k0 * per, k1 * per + 1) * fit.step
 
 
+def _records(fit: GalileanFit, start_et: float, stop_et: float, spacing_s: float, degree: int,
+             say: Callable[[str], None]):
+    """The integrator's grid and its Chebyshev records: ``(et, first, coeffs)``.
+
+    Numerical work only (numba, numpy, the de421 tables through jplephem): no
+    SPICE call, so it may run in a thread while the caller uses SPICE.
+    """
+    from flyplan.ephemeris import _galilean_core as core
+    from flyplan.ephemeris.spkwrite import chebyshev_records
+
+    if not stop_et > start_et:
+        raise ValueError("stop_et must be after start_et")
+    if abs(spacing_s / fit.step - round(spacing_s / fit.step)) > 1e-9:
+        raise ValueError(f"spacing_s must be a multiple of the integrator step ({fit.step:g} s)")
+    et = _grid(fit, start_et, stop_et, spacing_s)
+    if not core.propagate.signatures:
+        say("loading the moon integrator (numba: compiled on first use, then cached)")
+    say(f"integrating the Galilean moons {_tdb_date(et[0])[:10]} .. {_tdb_date(et[-1])[:10]}")
+    states = system_states(et, fit)
+    first, coeffs = chebyshev_records(et, states[..., :3], spacing_s, degree)
+    return et, first, coeffs
+
+
 def build_galilean_spk(path, start_et: float = DEFAULT_START_ET, stop_et: float = DEFAULT_STOP_ET,
                        progress: Callable[[str], None] | None = None, *, fit: GalileanFit | None = None,
-                       spacing_s: float = SPACING_S, degree: int = DEGREE) -> Path:
+                       spacing_s: float = SPACING_S, degree: int = DEGREE, records=None) -> Path:
     """Write the built-in moon ephemeris for ``start_et`` .. ``stop_et`` as an SPK.
 
     Parameters
@@ -153,6 +177,9 @@ def build_galilean_spk(path, start_et: float = DEFAULT_START_ET, stop_et: float 
         Length of the Chebyshev records, s; a multiple of the integrator step.
     degree : int
         Chebyshev degree of the type 2 records.
+    records : concurrent.futures.Future, optional
+        The records for these arguments, being computed elsewhere
+        (:func:`start_galilean_spk`); only written here.
 
     Returns
     -------
@@ -160,23 +187,17 @@ def build_galilean_spk(path, start_et: float = DEFAULT_START_ET, stop_et: float 
         ``path``.  The bytes depend only on the arguments and the fit: no
         time stamp is written.
     """
-    from flyplan.ephemeris import _galilean_core as core
-    from flyplan.ephemeris.spkwrite import ChebyshevSegment, chebyshev_records, write_spk
+    from flyplan.ephemeris.spkwrite import ChebyshevSegment, write_spk
 
     say = progress or (lambda message: None)
     fit = fit or load_fit()
-    if not stop_et > start_et:
-        raise ValueError("stop_et must be after start_et")
-    if abs(spacing_s / fit.step - round(spacing_s / fit.step)) > 1e-9:
-        raise ValueError(f"spacing_s must be a multiple of the integrator step ({fit.step:g} s)")
     t0 = time.perf_counter()
-    et = _grid(fit, start_et, stop_et, spacing_s)
-    if not core.propagate.signatures:
-        say("loading the moon integrator (numba: compiled on first use, then cached)")
-    say(f"integrating the Galilean moons {_tdb_date(et[0])[:10]} .. {_tdb_date(et[-1])[:10]}")
-    states = system_states(et, fit)
+    if records is not None:
+        et, first, coeffs = records.result()
+        t0 = getattr(records, "started", t0)
+    else:
+        et, first, coeffs = _records(fit, start_et, stop_et, spacing_s, degree, say)
     segid = f"flyplan Galilean fit {fit.digest[:8]}"
-    first, coeffs = chebyshev_records(et, states[..., :3], spacing_s, degree)
     segments = [ChebyshevSegment(body, JUPITER_BARYCENTER, "J2000", first, spacing_s,
                                  coeffs[:, i], segid=segid)
                 for i, body in enumerate(SPK_BODIES)]
@@ -196,7 +217,38 @@ def cache_name(fit: GalileanFit | None = None) -> str:
     return f"galilean_jup310fit_{hashlib.sha256(key.encode()).hexdigest()[:12]}.bsp"
 
 
-def galilean_spk(progress: Callable[[str], None] | None = None) -> Path:
+def start_galilean_spk(progress: Callable[[str], None] | None = None) -> Callable[[], Path]:
+    """Begin making the built-in moon SPK; returns the function that finishes it.
+
+    When the cached file is missing, its records are computed in a thread
+    (numerical work only, no SPICE) while the caller goes on -- with SPICE,
+    e.g. building the Juno model's SPK -- and calling the returned function
+    writes the file (SPICE, in the caller's thread) and returns its path, as
+    :func:`galilean_spk` does.  The bytes are those :func:`galilean_spk`
+    writes.  When the file is cached, nothing is started.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flyplan.ephemeris import manifest
+    from flyplan.paths import built_dir
+
+    fit = load_fit()
+    path = built_dir() / cache_name(fit)
+    if manifest.verified(path):
+        return lambda: path
+    say = progress or (lambda message: None)
+    say("building flyplan's built-in Galilean-moon ephemeris (first use, a few seconds)")
+    pool = ThreadPoolExecutor(1, thread_name_prefix="flyplan-moons")
+    started = time.perf_counter()
+    records = pool.submit(_records, fit, DEFAULT_START_ET, DEFAULT_STOP_ET, SPACING_S, DEGREE,
+                          say)
+    records.started = started
+    pool.shutdown(wait=False)
+    return lambda: galilean_spk(progress, _records=records, _announced=True)
+
+
+def galilean_spk(progress: Callable[[str], None] | None = None, *, _records=None,
+                 _announced: bool = False) -> Path:
     """The built-in moon ephemeris SPK in the cache, built on first use.
 
     Parameters
@@ -238,8 +290,10 @@ def galilean_spk(progress: Callable[[str], None] | None = None) -> Path:
                 say = progress or (lambda message: None)
                 if problem != "missing":
                     say(f"rebuilding {path.name}: {problem}")
-                say("building flyplan's built-in Galilean-moon ephemeris (first use, a few seconds)")
-                build_galilean_spk(path, progress=progress, fit=fit)
+                if not _announced:
+                    say("building flyplan's built-in Galilean-moon ephemeris (first use, a few "
+                        "seconds)")
+                build_galilean_spk(path, progress=progress, fit=fit, records=_records)
                 manifest.record(path, "flyplan.ephemeris.moons_spk")
     except Timeout as exc:
         raise KernelError(

@@ -163,7 +163,15 @@ def assemble(t0: float, t1: float, *, cands: list[Candidate], source: str = "aut
     # Satellites before planets: a satellite file's copies of the planets (some
     # excerpts carry broken ones) must not override the planetary ephemeris.
     if moons:
-        _add_moons(sel, chosen, cands, t0, t1)
+        finish = _start_moons(chosen, t0, t1)
+        if finish is not None and pj is not None and (
+                source == "model" or (source == "auto" and not chosen.chosen("juno_spk"))):
+            # On a first use both built-in SPKs are made: the moons' integration
+            # (a thread, no SPICE) runs while the Juno model's is built here.
+            from flyplan.ephemeris import juno_model
+
+            juno_model.model_spk(pj, progress=_progress)
+        _add_moons(sel, chosen, cands, t0, t1, finish)
     else:
         sel.moons_label = "moons not asked for (--no-moons): moon columns omitted"
 
@@ -205,7 +213,16 @@ def assemble(t0: float, t1: float, *, cands: list[Candidate], source: str = "aut
     return sel
 
 
-def _add_moons(sel: KernelSelection, chosen, cands, t0, t1) -> None:
+def _start_moons(chosen, t0, t1):
+    """Start making the built-in moon SPK if the window needs it and it is not cached."""
+    from flyplan.ephemeris import moons_spk
+
+    if chosen.chosen("satellites") or not moons_spk.covers(t0, t1):
+        return None
+    return moons_spk.start_galilean_spk(progress=_progress)
+
+
+def _add_moons(sel: KernelSelection, chosen, cands, t0, t1, finish=None) -> None:
     from flyplan.ephemeris import moons_spk
 
     found = chosen.chosen("satellites")
@@ -214,7 +231,7 @@ def _add_moons(sel: KernelSelection, chosen, cands, t0, t1) -> None:
         sel.moons, sel.moons_label = "naif", f"JPL satellite ephemeris {found[0].name}"
         return
     if moons_spk.covers(t0, t1):
-        path = moons_spk.galilean_spk(progress=_progress)
+        path = finish() if finish is not None else moons_spk.galilean_spk(progress=_progress)
         sel.kernels.add(path, source="built-in", note=moons_spk.ACCURACY_NOTE)
         sel.moons, sel.moons_label = "built-in", moons_spk.ACCURACY_NOTE
         if any(c.role == "satellites" for c in cands):

@@ -656,8 +656,6 @@ def _session():
 
 def _get(url: str, lim: Limits | None = None):
     """GET ``url`` streaming; raise FetchError for an unreachable host."""
-    import requests
-
     lim = lim or limits()
     from flyplan.kernels import netstate
 
@@ -672,6 +670,9 @@ def _get(url: str, lim: Limits | None = None):
     if host in _UNREACHABLE:
         raise _error(f"could not fetch {url}: {_UNREACHABLE[host]} (not retried)", url=url,
                      reason=_UNREACHABLE[host])
+    # Only now: a host remembered unreachable costs no import of requests (~0.2 s).
+    import requests
+
     try:
         r = _session().get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, lim.stall_s))
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
@@ -862,6 +863,63 @@ def _read_listing_cache(base: str, dir_: str) -> Listing | None:
         return None
 
 
+# A failed read of a listing is remembered as a negative entry: its own small
+# file (never in the listing cache, so a failure cannot pass for a listing),
+# kept for netstate's lifetime (ten minutes; $FLYPLAN_OFFLINE_TTL, 0 turns it
+# off).  Offline or behind a failing mirror, a run of commands asks once.
+
+def _listing_failure_path(base: str, dir_: str) -> Path:
+    from flyplan.paths import naif_cache_dir
+
+    key = hashlib.sha256(f"{base}\0{dir_}".encode()).hexdigest()[:16]
+    return naif_cache_dir() / ".listing-failures" / f"{key}.json"
+
+
+def _host_remembered(url: str) -> bool:
+    from flyplan.kernels import netstate
+
+    host = _host(url)
+    return host in _UNREACHABLE or netstate.remembered(host) is not None
+
+
+def _ago(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else "under a minute"
+
+
+def _read_listing_failure(base: str, dir_: str, now: float | None = None
+                          ) -> tuple[str, float] | None:
+    """``(why, seconds ago)`` of a remembered failed read of the listing, while fresh."""
+    from flyplan.kernels import netstate
+
+    ttl = netstate.remember_s()
+    if ttl <= 0:
+        return None
+    try:
+        data = json.loads(_listing_failure_path(base, dir_).read_text())
+        if data.get("base") != base or data.get("dir") != dir_:
+            return None
+        age = (time.time() if now is None else now) - float(data["at"])
+        why = str(data["why"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return (why, age) if 0.0 <= age < ttl else None
+
+
+def _remember_listing_failure(base: str, dir_: str, why: str) -> None:
+    from flyplan.kernels import netstate
+
+    if netstate.remember_s() <= 0:
+        return
+    path = _listing_failure_path(base, dir_)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps({"base": base, "dir": dir_, "why": why, "at": time.time()}))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs another attempt next run
+
+
 def listing(dir_: str, role: str, *, base: str | None = None, max_age: float = LISTING_MAX_AGE_S,
             refresh: bool = False, network: bool = True) -> Listing | None:
     """Kernel files of ``role`` in the archive directory ``dir_``.
@@ -870,7 +928,9 @@ def listing(dir_: str, role: str, *, base: str | None = None, max_age: float = L
     otherwise the directory is read again (unless ``network`` is False or
     flyplan is offline) and the cache updated.  When reading fails, the older
     cached listing is returned with ``error`` set, or a listing with no
-    entries when there is none.
+    entries when there is none; the failure is remembered for
+    :func:`flyplan.kernels.netstate.remember_s` seconds, during which the
+    directory is not read again (``refresh`` reads it anyway).
     """
     base = naif_url(base)
     cached = _read_listing_cache(base, dir_)
@@ -879,12 +939,21 @@ def listing(dir_: str, role: str, *, base: str | None = None, max_age: float = L
     if not network or offline():
         return cached
     url = url_for(base, dir_)
+    # An unreachable host is netstate's to remember (and _get's to say, the
+    # same words as for the files); any other failure is remembered here.
+    failed = None if refresh or _host_remembered(url) else _read_listing_failure(base, dir_)
+    if failed is not None:
+        out = cached or Listing(base, dir_)
+        out.error = f"{failed[0]}; last tried {_ago(failed[1])} ago (not retried)"
+        return out
     try:
         entries = _read_listing(url, role)
     except FetchError as exc:
+        _remember_listing_failure(base, dir_, exc.message)
         out = cached or Listing(base, dir_)
         out.error = exc.message
         return out
+    _listing_failure_path(base, dir_).unlink(missing_ok=True)
     out = Listing(base, dir_, entries, time.time())
     path = _listing_cache(base, dir_)
     try:

@@ -30,6 +30,7 @@ from flyplan.domain.image import Image, ImageSet, self_check_text
 from flyplan.domain.mission import MissionTable
 from flyplan.domain.observe import TWILIGHT, Observability
 from flyplan.domain.perijove import Perijove
+from flyplan.domain.perijove_blocks import is_streamed
 from flyplan.domain.plan import PlanResult
 from flyplan.domain.targets import TargetsResult
 
@@ -203,8 +204,21 @@ def write_json(result, fp) -> None:
         fp.write(json.dumps(document(result), indent=1, allow_nan=False))
     else:
         head, tables, tail = parts
-        tables = {k: iso_frame(v) if v is not None else v for k, v in tables.items()}
+        tables = {k: _iso_table(v) for k, v in tables.items()}
         stream_json(fp, head, tables, tail, convert=jsonable)
+
+
+def _iso_table(v):
+    """A table for the JSON writer with UTC as text: a frame, blocks of one, or a callable."""
+    from flyplan.timeutil import iso_frame
+
+    if v is None:
+        return v
+    if callable(v):
+        return lambda: _iso_table(v())
+    if hasattr(v, "columns"):
+        return iso_frame(v)
+    return (iso_frame(block) for block in v)
 
 
 def to_csv(result) -> str:
@@ -222,23 +236,75 @@ def write_csv(result, fp) -> None:
 
     from flyplan.timeutil import iso_frame
 
+    if isinstance(result, Perijove) and is_streamed(result):
+        _write_streamed_perijove_csv(result, fp)
+        return
     lead, df = table(result)
     stream_csv(fp, header_lines(envelope(result), lead), iso_frame(df), CSV_FLOAT_FORMAT)
+
+
+def _write_streamed_perijove_csv(pj: Perijove, fp) -> None:
+    # The header names what the rows found (moons the model cannot place), so
+    # the rows are written first to a temporary file on disk, then copied.
+    import shutil
+    import tempfile
+
+    from flyplan.products.stream import write_csv as stream_csv
+
+    from flyplan.timeutil import iso_frame
+
+    blocks = pj.__dict__["_blocks"]
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as rows:
+        stream_csv(rows, [], (iso_frame(b) for b in blocks.frames()), CSV_FLOAT_FORMAT)
+        lead, _ = table(pj)
+        for line in header_lines(envelope(pj), lead):
+            fp.write(line)
+            fp.write("\n")
+        rows.seek(0)
+        shutil.copyfileobj(rows, fp, 1 << 20)
 
 
 def _from_parts(parts) -> dict:
     # The document of a streamed result: its tables as records, between head and tail.
     head, tables, tail = parts
-    return {**head, **{k: records(v) for k, v in tables.items()}, **tail}
+    out = dict(head)
+    for k, v in tables.items():
+        v = v() if callable(v) else v
+        if v is not None and not hasattr(v, "columns"):  # blocks of rows
+            import pandas as pd
+
+            v = pd.concat(list(v), ignore_index=True)
+        out[k] = records(v)
+    return {**out, **(tail() if callable(tail) else tail)}
 
 
 @streamed.register
 def _perijove_parts(pj: Perijove):
+    if is_streamed(pj):
+        return _streamed_perijove_parts(pj)
     env = envelope(pj)
     tables = {"samples": pj.samples, "events": pj.events}
     tail = {"highlights": jsonable(pj.highlights.to_dict()), "kernels": env.pop("kernels"),
             "metadata": env}
     return jsonable(dict(pj.summary)), tables, tail
+
+def _streamed_perijove_parts(pj: Perijove):
+    # As _perijove_parts, in the order that sees the whole table first: the
+    # sample blocks, then the envelope (its window and notes), the events and
+    # the highlights (their columns were kept from every block).
+    blocks = pj.__dict__["_blocks"]
+    env: dict = {}
+
+    def events():
+        env.update(envelope(pj))
+        return pj.events
+
+    def tail():
+        return {"highlights": jsonable(pj.highlights.to_dict()), "kernels": env.pop("kernels"),
+                "metadata": env}
+
+    return jsonable(dict(pj.summary)), {"samples": blocks.frames(), "events": events}, tail
+
 
 @document.register
 def _perijove_doc(pj: Perijove) -> dict:

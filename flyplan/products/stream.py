@@ -83,6 +83,13 @@ def _csv_column(values: np.ndarray, float_format: str | None):
     return "%s", out
 
 
+def _frames(df):
+    """A table given as one DataFrame or as an iterable of DataFrames (blocks of rows)."""
+    if hasattr(df, "columns"):
+        return None
+    return iter(df)
+
+
 def write_csv(fp: IO[str], header_lines: Iterable[str], df, float_format: str | None = "%.6f",
               *, chunk_rows: int = CHUNK_ROWS) -> None:
     """Write ``header_lines`` then ``df`` as CSV (no index) to ``fp``, a block of rows at a time.
@@ -94,9 +101,11 @@ def write_csv(fp: IO[str], header_lines: Iterable[str], df, float_format: str | 
     header_lines : iterable of str
         Provenance lines, written first, each followed by a newline; the
         caller includes the ``#`` (pandas reads them back with ``comment="#"``).
-    df : pandas.DataFrame
+    df : pandas.DataFrame or iterable of DataFrame
         The table; float columns formatted with ``float_format``, NaN empty,
-        booleans ``True``/``False``, text quoted only where needed.
+        booleans ``True``/``False``, text quoted only where needed.  An
+        iterable gives it a block of rows at a time (same columns in each;
+        at least one block): each is written, then let go.
     float_format : str, optional
         ``%``-format of floats (``"%.6f"``); None for their shortest repr.
     chunk_rows : int
@@ -105,12 +114,25 @@ def write_csv(fp: IO[str], header_lines: Iterable[str], df, float_format: str | 
     for line in header_lines:
         fp.write(line)
         fp.write("\n")
+    frames = _frames(df)
+    if frames is not None:
+        block = next(frames)
+        fp.write(",".join(_csv_quote(str(n)) for n in block.columns) + "\n")
+        while block is not None:
+            _csv_rows(fp, block, float_format, chunk_rows)
+            block = None  # written: let it go before the next is made
+            block = next(frames, None)
+        return
     names = [str(c) for c in df.columns]
     if len(names) == 1:
         # One column: csv quotes an empty field as "" there; leave that to pandas.
         fp.write(df.to_csv(index=False, float_format=float_format))
         return
     fp.write(",".join(_csv_quote(n) for n in names) + "\n")
+    _csv_rows(fp, df, float_format, chunk_rows)
+
+
+def _csv_rows(fp, df, float_format, chunk_rows: int) -> None:
     arrays = [df[c].to_numpy() if df[c].dtype.kind in "fiub" else df[c].to_numpy(object)
               for c in df.columns]
     n = len(df)
@@ -166,19 +188,41 @@ def _json_column(values: np.ndarray, level: int, convert=None) -> list[str] | li
 
 
 def _write_records(fp: IO[str], df, level: int, chunk_rows: int, convert=None) -> None:
-    """A DataFrame as a JSON list of records whose ``[`` sits at ``level``."""
+    """A DataFrame (or blocks of one) as a JSON list of records whose ``[`` sits at ``level``."""
+    frames = None if df is None else _frames(df)
+    if frames is not None:
+        opened = False
+        block = next(frames, None)
+        while block is not None:
+            if len(block):
+                fp.write(",\n" if opened else "[\n")
+                opened = True
+                _records_body(fp, block, level, chunk_rows, convert)
+            block = None  # written: let it go before the next is made
+            block = next(frames, None)
+        fp.write("\n" + " " * level + "]" if opened else "[]")
+        return
     if df is None or len(df) == 0:
         fp.write("[]")
         return
     if len(df.columns) == 0:
         fp.write(_dump_at([{}] * len(df), level))
         return
+    fp.write("[\n")
+    _records_body(fp, df, level, chunk_rows, convert)
+    fp.write("\n" + " " * level + "]")
+
+
+def _records_body(fp: IO[str], df, level: int, chunk_rows: int, convert=None) -> None:
+    """The records of ``df`` (at least one row), comma-separated, without the brackets."""
+    if len(df.columns) == 0:
+        fp.write(",\n".join([" " * (level + 1) + "{}"] * len(df)))
+        return
     pad, inner = " " * (level + 1), " " * (level + 2)
     keys = [_encode_str(str(c)) for c in df.columns]
     arrays = [df[c].to_numpy() if df[c].dtype.kind in "fiub" else df[c].to_numpy(object)
               for c in df.columns]
     n = len(df)
-    fp.write("[\n")
     for lo in range(0, n, chunk_rows):
         hi = min(lo + chunk_rows, n)
         specs, cols = zip(*(_json_column(a[lo:hi], level + 2, convert) for a in arrays))
@@ -188,7 +232,6 @@ def _write_records(fp: IO[str], df, level: int, chunk_rows: int, convert=None) -
         fp.write(text)
         if hi < n:
             fp.write(",\n")
-    fp.write("\n" + " " * level + "]")
 
 
 def write_json(fp: IO[str], head: Mapping, tables: Mapping, tail: Mapping = None, *,
@@ -204,7 +247,13 @@ def write_json(fp: IO[str], head: Mapping, tables: Mapping, tail: Mapping = None
         numpy scalars and non-finite floats allowed, the latter as ``null``).
     tables : mapping of str to pandas.DataFrame
         Each written as a list of row objects (column name: value), a block
-        of rows at a time; None or an empty frame as ``[]``.
+        of rows at a time; None or an empty frame as ``[]``.  A value may
+        also be an iterable of DataFrames (the table's blocks of rows, each
+        written then let go), or a callable returning either, called when
+        its turn comes.
+    tail : mapping or callable, optional
+        A callable is called once the tables are written (values that
+        depend on them).
     chunk_rows : int
         Rows per block.
     convert : callable, optional
@@ -220,19 +269,30 @@ def write_json(fp: IO[str], head: Mapping, tables: Mapping, tail: Mapping = None
     """
     items = [(k, "value", v) for k, v in head.items()]
     items += [(k, "table", v) for k, v in tables.items()]
-    items += [(k, "value", v) for k, v in (tail or {}).items()]
-    if not items:
+    if callable(tail):
+        lazy_tail = tail
+    else:
+        lazy_tail = None
+        items += [(k, "value", v) for k, v in (tail or {}).items()]
+    if not items and lazy_tail is None:
         fp.write("{}")
         return
-    fp.write("{\n")
-    for i, (key, what, value) in enumerate(items):
+    written = 0
+    for key, what, value in items:
+        fp.write(",\n" if written else "{\n")
+        written += 1
         fp.write(f" {_encode_str(str(key))}: ")
         if what == "table":
-            _write_records(fp, value, 1, chunk_rows, convert)
+            _write_records(fp, value() if callable(value) else value, 1, chunk_rows, convert)
         else:
             fp.write(_dump_at(value, 1, convert))
-        fp.write(",\n" if i < len(items) - 1 else "\n")
-    fp.write("}")
+    if lazy_tail is not None:
+        for key, value in lazy_tail().items():
+            fp.write(",\n" if written else "{\n")
+            written += 1
+            fp.write(f" {_encode_str(str(key))}: ")
+            fp.write(_dump_at(value, 1, convert))
+    fp.write("\n}" if written else "{}")
 
 
 # -- files ------------------------------------------------------------------------------------
