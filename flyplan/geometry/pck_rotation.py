@@ -30,8 +30,11 @@ __all__ = ["iau_jupiter", "CHECK_TOL"]
 CHECK_TOL = 1e-12
 CHECK_TOL_RATE = 1e-16
 _CHECKS = 5
-# Below this many epochs sxform_v is faster (measured crossover ~400).
-_MIN_EPOCHS = 512
+# From this many epochs on, numpy (below, sxform_v).  The same threshold as
+# the moons' reader (flyplan.geometry.chebyshev): every value depends on its
+# own epoch only, so a table computed in blocks of at least this many rows
+# (flyplan.domain.perijove_blocks) is the whole table's, byte for byte.
+_MIN_EPOCHS = 64
 _SPD = 86400.0
 _CENTURY = _SPD * 36525.0
 
@@ -70,26 +73,6 @@ def _constants(body: int = 599, system: int = 5):
     return poly, angles, terms
 
 
-# Below this spread of an angle over the time array, its sine and cosine are
-# taken from a Taylor series about the middle value (the remainder is
-# e^5/120 < 1e-17): the pole and the nutation angles move by ~1e-5 rad a
-# day, and np.sin costs 16 ns an element.
-_TAYLOR_SPREAD_RAD = 1e-3
-
-
-def _sincos(a: np.ndarray):
-    """(sin a, cos a), from a Taylor series about the middle value when ``a`` varies little."""
-    mid = float(a[len(a) // 2])
-    e = a - mid
-    if not len(a) or float(np.abs(e).max()) >= _TAYLOR_SPREAD_RAD:
-        return np.sin(a), np.cos(a)
-    s0, c0 = np.sin(mid), np.cos(mid)
-    e2 = e * e
-    ps = e * (1.0 - e2 * (1.0 / 6.0 - e2 * (1.0 / 120.0)))  # sin e
-    pc = 1.0 - e2 * (0.5 - e2 * (1.0 / 24.0))  # cos e
-    return s0 * pc + c0 * ps, c0 * pc - s0 * ps
-
-
 def _evaluate(consts, et: np.ndarray):
     (rc, dc, wc), angles, (ac, dcn, wcn) = consts
     x = et / _CENTURY
@@ -111,7 +94,7 @@ def _evaluate(consts, et: np.ndarray):
             continue
         theta = (angles[i, 0] + x * angles[i, 1]) * rpd
         dtheta = (angles[i, 1] / _CENTURY) * rpd
-        sin, cos = _sincos(theta)
+        sin, cos = np.sin(theta), np.cos(theta)
         if i < len(ac):
             sra += ac[i] * sin
             sdra += ac[i] * (cos * dtheta)
@@ -137,8 +120,8 @@ def _evaluate(consts, et: np.ndarray):
 def _euler_313(w, d, p, dw, dd, dp):
     """[w]_3 [d]_1 [p]_3 (SPICE's eul2m convention) and its time derivative, element by element."""
     cw, sw = np.cos(w), np.sin(w)
-    sd, cd = _sincos(d)
-    sp, cp = _sincos(p)
+    sd, cd = np.sin(d), np.cos(d)
+    sp, cp = np.sin(p), np.cos(p)
     zero = np.zeros_like(w)
     # M = [d]_1 [p]_3 by rows, and its derivative.
     m0 = (cp, sp, zero)

@@ -38,10 +38,13 @@ CHECK_TOL_KM_S = 1e-9
 # is within 2e-10 km/s of it there (exact rational arithmetic, tests/test_spk_state.py).
 CHECK_TOL_KM_S_TYPE13 = 1e-7
 _CHECKS = 5
-# Below this many epochs spkezr_v is faster than the numpy path's fixed cost
-# (~2 ms: segment look-ups and a pass per record shape); measured crossover
-# ~1,100 epochs for NAIF's type 1 Juno files.
-_MIN_EPOCHS = 1024
+# From this many epochs on, numpy (below, spkezr_v).  The same threshold as
+# the moons' reader (flyplan.geometry.chebyshev): every value depends on its
+# own epoch only, so a table computed in blocks of at least this many rows
+# (flyplan.domain.perijove_blocks) is the whole table's, byte for byte.  The
+# numpy path's fixed cost (~2 ms: segment look-ups, a pass per record shape)
+# makes it slower than spkezr_v below ~1,100 epochs.
+_MIN_EPOCHS = 64
 _J2000 = 1
 _TYPE1_RECORD = 71
 
