@@ -22,7 +22,8 @@ NAIF = os.path.join(os.environ.get("FLYPLAN_SHARED", os.path.join(
 ets, plan = perijove_window(45, NAIF, 43200)
 moons = (501, 502, 503, 504)
 j0 = g.juno_arrays(ets)
-CACHED = ("jupiter_ssb_vel", "jupiter_from_juno", "juno_from_jupiter_bf", "jupiter_from_bary", "sun_lt_j2000")
+CACHED = ("jupiter_ssb_vel", "jupiter_from_juno", "juno_from_jupiter_bf", "jupiter_from_bary", "sun_lt_j2000",
+          "limb_observer")
 def moons_only():
     j = {k: v for k, v in j0.items() if k not in CACHED}
     for m in moons:

@@ -138,3 +138,13 @@ def test_limb_angle_sign_agrees_with_ray_hit(o, d):
     hit = np.isfinite(E.ray_intersection(o, d, A, C))
     if abs(ang) > 1e-9:
         assert hit == (ang < 0)
+
+
+def test_limb_angle_with_precomputed_observer_terms_is_the_same():
+    rng = np.random.default_rng(11)
+    obs = rng.normal(size=(500, 3)) * 4e5
+    for _ in range(3):
+        d = rng.normal(size=(500, 3))
+        terms = E.limb_observer(obs, A, C)
+        assert np.array_equal(E.limb_angle(obs, d, A, C, observer_terms=terms),
+                              E.limb_angle(obs, d, A, C))

@@ -248,8 +248,11 @@ def spin_axis(et, attitude: Attitude | None = None, *, observer: int = JUNO, ear
 
 # -- imaging quantities (pure numpy) ----------------------------------------------------------
 def _unit(v):
+    from flyplan.numerics.ellipsoid import row_norm
+
     v = np.asarray(v, float)
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+    # row_norm: the same sums as np.linalg.norm over the last axis, ~4x faster on (n, 3).
+    return v / row_norm(v, keepdims=True)
 
 
 def spin_plane_angle(direction, axis):
@@ -324,6 +327,7 @@ def imaging_columns(et, moons, *, attitude: Attitude | None = None, observer: in
     from spiceypy import cyice
 
     from flyplan.geometry.samples import moon_radius
+    from flyplan.numerics.ellipsoid import row_norm
 
     from flyplan.geometry.samples import stellar_aberration
 
@@ -348,7 +352,7 @@ def imaging_columns(et, moons, *, attitude: Attitude | None = None, observer: in
             app = stellar_aberration(geometry[moon]["pos_from_juno"], v_obs)
         else:
             app, _ = cyice.spkpos_v(str(moon), et, "J2000", "LT+S", str(observer))
-        rng = np.linalg.norm(app, axis=1)
+        rng = row_norm(app)
         angle = spin_plane_angle(app, axis)
         ang_diam = 2.0 * np.arcsin(np.minimum(moon_radius(moon) / rng, 1.0))
         cols[f"{name}_in_swath"] = in_swath(angle, cam.swath_deg)

@@ -1,9 +1,13 @@
 """Per-sample geometry of Juno and the Galilean moons, vectorized over time.
 
-A thin layer over SPICE: one ``spiceypy.cyice`` ``_v`` call per body for the
-whole time array, then numpy (:mod:`flyplan.numerics.ellipsoid`) for everything else.
-There is no Python loop over samples.  The kernel pool must already hold the
-needed kernels (see :class:`flyplan.kernels.pool.KernelSet`).
+A thin layer over SPICE: the states and rotations SPICE would give, read
+for the whole time array at once (``spiceypy.cyice`` ``_v`` calls, or the
+loaded SPK records and PCK constants evaluated in numpy and checked against
+SPICE: :mod:`flyplan.geometry.spk_state`, :mod:`flyplan.geometry.pck_rotation`,
+:mod:`flyplan.geometry.chebyshev`), then numpy
+(:mod:`flyplan.numerics.ellipsoid`) for everything else.  There is no Python
+loop over samples.  The kernel pool must already hold the needed kernels (see
+:class:`flyplan.kernels.pool.KernelSet`).
 
 Units: km, s, and degrees in the returned columns (radians inside).
 """
@@ -114,18 +118,18 @@ def juno_arrays(et) -> dict[str, np.ndarray]:
         ``pole_ra`` / ``pole_dec``, the direction of Jupiter's north pole
         (IAU_JUPITER +z) in J2000.
     """
-    from spiceypy import cyice
+    from flyplan.geometry import pck_rotation, spk_state
 
     et = np.ascontiguousarray(et, dtype=float)
     a, c = jupiter_radii()
-    state, _ = cyice.spkezr_v(str(JUNO), et, "J2000", "NONE", str(JUPITER))
-    xform = cyice.sxform_v("J2000", "IAU_JUPITER", et)
-    bf = np.einsum("nij,nj->ni", xform, state)
-    pos_bf, vel_bf = bf[:, :3], bf[:, 3:]
+    # SPICE's spkezr_v(JUNO, "J2000", "NONE", JUPITER) and the blocks of
+    # sxform_v("J2000", "IAU_JUPITER"), evaluated in numpy and checked
+    # against those calls at a few epochs (SPICE's answer when they differ).
+    state = spk_state.states(JUNO, JUPITER, et)
+    rot, rate = pck_rotation.iau_jupiter(et)
+    pos_bf = _rotate(rot, state[:, :3])
+    vel_bf = _rotate(rate, state[:, :3]) + _rotate(rot, state[:, 3:])
     sun = sun_from_jupiter(et)
-    # Only the rotation is kept: the (n, 6, 6) transformation is 25 MB a day at 1 s.
-    rot = np.ascontiguousarray(xform[:, :3, :3])
-    del xform
     sun_bf = _rotate(rot, sun)
 
     lat_pg, alt = ellipsoid.geodetic(pos_bf, a, c)
@@ -249,10 +253,14 @@ def moon_arrays(et, moon: int, juno: dict) -> dict[str, np.ndarray]:
     dir_bf = _unit(_rotate(rot, app))
     hit = ellipsoid.ray_intersection(obs_bf, dir_bf, a, c)
     hits = np.isfinite(hit)
-    limb = ellipsoid.limb_angle(obs_bf, dir_bf, a, c)
+    limb_obs = juno.get("limb_observer")
+    if limb_obs is None:
+        limb_obs = juno["limb_observer"] = ellipsoid.limb_observer(obs_bf, a, c)
+    limb = ellipsoid.limb_angle(obs_bf, dir_bf, a, c, observer_terms=limb_obs)
     # Shadow and phase need the moon where it was when the light left it (pos).
+    pos_bf = _rotate(rot, pos)
     shadow = np.isfinite(ellipsoid.ray_intersection(
-        _rotate(rot, pos), _unit(_rotate(rot, juno["sun_j2000"] - pos)), a, c))
+        pos_bf, _unit(juno["sun_bf"] - pos_bf), a, c))
     # The phase angle, like the moon's direction, takes light time only.
     sun_lt = juno.get("sun_lt_j2000")
     if sun_lt is None:
@@ -276,9 +284,14 @@ def local_solar_time_text(hours) -> np.ndarray:
     secs = np.floor(np.mod(np.asarray(hours, dtype=float), 24.0) * 3600.0 + 1e-6).astype(int)
     h, rem = np.divmod(secs, 3600)
     m, s = np.divmod(rem, 60)
-    return np.char.add(np.char.add(np.char.add(np.char.zfill(h.astype(str), 2), ":"),
-                                   np.char.add(np.char.zfill(m.astype(str), 2), ":")),
-                       np.char.zfill(s.astype(str), 2))
+    # Written digit by digit into bytes (10x numpy's string concatenation).
+    out = np.empty(np.shape(secs) + (8,), dtype=np.uint8)
+    for col, value in ((0, h), (3, m), (6, s)):
+        out[..., col] = value // 10 + 48
+        out[..., col + 1] = value % 10 + 48
+    out[..., 2] = out[..., 5] = ord(":")
+    text = out.view("S8")[..., 0].astype("<U8")
+    return text[()] if text.ndim == 0 else text
 
 
 def stellar_aberration(pos, v_obs) -> np.ndarray:

@@ -32,6 +32,7 @@ __all__ = [
     "west_longitude",
     "ray_intersection",
     "limb_angle",
+    "limb_observer",
     "surface_normal",
     "wrap_angle",
 ]
@@ -209,10 +210,12 @@ def west_longitude(xyz):
 def row_dot(u, v):
     """Dot product along the last axis of two (..., 3) arrays.
 
-    einsum, because ``np.sum(u * v, axis=-1)`` builds a temporary and reduces
-    over an axis of length 3, several times slower on (n, 3) arrays.
+    Written out over the three components: ``np.sum(u * v, axis=-1)``
+    reduces over an axis of length 3, several times slower on (n, 3) arrays,
+    and einsum's own loop is ~1.5x slower than these five operations.
     """
-    return np.einsum("...i,...i->...", u, v)
+    u, v = np.asarray(u), np.asarray(v)
+    return u[..., 0] * v[..., 0] + u[..., 1] * v[..., 1] + u[..., 2] * v[..., 2]
 
 
 def row_norm(v, keepdims: bool = False):
@@ -224,8 +227,10 @@ def row_norm(v, keepdims: bool = False):
 def _scaled(v, a, c):
     # Stretch z by a/c: the spheroid becomes a sphere of radius a, and lines,
     # intersections and tangency survive the affine map.
-    v = np.asarray(v, dtype=float)
-    return np.concatenate([v[..., :2], v[..., 2:3] * (a / c)], axis=-1)
+    # A copy with z scaled in place: 7x faster than concatenating the pieces.
+    out = np.array(v, dtype=float)
+    out[..., 2] *= a / c
+    return out
 
 
 def ray_intersection(origin, direction, a: float, c: float):
@@ -258,7 +263,26 @@ def ray_intersection(origin, direction, a: float, c: float):
     return np.where(hit, t, np.nan)
 
 
-def limb_angle(observer, target_dir, a: float, c: float):
+def limb_observer(observer, a: float, c: float) -> dict:
+    """The parts of :func:`limb_angle` that depend on the observer only.
+
+    For several targets seen from the same observer positions (the four
+    moons from Juno), computed once and passed as ``observer_terms``.
+    """
+    obs = np.asarray(observer, dtype=float)
+    u_c = -obs / row_norm(obs, keepdims=True)
+    # For a target dead on the centre line: any perpendicular will do.
+    fallback = np.cross(u_c, np.array([0.0, 0.0, 1.0]))
+    fallback_norm = row_norm(fallback, keepdims=True)
+    fallback = np.where(fallback_norm > 1e-12, fallback / np.maximum(fallback_norm, 1e-300),
+                        np.array([1.0, 0.0, 0.0]))
+    o = _scaled(obs, a, c)
+    p = _scaled(u_c, a, c)
+    return {"u_c": u_c, "fallback": fallback, "o": o, "p": p,
+            "k": row_dot(o, o) - a * a, "op": row_dot(o, p), "pp": row_dot(p, p)}
+
+
+def limb_angle(observer, target_dir, a: float, c: float, observer_terms: dict | None = None):
     """Angle of a direction above the body's apparent limb, as seen from ``observer``.
 
     The limb is taken in the plane that holds the observer, the body's centre
@@ -272,6 +296,9 @@ def limb_angle(observer, target_dir, a: float, c: float):
         Direction from the observer to the target (need not be unit).
     a, c : float
         Equatorial and polar radii, km.
+    observer_terms : dict, optional
+        :func:`limb_observer` of the same ``observer``, ``a`` and ``c``
+        (computed here when not given).
 
     Returns
     -------
@@ -279,29 +306,21 @@ def limb_angle(observer, target_dir, a: float, c: float):
         Radians; positive when the direction clears the limb, negative when it
         points onto the disk.
     """
-    obs = np.asarray(observer, dtype=float)
+    ob = limb_observer(observer, a, c) if observer_terms is None else observer_terms
+    u_c, o, p, k, op, pp = (ob[key] for key in ("u_c", "o", "p", "k", "op", "pp"))
     tgt = np.asarray(target_dir, dtype=float)
-    u_c = -obs / row_norm(obs, keepdims=True)
     u_t = tgt / row_norm(tgt, keepdims=True)
     cos_sep = np.clip(row_dot(u_c, u_t), -1.0, 1.0)
     sep = np.arccos(cos_sep)
     # In-plane unit vector perpendicular to the centre direction, on the target's side.
     perp = u_t - cos_sep[..., None] * u_c
     norm = row_norm(perp, keepdims=True)
-    # A target dead on the centre line: any perpendicular will do.
-    fallback = np.cross(u_c, np.array([0.0, 0.0, 1.0]))
-    fallback_norm = row_norm(fallback, keepdims=True)
-    fallback = np.where(fallback_norm > 1e-12, fallback / np.maximum(fallback_norm, 1e-300),
-                        np.array([1.0, 0.0, 0.0]))
-    e = np.where(norm > 1e-15, perp / np.maximum(norm, 1e-300), fallback)
+    e = np.where(norm > 1e-15, perp / np.maximum(norm, 1e-300), ob["fallback"])
     # Tangency of the ray cos(th) u_c + sin(th) e in the scaled (spherical)
     # space: a quadratic in tan(th).
-    o = _scaled(obs, a, c)
-    p = _scaled(u_c, a, c)
     q = _scaled(e, a, c)
-    k = row_dot(o, o) - a * a
-    op, oq = row_dot(o, p), row_dot(o, q)
-    pp, qq, pq = row_dot(p, p), row_dot(q, q), row_dot(p, q)
+    oq = row_dot(o, q)
+    qq, pq = row_dot(q, q), row_dot(p, q)
     qa = oq * oq - k * qq
     qb = 2.0 * (op * oq - k * pq)
     qc = op * op - k * pp
