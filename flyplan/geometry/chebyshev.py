@@ -5,7 +5,8 @@ segments that is ~2 us per epoch, almost all of it bookkeeping around a
 20-term polynomial.  Here the records covering a whole time array are read
 once (``dafgda``) and evaluated with Clenshaw's recurrence in numpy, about
 twenty times faster.  The segment is the one SPICE itself picks
-(``spksfs``: highest priority covering the times), and every result is
+(``spksfs``: highest priority covering the times, and no segment of higher
+priority inside the span: :mod:`flyplan.geometry.spk_segments`), and every result is
 checked against SPICE at a few of the epochs; when anything does not fit
 (another segment type, a frame other than J2000, several segments over the
 span, a mismatch) the caller's SPICE call is used instead, so the answer is
@@ -31,18 +32,15 @@ _BLOCK = 32768
 def _segment(body: int, center: int, t0: float, t1: float):
     """(handle, begin, init, intlen, rsize, n, ncoef_sets) of the segment serving [t0, t1], or None."""
     import spiceypy
-    from spiceypy.utils.exceptions import SpiceyError
 
-    try:
-        h0, d0, _ = spiceypy.spksfs(body, t0, 40)
-        h1, d1, _ = spiceypy.spksfs(body, t1, 40)
-    except SpiceyError:
+    from flyplan.geometry.spk_segments import sole_segment
+
+    seg = sole_segment(body, t0, t1)
+    if seg is None:
         return None
-    if h0 != h1 or list(d0) != list(d1):
-        return None
-    dc, ic = spiceypy.dafus(d0, 2, 6)
-    target, cen, frame, kind, begin, end = (int(x) for x in ic)
-    if cen != center or frame != _J2000 or kind not in (2, 3) or not dc[0] <= t0 <= t1 <= dc[1]:
+    h0, _, ic = seg
+    target, cen, frame, kind, begin, end = ic
+    if cen != center or frame != _J2000 or kind not in (2, 3):
         return None
     init, intlen, rsize, n = spiceypy.dafgda(h0, end - 3, end)
     return h0, begin, float(init), float(intlen), int(rsize), int(n), 3 if kind == 2 else 6

@@ -10,7 +10,8 @@ the Chebyshev types 2 and 3 (with velocity) would, operation for operation
 where that matters.
 
 The segment is the one SPICE itself picks (``spksfs``: the highest priority
-segment covering the first and the last epoch, the same one for both); a
+segment covering the first and the last epoch, the same one for both, and
+no segment of higher priority inside the span: :mod:`flyplan.geometry.spk_segments`); a
 segment relative to another centre is chained as SPICE chains it (body
 relative to the segment's centre, less the requested centre relative to
 that same centre).  Every result is checked against ``spkezr_v`` at a few
@@ -51,21 +52,15 @@ _TYPE1_RECORD = 71
 
 def _segment(body: int, t0: float, t1: float):
     """(handle, ints, dc) of the one segment SPICE reads for ``body`` over [t0, t1], or None."""
-    import spiceypy
-    from spiceypy.utils.exceptions import SpiceyError
+    from flyplan.geometry.spk_segments import sole_segment
 
-    try:
-        h0, d0, _ = spiceypy.spksfs(body, t0, 40)
-        h1, d1, _ = spiceypy.spksfs(body, t1, 40)
-    except SpiceyError:
+    seg = sole_segment(body, t0, t1)
+    if seg is None:
         return None
-    if h0 != h1 or list(d0) != list(d1):
+    handle, dc, ic = seg
+    if ic[2] != _J2000:
         return None
-    dc, ic = spiceypy.dafus(d0, 2, 6)
-    ic = tuple(int(x) for x in ic)
-    if ic[2] != _J2000 or not dc[0] <= t0 <= t1 <= dc[1]:
-        return None
-    return h0, ic, (float(dc[0]), float(dc[1]))
+    return handle, ic, dc
 
 
 def _read(handle: int, first: int, last: int) -> np.ndarray:
