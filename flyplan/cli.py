@@ -592,17 +592,17 @@ def kernels_status(
 @kernels_app.command("build")
 @friendly_errors
 def kernels_build(_offline: bool = OfflineEverywhere):
-    """Build flyplan's built-in Galilean-moon SPK into the cache now (else on first use).
+    """Build flyplan's built-in Galilean-moon SPKs into the cache now (else on first use).
 
-    Io, Europa, Ganymede, Callisto and Jupiter's centre for 2015-12 .. 2031-01,
-    integrated from constants fitted to JPL's jup310; NAIF's jup3xx is
-    preferred whenever one covers a window.
+    One file per year: Io, Europa, Ganymede, Callisto and Jupiter's centre
+    for 2015-12 .. 2031-01, integrated from constants fitted to JPL's jup310;
+    NAIF's jup3xx is preferred whenever one covers a window.
     """
     from flyplan.ephemeris import moons_spk
     from flyplan.kernels.fetch import _human
 
-    path = moons_spk.galilean_spk(progress=lambda m: print(m, file=sys.stderr, flush=True))
-    print(f"{path} ({_human(path.stat().st_size)})")
+    for path in moons_spk.galilean_spks(progress=lambda m: print(m, file=sys.stderr, flush=True)):
+        print(f"{path} ({_human(path.stat().st_size)})")
     print(moons_spk.ACCURACY_NOTE, file=sys.stderr)
 
 

@@ -193,19 +193,11 @@ def progress_bar(total: int, description: str):
 
 
 def prebuild_moons(wanted: bool = True) -> None:
-    """On a terminal, build flyplan's moon ephemeris under a progress bar if this is
-    its first use (else the kernel layer builds it when needed, printing its steps).
+    """Kept for the commands that call it; builds nothing now.
 
-    Builds only what the first moon request would build anyway; nothing when
-    stderr is not a terminal, when moons are not wanted, or when it is cached.
+    The built-in moon ephemeris is one file per calendar year, which the
+    kernel layer builds for the years a window needs (a fraction of a second
+    each, its steps printed on stderr); building every year here, under a
+    progress bar and without knowing the window, would cost a first run ~2 s.
     """
-    if not wanted or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
-        return
-    from flyplan.ephemeris import moons_spk
-    from flyplan.paths import built_dir
-
-    if (built_dir() / moons_spk.cache_name()).is_file():
-        return
-    # The steps galilean_spk reports: start, compile, integrate, write, ready.
-    with progress_bar(5, "first use: building the moon ephemeris") as advance:
-        moons_spk.galilean_spk(progress=lambda _message: advance(1))
+    return None

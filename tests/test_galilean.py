@@ -89,29 +89,32 @@ def fit():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The cached SPK, built once through galilean_spk() into a private cache."""
+    """The cached SPKs (one per year), built once through galilean_spks() into a private cache."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FLYPLAN_CACHE", str(tmp_path_factory.mktemp("moon_cache")))
         messages = []
         t0 = time.perf_counter()
-        path = moons_spk.galilean_spk(progress=messages.append)
+        paths = moons_spk.galilean_spks(progress=messages.append)
         elapsed = time.perf_counter() - t0
         again = []
-        mtime = path.stat().st_mtime_ns
-        path2 = moons_spk.galilean_spk(progress=again.append)
-    return {"path": path, "messages": messages, "seconds": elapsed, "again": again,
-            "path2": path2, "mtime_unchanged": path2.stat().st_mtime_ns == mtime}
+        mtimes = [p.stat().st_mtime_ns for p in paths]
+        paths2 = moons_spk.galilean_spks(progress=again.append)
+    return {"paths": paths, "path": paths[moons_spk.YEARS.index(2021)], "messages": messages,
+            "seconds": elapsed, "again": again, "paths2": paths2,
+            "mtime_unchanged": [p.stat().st_mtime_ns for p in paths2] == mtimes}
 
 
-def _read_spk(path, et, bodies=moons_spk.SPK_BODIES):
+def _read_spk(paths, et, bodies=moons_spk.SPK_BODIES):
     import spiceypy as spice
 
-    spice.furnsh(str(path))
+    for path in paths:
+        spice.furnsh(str(path))
     try:
         return np.stack([np.array([spice.spkgeo(b, float(t), "J2000", gal.JUPITER_BARYCENTER)[0]
                                    for t in et]) for b in bodies], axis=1)
     finally:
-        spice.unload(str(path))
+        for path in paths:
+            spice.unload(str(path))
 
 
 # -- the model against JPL ---------------------------------------------------
@@ -292,25 +295,33 @@ def test_importing_compiles_nothing():
 
 
 def test_spk_built_once_then_reused(built):
-    path = built["path"]
-    print(f"\nbuilt {path.name}: {path.stat().st_size / 1e6:.2f} MB in {built['seconds']:.1f} s "
+    paths = built["paths"]
+    size = sum(p.stat().st_size for p in paths)
+    print(f"\nbuilt {len(paths)} year files: {size / 1e6:.2f} MB in {built['seconds']:.1f} s "
           "(incl. numba compile if first)")
-    assert path.parent.name == "built" and path.name.startswith("galilean_jup310fit_")
+    assert len(paths) == len(moons_spk.YEARS)
+    for path, year in zip(paths, moons_spk.YEARS):
+        assert path.parent.name == "built" and path.name.startswith("galilean_jup310fit_")
+        assert path.name.endswith(f"_{year}.bsp")
     assert built["messages"] and any("built-in" in m for m in built["messages"])
-    assert built["path2"] == path and built["again"] == [] and built["mtime_unchanged"]
+    assert built["paths2"] == paths and built["again"] == [] and built["mtime_unchanged"]
 
 
 def test_spk_name_changes_with_the_constants(fit):
     other = fit.replace(states=fit.states + np.array([1e-6, 0, 0, 0, 0, 0]))
-    assert moons_spk.cache_name(other) != moons_spk.cache_name(fit)
-    assert moons_spk.cache_name(fit) == moons_spk.cache_name(gal.load_fit())
+    assert moons_spk.cache_name(2021, other) != moons_spk.cache_name(2021, fit)
+    assert moons_spk.cache_name(2021, fit) == moons_spk.cache_name(2021, gal.load_fit())
 
 
 def test_spk_covers_the_mission(built):
     import spiceypy as spice
 
+    from spiceypy.utils import support_types as stypes
+
     for body in moons_spk.SPK_BODIES:
-        cover = spice.spkcov(str(built["path"]), body)
+        cover = stypes.SPICEDOUBLE_CELL(2000)
+        for path in built["paths"]:  # the year files meet end to end: one interval
+            spice.spkcov(str(path), body, cover)
         start, stop = spice.wnfetd(cover, 0)
         assert spice.wncard(cover) == 1
         assert start <= gal.et_from_jd(2457388.5) - 20 * 86400  # 2016-01-01 with margin
@@ -349,7 +360,7 @@ def test_spk_matches_the_integrator(built, fit):
     rng = np.random.default_rng(4)
     et = np.sort(rng.uniform(moons_spk.DEFAULT_START_ET, moons_spk.DEFAULT_STOP_ET, 1500))
     ours = gal.system_states(et, fit)
-    spk = _read_spk(built["path"], et)
+    spk = _read_spk(built["paths"], et)
     dpos = np.linalg.norm(spk[..., :3] - ours[..., :3], axis=2).max(axis=0)
     dvel = np.linalg.norm(spk[..., 3:] - ours[..., 3:], axis=2).max(axis=0)
     print("\nSPK - integrator, m: " + ", ".join(f"{v * 1e3:.2f}" for v in dpos))
@@ -360,14 +371,14 @@ def test_spk_matches_the_integrator(built, fit):
 def test_spk_jupiter_is_at_the_barycentre_offset(built, fit):
     """GM(599) r(599) + sum GM(i) r(i) = 0 about body 5, as read back from the file."""
     et = np.linspace(moons_spk.DEFAULT_START_ET, moons_spk.DEFAULT_STOP_ET, 97)
-    spk = _read_spk(built["path"], et)
+    spk = _read_spk(built["paths"], et)
     moment = np.einsum("i,nij->nj", fit.gm, spk[:, [4, 0, 1, 2, 3], :3]) / fit.gm.sum()
     assert np.abs(moment).max() < 1e-6
     assert np.linalg.norm(spk[:, 4, :3], axis=1).min() > 10.0
 
 
 def test_spk_generation_is_deterministic(built, tmp_path):
-    again = moons_spk.build_galilean_spk(tmp_path / "again.bsp")
+    again = moons_spk.build_galilean_spk(tmp_path / "again.bsp", *moons_spk.year_window(2021))
     digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (built["path"], again)]
     assert digest[0] == digest[1]
 
@@ -395,7 +406,7 @@ def test_europa_flyby_of_pj45(built, naif_dir):
     for k in ("generic_kernels/lsk/naif0012.tls", "generic_kernels/pck/pck00010.tpc",
               "JUNO/kernels/spk/spk_pre_220614_221109_220810_jm0450.bsp"):
         spice.furnsh(str(naif_dir / k))
-    spice.furnsh(str(built["path"]))
+    spice.furnsh(str(built["path"].with_name(built["path"].name.replace("_2021.", "_2022."))))
     published = spice.str2et(EUROPA_CA_UTC)
     window = stypes.SPICEDOUBLE_CELL(2)
     spice.wninsd(published - 3 * 3600, published + 3 * 3600, window)
@@ -416,7 +427,7 @@ def test_unwritable_cache_is_a_kernel_error(tmp_path, monkeypatch):
     blocker.write_text("")
     monkeypatch.setenv("FLYPLAN_CACHE", str(blocker / "cache"))
     with pytest.raises(KernelError, match="FLYPLAN_CACHE"):
-        moons_spk.galilean_spk()
+        moons_spk.galilean_spk(2021)
 
 
 def test_cli_kernels_build_reuses_the_cached_spk(built, monkeypatch):
@@ -425,11 +436,11 @@ def test_cli_kernels_build_reuses_the_cached_spk(built, monkeypatch):
     from flyplan.cli import app
 
     monkeypatch.setenv("FLYPLAN_CACHE", str(built["path"].parent.parent))
-    mtime = built["path"].stat().st_mtime_ns
+    mtimes = [p.stat().st_mtime_ns for p in built["paths"]]
     result = CliRunner().invoke(app, ["kernels", "build"])
     assert result.exit_code == 0, result.output
-    assert str(built["path"]) in result.output and "jup310" in result.output
-    assert built["path"].stat().st_mtime_ns == mtime  # found, not rebuilt
+    assert all(str(p) in result.output for p in built["paths"]) and "jup310" in result.output
+    assert [p.stat().st_mtime_ns for p in built["paths"]] == mtimes  # found, not rebuilt
 
 
 def test_chebyshev_records_reproduce_a_known_polynomial_and_meet_at_the_ends():

@@ -274,18 +274,22 @@ def _rk8_increment(t, y, h, gm, zonal, radius, pole, pgm, cheb, cinfo, k, tmp, f
 
 # nogil: the integrations forward and backward from the epoch run in two threads.
 @njit(cache=True, nogil=True, error_model="numpy")
-def propagate(t0, y0, h, tq, gm, zonal, radius, pole, pgm, cheb, cinfo):
-    """States at the times ``tq`` from the state ``y0`` at ``t0``.
+def propagate_from(t0, y0, comp0, istep0, h, tq, gm, zonal, radius, pole, pgm, cheb, cinfo):
+    """:func:`propagate` resumed at the grid point ``t0 + istep0*h``.
 
-    Fixed steps of ``h`` seconds from ``t0`` (grid ``t0 + i*h``); the sign of
-    ``h`` is the direction, and ``tq`` must be monotonic in that direction and
-    not before ``t0``.  A time between two grid points is reached by one
-    shorter step from the grid point before it, so every output lies on the
-    very same trajectory, wherever it is asked for.
+    ``y0`` and ``comp0`` are the state and its Kahan compensation there, as
+    this function returns them: resuming from them continues the very
+    integration that reached them, bit for bit, so a stored checkpoint spares
+    integrating from ``t0`` again.  ``tq`` must not be before the grid point.
 
     Returns
     -------
-    numpy.ndarray, shape (len(tq), 24)
+    out : numpy.ndarray, shape (len(tq), 24)
+        States at ``tq``.
+    y, comp : numpy.ndarray, shape (24,)
+        State and compensation at the last grid point reached.
+    istep : int
+        Its index: the grid point is ``t0 + istep*h``.
     """
     n = y0.shape[0]
     nq = tq.shape[0]
@@ -299,9 +303,10 @@ def propagate(t0, y0, h, tq, gm, zonal, radius, pole, pgm, cheb, cinfo):
     # Kahan-compensated accumulation of the steps: plain sums lose ~1e-16 of
     # the state per step, which after 10^5-10^6 steps is millimetres of
     # random along-track drift, enough to spoil the fit's partial derivatives
-    comp = np.zeros(n)
-    t = t0
-    istep = 0
+    comp = comp0.copy()
+    istep = istep0
+    # grid times from the step count, so that no rounding accumulates
+    t = t0 + istep * h
     iq = 0
     while iq < nq:
         dt = tq[iq] - t
@@ -328,9 +333,27 @@ def propagate(t0, y0, h, tq, gm, zonal, radius, pole, pgm, cheb, cinfo):
                 comp[m] = (total - y[m]) - add
                 y[m] = total
             istep += 1
-            # grid times from the step count, so that no rounding accumulates
             t = t0 + istep * h
-    return out
+    return out, y, comp, istep
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def propagate(t0, y0, h, tq, gm, zonal, radius, pole, pgm, cheb, cinfo):
+    """States at the times ``tq`` from the state ``y0`` at ``t0``.
+
+    Fixed steps of ``h`` seconds from ``t0`` (grid ``t0 + i*h``); the sign of
+    ``h`` is the direction, and ``tq`` must be monotonic in that direction and
+    not before ``t0``.  A time between two grid points is reached by one
+    shorter step from the grid point before it, so every output lies on the
+    very same trajectory, wherever it is asked for.  The integration from
+    ``t0`` with nothing to compensate: :func:`propagate_from` at step 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (len(tq), 24)
+    """
+    return propagate_from(t0, y0, np.zeros(y0.shape[0]), 0, h, tq, gm, zonal, radius, pole, pgm,
+                          cheb, cinfo)[0]
 
 
 @njit(cache=True, parallel=True, error_model="numpy")

@@ -54,6 +54,7 @@ SEC_PER_DAY = 86400.0
 J2000_JD = 2451545.0
 
 FIT_RESOURCE = "galilean_fit.json"
+CHECKPOINT_RESOURCE = "galilean_checkpoints.json"
 
 # Chebyshev tables of de421 may be extended this far past their end: the
 # tides of distant bodies over the last day of the 2053 jup310 excerpt (de421
@@ -283,7 +284,68 @@ def _args(fit: GalileanFit):
             float(fit.radius), np.ascontiguousarray(fit.pole, dtype=float), pgm, cheb, cinfo)
 
 
-def propagate(et, fit: GalileanFit | None = None) -> np.ndarray:
+def checkpoints_path() -> Path:
+    """Where the committed integration checkpoints are (inside the installed package)."""
+    return Path(str(resources.files("flyplan.data").joinpath(CHECKPOINT_RESOURCE)))
+
+
+@lru_cache(maxsize=4)
+def _load_checkpoints(path: str, digest: str) -> dict:
+    """Checkpoints of the fit with ``digest``: ``{direction: (steps, y, comp)}``.
+
+    ``steps`` (m,) are signed step indices from the fit's epoch (positive
+    forward, negative backward), sorted away from the epoch; ``y`` and
+    ``comp`` (m, 24) the integrator's state and Kahan compensation there.  A
+    file made from other constants, or unreadable, gives ``{}``: the
+    integration then starts at the epoch, as without checkpoints.
+    """
+    try:
+        doc = json.loads(Path(path).read_text())
+        if doc.get("fit_digest") != digest:
+            return {}
+        out = {}
+        for key, sign in (("forward", 1), ("backward", -1)):
+            rows = doc[key]
+            steps = np.array([r["step"] for r in rows], dtype=np.int64)
+            y = np.array([r["y"] for r in rows], dtype=float).reshape(-1, 24)
+            comp = np.array([r["comp"] for r in rows], dtype=float).reshape(-1, 24)
+            if len(steps) and not (np.all(steps * sign > 0) and np.all(np.diff(steps) * sign > 0)):
+                return {}
+            out[sign] = (steps, y, comp)
+        return out
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _resume_point(fit: GalileanFit, sign: int, first_query: float, use: bool):
+    """Where to start the integration towards ``first_query``: ``(y, comp, istep)``.
+
+    The checkpoint nearest to ``first_query`` not past it (step index counted
+    in the direction ``sign``), or the fit's epoch.
+    """
+    y0 = np.ascontiguousarray(fit.states, dtype=float).reshape(24)
+    start = (y0, np.zeros(24), 0)
+    if not use:
+        return start
+    table = _load_checkpoints(str(checkpoints_path()), fit.digest).get(sign)
+    if table is None or not len(table[0]):
+        return start
+    steps, ys, comps = table
+    # how many whole steps lie between the epoch and the first query, in the
+    # direction of travel (a checkpoint exactly on the query is fine)
+    reach = np.floor((first_query - fit.epoch) * sign / fit.step)
+    i = np.searchsorted(steps * sign, reach, side="right") - 1
+    h = sign * fit.step
+    # the integrator's own grid time (t0 + istep*h), not the division above,
+    # decides: a resume point past the query would be refused
+    while i >= 0 and (first_query - (fit.epoch + int(abs(steps[i])) * h)) * h < 0.0:
+        i -= 1
+    if i < 0:
+        return start
+    return (np.ascontiguousarray(ys[i]), np.ascontiguousarray(comps[i]), int(abs(steps[i])))
+
+
+def propagate(et, fit: GalileanFit | None = None, *, checkpoints: bool = True) -> np.ndarray:
     """States of the four moons relative to Jupiter's centre at the times ``et``.
 
     Parameters
@@ -292,6 +354,12 @@ def propagate(et, fit: GalileanFit | None = None) -> np.ndarray:
         TDB seconds past J2000, any order, any values within 1900-2053.
     fit : GalileanFit, optional
         The model; the committed fit by default.
+    checkpoints : bool
+        Start each direction's integration from the stored checkpoint
+        (``flyplan/data/galilean_checkpoints.json``) nearest to its first
+        time instead of from the fit's epoch, when the checkpoints were made
+        from this very fit; the result is the same trajectory (the state and
+        its rounding compensation are stored exactly).
 
     Returns
     -------
@@ -310,25 +378,71 @@ def propagate(et, fit: GalileanFit | None = None) -> np.ndarray:
         return out.reshape(0, 4, 6)
     _check_span(fit, et)
     args = _args(fit)
-    y0 = np.ascontiguousarray(fit.states, dtype=float).reshape(24)
     order = np.argsort(et, kind="stable")
     ts = et[order]
     ahead = ts >= fit.epoch
     fwd = order[ahead]
     back = order[~ahead][::-1]
+
+    def run(idx, sign):
+        y, comp, istep = _resume_point(fit, sign, float(et[idx[0]]), checkpoints)
+        return core.propagate_from(fit.epoch, y, comp, istep, sign * fit.step, et[idx], *args)[0]
+
     if len(fwd) and len(back):
         # Two independent integrations; the compiled core releases the GIL.
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(2) as pool:
-            later = pool.submit(core.propagate, fit.epoch, y0, fit.step, et[fwd], *args)
-            out[back] = core.propagate(fit.epoch, y0, -fit.step, et[back], *args)
+            later = pool.submit(run, fwd, 1)
+            out[back] = run(back, -1)
             out[fwd] = later.result()
     elif len(fwd):
-        out[fwd] = core.propagate(fit.epoch, y0, fit.step, et[fwd], *args)
+        out[fwd] = run(fwd, 1)
     elif len(back):
-        out[back] = core.propagate(fit.epoch, y0, -fit.step, et[back], *args)
+        out[back] = run(back, -1)
     return out.reshape(-1, 4, 6)
+
+
+def integration_checkpoints(fit: GalileanFit, start_et: float, stop_et: float,
+                            every_steps: int) -> dict:
+    """The integrator's exact state every ``every_steps`` grid steps, both ways from the epoch.
+
+    Parameters
+    ----------
+    fit : GalileanFit
+        The model.
+    start_et, stop_et : float
+        Span to cover (TDB s past J2000); checkpoints are made up to the last
+        one not past each end.
+    every_steps : int
+        Spacing of the checkpoints in integrator steps.
+
+    Returns
+    -------
+    dict
+        ``{"forward": [...], "backward": [...]}``, each a list of
+        ``{"step": signed step index, "et": TDB s, "y": [24 floats],
+        "comp": [24 floats]}`` ordered away from the epoch: what
+        :func:`propagate` resumes from.
+    """
+    from flyplan.ephemeris import _galilean_core as core
+
+    args = _args(fit)
+    y0 = np.ascontiguousarray(fit.states, dtype=float).reshape(24)
+    result = {}
+    for key, sign, end in (("forward", 1, stop_et), ("backward", -1, start_et)):
+        h = sign * fit.step
+        last = int(np.floor((end - fit.epoch) * sign / fit.step))
+        y, comp, istep = y0, np.zeros(24), 0
+        rows = []
+        for target in range(every_steps, last + 1, every_steps):
+            tq = np.array([fit.epoch + target * h])
+            _, y, comp, istep = core.propagate_from(fit.epoch, y, comp, istep, h, tq, *args)
+            assert istep == target
+            rows.append({"step": sign * target, "et": float(tq[0]),
+                         "y": [float(v) for v in y], "comp": [float(v) for v in comp]})
+        result[key] = rows
+    return result
 
 
 def barycentre_offset(jovicentric: np.ndarray, gm: np.ndarray) -> np.ndarray:

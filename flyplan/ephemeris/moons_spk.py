@@ -1,10 +1,15 @@
 """The built-in Galilean-moon ephemeris as an SPK kernel, built into the cache on first use.
 
-:func:`galilean_spk` returns the path of an SPK holding Io, Europa, Ganymede,
-Callisto (501-504) and Jupiter (599) relative to Jupiter's barycentre (5) for
-Juno's mission, generated from :mod:`flyplan.ephemeris.galilean` the first
-time it is asked for (seconds) and reused afterwards.  Its name carries a hash
-of the fitted constants and of the generator version, so a file made from
+:func:`galilean_spks` returns the paths of the SPKs holding Io, Europa,
+Ganymede, Callisto (501-504) and Jupiter (599) relative to Jupiter's
+barycentre (5) over a window of Juno's mission: one file per calendar year
+(:func:`galilean_spk`), generated from :mod:`flyplan.ephemeris.galilean` the
+first time a window needs it (a fraction of a second: the integration
+resumes from the checkpoint before the year) and reused afterwards.  The
+files together hold the very records of one file for the whole mission (the
+records of one day on one grid; a year's file those starting in that year,
+so neighbouring files meet end to end).  A name carries a hash of the fitted
+constants and of the generator version, and the year, so a file made from
 other constants is never picked up.  The kernel manager should prefer NAIF's
 jup3xx satellite ephemeris when one is available; outputs that used this one
 should say so with :data:`ACCURACY_NOTE`.
@@ -35,16 +40,20 @@ __all__ = [
     "ACCURACY_NOTE",
     "DEFAULT_START_ET",
     "DEFAULT_STOP_ET",
+    "YEARS",
     "build_galilean_spk",
     "covers",
     "galilean_spk",
+    "galilean_spks",
+    "year_window",
+    "years_for",
     "start_galilean_spk",
     "cache_name",
 ]
 
 # Bump when the generated file would differ for the same fit (sampling,
 # layout, comment text, integrator): the cache name changes with it.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 # 2015-12-01 .. 2031-02-01 TDB: Juno's mission from arrival through every
 # perijove of the timetable and both prediction lists (PJ110, 2028-09) to the
@@ -55,7 +64,7 @@ DEFAULT_STOP_ET = float(et_from_jd(2462898.5))
 
 # Chebyshev records of one day, degree 19, each fitted by least squares to the
 # integrator's 49 half-hourly positions in it: the SPK reproduces the
-# integrator to 0.2 m and 0.6 mm/s (measured, 2016-2031; ~14 MB), and SPICE
+# integrator to 0.2 m and 0.6 mm/s (measured, 2016-2031; ~0.9 MB a year), and SPICE
 # evaluates type 2 about twice as fast as the 4-hourly Hermite type 13 this
 # replaced (which made the moons the cost of every perijove table and moon
 # event search).
@@ -80,6 +89,69 @@ SPK_BODIES = (*MOONS, JUPITER)
 def covers(t0: float, t1: float) -> bool:
     """Whether the built-in ephemeris serves ``t0 .. t1`` (ET, TDB s past J2000)."""
     return DEFAULT_START_ET <= float(t0) <= float(t1) <= DEFAULT_STOP_ET
+
+
+# A window's files reach this far beyond it: light time to the moons from
+# anywhere flyplan looks from (Earth, ~50 min) and any time-scale offset.
+_YEAR_MARGIN_S = 86400.0
+
+
+def _record_range(fit: GalileanFit) -> tuple[int, int]:
+    """Indices ``k`` (record start ``fit.epoch + k*SPACING_S``) of the whole span's records."""
+    k0 = int(np.floor((DEFAULT_START_ET - fit.epoch) / SPACING_S))
+    k1 = max(int(np.ceil((DEFAULT_STOP_ET - fit.epoch) / SPACING_S)), k0 + 1)
+    return k0, k1
+
+
+def _year_of(et: float) -> int:
+    import datetime as dt
+
+    return (dt.datetime(2000, 1, 1, 12) + dt.timedelta(seconds=float(et))).year
+
+
+def _jan1_et(year: int) -> float:
+    import datetime as dt
+
+    return (dt.datetime(year, 1, 1) - dt.datetime(2000, 1, 1, 12)).total_seconds()
+
+
+def _year_records(year: int, fit: GalileanFit) -> tuple[int, int]:
+    """Record indices ``[k0, k1)`` of ``year``'s file: the records starting in that TDB year."""
+    lo, hi = _record_range(fit)
+    k0 = int(np.ceil((_jan1_et(year) - fit.epoch) / SPACING_S))
+    k1 = int(np.ceil((_jan1_et(year + 1) - fit.epoch) / SPACING_S))
+    return max(k0, lo), min(k1, hi)
+
+
+def year_window(year: int, fit: GalileanFit | None = None) -> tuple[float, float]:
+    """Start and end (TDB s past J2000) of ``year``'s file: whole records of the mission's grid."""
+    fit = fit or load_fit()
+    k0, k1 = _year_records(year, fit)
+    if k1 <= k0:
+        raise ValueError(f"the built-in moon ephemeris has no records in {year}")
+    return fit.epoch + k0 * SPACING_S, fit.epoch + k1 * SPACING_S
+
+
+#: The calendar years (TDB) of the per-year files, 2015 .. 2031.
+YEARS = tuple(range(_year_of(DEFAULT_START_ET), _year_of(DEFAULT_STOP_ET) + 1))
+
+
+def years_for(t0: float | None = None, t1: float | None = None,
+              fit: GalileanFit | None = None) -> list[int]:
+    """The years whose files a window ``t0 .. t1`` (ET) needs; every year when not given.
+
+    The window is widened by a day each way (light time, time-scale
+    offsets) and clipped to the ephemeris' span.
+    """
+    fit = fit or load_fit()
+    lo, hi = _record_range(fit)
+    if t0 is None or t1 is None:
+        k0, k1 = lo, hi - 1
+    else:
+        a, b = sorted((float(t0), float(t1)))
+        k0 = min(max(int(np.floor((a - _YEAR_MARGIN_S - fit.epoch) / SPACING_S)), lo), hi - 1)
+        k1 = min(max(int(np.floor((b + _YEAR_MARGIN_S - fit.epoch) / SPACING_S)), lo), hi - 1)
+    return list(range(_year_of(fit.epoch + k0 * SPACING_S), _year_of(fit.epoch + k1 * SPACING_S) + 1))
 _LOCK_TIMEOUT_S = 600.0
 
 
@@ -209,23 +281,25 @@ def build_galilean_spk(path, start_et: float = DEFAULT_START_ET, stop_et: float 
     return path
 
 
-def cache_name(fit: GalileanFit | None = None) -> str:
-    """File name of the cached SPK: changes with the fitted constants and the generator."""
+def cache_name(year: int, fit: GalileanFit | None = None) -> str:
+    """File name of ``year``'s cached SPK: changes with the fitted constants and the generator."""
     fit = fit or load_fit()
     key = (f"{GENERATOR_VERSION}|{fit.digest}|{DEFAULT_START_ET!r}|{DEFAULT_STOP_ET!r}|"
            f"{SPACING_S!r}|{DEGREE}")
-    return f"galilean_jup310fit_{hashlib.sha256(key.encode()).hexdigest()[:12]}.bsp"
+    return f"galilean_jup310fit_{hashlib.sha256(key.encode()).hexdigest()[:12]}_{int(year)}.bsp"
 
 
-def start_galilean_spk(progress: Callable[[str], None] | None = None) -> Callable[[], Path]:
-    """Begin making the built-in moon SPK; returns the function that finishes it.
+def start_galilean_spk(t0: float | None = None, t1: float | None = None,
+                       progress: Callable[[str], None] | None = None) -> Callable[[], list[Path]]:
+    """Begin making the built-in moon SPKs of a window; returns the function that finishes them.
 
-    When the cached file is missing, its records are computed in a thread
-    (numerical work only, no SPICE) while the caller goes on -- with SPICE,
-    e.g. building the Juno model's SPK -- and calling the returned function
-    writes the file (SPICE, in the caller's thread) and returns its path, as
-    :func:`galilean_spk` does.  The bytes are those :func:`galilean_spk`
-    writes.  When the file is cached, nothing is started.
+    When some of the window's year files (:func:`years_for`) are missing,
+    their records are computed in a thread (numerical work only, no SPICE)
+    while the caller goes on -- with SPICE, e.g. building the Juno model's
+    SPK -- and calling the returned function writes the files (SPICE, in the
+    caller's thread) and returns the window's paths, as :func:`galilean_spks`
+    does.  The bytes are those :func:`galilean_spk` writes.  When the files
+    are cached, nothing is started.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -233,26 +307,59 @@ def start_galilean_spk(progress: Callable[[str], None] | None = None) -> Callabl
     from flyplan.paths import built_dir
 
     fit = load_fit()
-    path = built_dir() / cache_name(fit)
-    if manifest.verified(path):
-        return lambda: path
+    years = years_for(t0, t1, fit)
+    paths = [built_dir() / cache_name(y, fit) for y in years]
+    missing = [y for y, p in zip(years, paths) if not manifest.verified(p)]
+    if not missing:
+        return lambda: paths
     say = progress or (lambda message: None)
-    say("building flyplan's built-in Galilean-moon ephemeris (first use, a few seconds)")
+    say(f"building flyplan's built-in Galilean-moon ephemeris for {_years_text(missing)} "
+        "(first use, a moment)")
     pool = ThreadPoolExecutor(1, thread_name_prefix="flyplan-moons")
     started = time.perf_counter()
-    records = pool.submit(_records, fit, DEFAULT_START_ET, DEFAULT_STOP_ET, SPACING_S, DEGREE,
-                          say)
-    records.started = started
+    records = {}
+    for y in missing:
+        records[y] = pool.submit(_records, fit, *year_window(y, fit), SPACING_S, DEGREE, say)
+        records[y].started = started
     pool.shutdown(wait=False)
-    return lambda: galilean_spk(progress, _records=records, _announced=True)
+    return lambda: [galilean_spk(y, progress, _records=records.get(y), _announced=True)
+                    for y in years]
 
 
-def galilean_spk(progress: Callable[[str], None] | None = None, *, _records=None,
-                 _announced: bool = False) -> Path:
-    """The built-in moon ephemeris SPK in the cache, built on first use.
+def _years_text(years) -> str:
+    years = list(years)
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+
+
+def galilean_spks(t0: float | None = None, t1: float | None = None,
+                  progress: Callable[[str], None] | None = None) -> list[Path]:
+    """The built-in moon SPKs a window ``t0 .. t1`` (ET) needs, built on first use.
 
     Parameters
     ----------
+    t0, t1 : float, optional
+        The window, TDB s past J2000; every year's file (2015 .. 2031) when
+        not given.
+    progress : callable, optional
+        Receives short messages while files are built.
+
+    Returns
+    -------
+    list of pathlib.Path
+        One file per calendar year, in time order (:func:`galilean_spk`).
+    """
+    return start_galilean_spk(t0, t1, progress)()
+
+
+def galilean_spk(year: int, progress: Callable[[str], None] | None = None, *, _records=None,
+                 _announced: bool = False) -> Path:
+    """The built-in moon ephemeris SPK of one calendar year in the cache, built on first use.
+
+    Parameters
+    ----------
+    year : int
+        TDB calendar year, one of :data:`YEARS`: the file holds the records
+        starting in that year (:func:`year_window`).
     progress : callable, optional
         Receives short messages while the file is built (the CLI prints them
         on stderr); not called when the file is already there.
@@ -260,8 +367,7 @@ def galilean_spk(progress: Callable[[str], None] | None = None, *, _records=None
     Returns
     -------
     pathlib.Path
-        ``<cache>/built/galilean_jup310fit_<hash>.bsp``, covering
-        2015-12-01 .. 2031-02-01 TDB.
+        ``<cache>/built/galilean_jup310fit_<hash>_<year>.bsp``.
 
     Raises
     ------
@@ -276,7 +382,7 @@ def galilean_spk(progress: Callable[[str], None] | None = None, *, _records=None
     from flyplan.ephemeris import manifest
 
     fit = load_fit()
-    path = built_dir() / cache_name(fit)
+    path = built_dir() / cache_name(year, fit)
     # Used only when it is byte for byte what was built (the manifest's sha256).
     if manifest.verified(path):
         return path
@@ -291,9 +397,11 @@ def galilean_spk(progress: Callable[[str], None] | None = None, *, _records=None
                 if problem != "missing":
                     say(f"rebuilding {path.name}: {problem}")
                 if not _announced:
-                    say("building flyplan's built-in Galilean-moon ephemeris (first use, a few "
-                        "seconds)")
-                build_galilean_spk(path, progress=progress, fit=fit, records=_records)
+                    say(f"building flyplan's built-in Galilean-moon ephemeris for {year} "
+                        "(first use, a moment)")
+                start_et, stop_et = year_window(year, fit)
+                build_galilean_spk(path, start_et, stop_et, progress=progress, fit=fit,
+                                   records=_records)
                 manifest.record(path, "flyplan.ephemeris.moons_spk")
     except Timeout as exc:
         raise KernelError(

@@ -214,12 +214,12 @@ def assemble(t0: float, t1: float, *, cands: list[Candidate], source: str = "aut
 
 
 def _start_moons(chosen, t0, t1):
-    """Start making the built-in moon SPK if the window needs it and it is not cached."""
+    """Start making the window's built-in moon SPKs (one per year) if they are not cached."""
     from flyplan.ephemeris import moons_spk
 
     if chosen.chosen("satellites") or not moons_spk.covers(t0, t1):
         return None
-    return moons_spk.start_galilean_spk(progress=_progress)
+    return moons_spk.start_galilean_spk(t0, t1, progress=_progress)
 
 
 def _add_moons(sel: KernelSelection, chosen, cands, t0, t1, finish=None) -> None:
@@ -231,8 +231,10 @@ def _add_moons(sel: KernelSelection, chosen, cands, t0, t1, finish=None) -> None
         sel.moons, sel.moons_label = "naif", f"JPL satellite ephemeris {found[0].name}"
         return
     if moons_spk.covers(t0, t1):
-        path = finish() if finish is not None else moons_spk.galilean_spk(progress=_progress)
-        sel.kernels.add(path, source="built-in", note=moons_spk.ACCURACY_NOTE)
+        # One file per calendar year; adjacent years' segments meet end to end.
+        paths = finish() if finish is not None else moons_spk.galilean_spks(t0, t1, progress=_progress)
+        for path in paths:
+            sel.kernels.add(path, source="built-in", note=moons_spk.ACCURACY_NOTE)
         sel.moons, sel.moons_label = "built-in", moons_spk.ACCURACY_NOTE
         if any(c.role == "satellites" for c in cands):
             sel.notes.append("NAIF satellite ephemerides found do not cover the window: "
