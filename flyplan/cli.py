@@ -21,7 +21,7 @@ from flyplan import _lazy_rich
 # typer's help formatter imports rich's markdown and traceback modules, which help never uses.
 _lazy_rich.install()
 
-from flyplan.cli_support import HtmlDefaultOpt, OfflineEverywhere, pick_html, prebuild_moons  # noqa: E402
+from flyplan.cli_support import HtmlDefaultOpt, OfflineEverywhere, pick_html  # noqa: E402
 
 app = typer.Typer(
     name="flyplan",
@@ -272,7 +272,6 @@ def perijove(
 
     html = pick_html(html, html_default, "pj", number)
     outs = _outputs(output, html)
-    prebuild_moons(moons)
 
     # A table only written (not shown, no page) is computed a block of rows at a time.
     from flyplan.domain.perijove_blocks import STREAM_ROWS
@@ -319,7 +318,6 @@ def perijoves(
     outs = _outputs(output)
     top = last if last is not None else max(k for k, v in timetable().items()
                                             if v.status == "reconstructed")
-    prebuild_moons(moons)
     with progress_bar(top - first + 1, "mission table") as advance:
         result = _table(first, last, window=window, step=step, kernels=kernels,
                         source=source.value, moons=moons, workers=workers, progress=advance,
@@ -679,7 +677,6 @@ def events(
     kinds = expand_kinds(kind)
     check_bodies(body)  # before the work, not after it
     outs = _outputs(output)
-    prebuild_moons(moons)
     res = _events(number, window, kernels=kernels, source=source.value, moons=moons,
                   latitudes=latitude, altitudes_km=tuple(DEFAULT_ALTITUDES_KM) + tuple(altitude),
                   kinds=kinds)
@@ -736,7 +733,6 @@ def plan(
                                  ("html", html, sc.outputs.html)) if cli is None and v}
     outs = _outputs(output or sc.outputs.file, html or sc.outputs.html, scenario=scenario,
                     from_scenario=given)
-    prebuild_moons(True)
     with progress_bar(len(numbers) if numbers is not None else 1, "planning") as advance:
         res = _plan(sc, kernels=kernels, workers=workers, progress=advance,
                     executor=executor and executor.value, scheduler=scheduler)

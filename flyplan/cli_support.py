@@ -20,7 +20,7 @@ import sys
 import typer
 
 __all__ = ["EXAMPLES", "install_examples", "OfflineEverywhere", "set_offline", "expand_kinds",
-           "check_bodies", "filter_bodies", "BODIES", "pick_html", "HtmlDefaultOpt", "prebuild_moons", "default_html", "progress_bar"]
+           "check_bodies", "filter_bodies", "BODIES", "pick_html", "HtmlDefaultOpt", "default_html", "progress_bar"]
 
 # Command path -> example lines for its --help.
 EXAMPLES = {
@@ -190,14 +190,3 @@ def progress_bar(total: int, description: str):
                   TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)
-
-
-def prebuild_moons(wanted: bool = True) -> None:
-    """Kept for the commands that call it; builds nothing now.
-
-    The built-in moon ephemeris is one file per calendar year, which the
-    kernel layer builds for the years a window needs (a fraction of a second
-    each, its steps printed on stderr); building every year here, under a
-    progress bar and without knowing the window, would cost a first run ~2 s.
-    """
-    return None
