@@ -92,6 +92,7 @@ def main(argv=None):
     ap.add_argument("--out-dir", default="/tmp")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    os.makedirs(args.out_dir, exist_ok=True)
     if args.child:
         out = os.path.join(args.out_dir, f"flyplan_bench_output.{args.child}")
         print(json.dumps(child(args.child, args.pj, args.window, args.step, args.kernels, out)))
