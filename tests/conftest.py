@@ -101,6 +101,19 @@ def _no_network(monkeypatch):
     monkeypatch.setenv("FLYPLAN_NAIF_URL", _UNREACHABLE)
 
 
+@pytest.fixture
+def online(monkeypatch, tmp_path):
+    """Downloads on, a fresh cache, and no memory of unreachable hosts."""
+    from flyplan.kernels import fetch
+
+    monkeypatch.delenv("FLYPLAN_OFFLINE", raising=False)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FLYPLAN_CACHE", str(cache))
+    fetch._UNREACHABLE.clear()
+    yield cache
+    fetch._UNREACHABLE.clear()
+
+
 @pytest.fixture(scope="session")
 def moons_kernel_dir(tmp_path_factory):
     """A kernel directory: the real kernels plus synthetic Galilean moons around PJ1

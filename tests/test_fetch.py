@@ -38,17 +38,6 @@ def leftovers(cache: Path) -> list[Path]:
 
 
 @pytest.fixture
-def online(monkeypatch, tmp_path):
-    """Downloads on, a fresh cache, and no memory of unreachable hosts."""
-    monkeypatch.delenv("FLYPLAN_OFFLINE", raising=False)
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("FLYPLAN_CACHE", str(cache))
-    fetch._UNREACHABLE.clear()
-    yield cache
-    fetch._UNREACHABLE.clear()
-
-
-@pytest.fixture
 def mirror(naif_dir, online, monkeypatch):
     m = Mirror(naif_dir)
     monkeypatch.setenv("FLYPLAN_NAIF_URL", m.url)

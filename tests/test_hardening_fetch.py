@@ -41,16 +41,11 @@ def spk_bytes(tmp_path_factory) -> bytes:
 
 
 @pytest.fixture
-def online(monkeypatch, tmp_path):
-    """Downloads on, a fresh cache, short limits, no memory of bad hosts."""
-    monkeypatch.delenv("FLYPLAN_OFFLINE", raising=False)
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("FLYPLAN_CACHE", str(cache))
+def online(online, monkeypatch):
+    """The suite's ``online`` with short limits, so hostile servers fail fast."""
     monkeypatch.setattr(fetch, "RATE_WINDOW_S", 0.5)
     monkeypatch.setenv("FLYPLAN_FETCH_STALL_S", "1")
-    fetch._UNREACHABLE.clear()
-    yield cache
-    fetch._UNREACHABLE.clear()
+    return online
 
 
 @pytest.fixture

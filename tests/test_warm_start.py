@@ -42,16 +42,6 @@ def _probe(args, env):
     return report, p
 
 
-@pytest.fixture
-def online(monkeypatch, tmp_path):
-    monkeypatch.delenv("FLYPLAN_OFFLINE", raising=False)
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("FLYPLAN_CACHE", str(cache))
-    fetch._UNREACHABLE.clear()
-    yield cache
-    fetch._UNREACHABLE.clear()
-
-
 def test_a_warm_run_against_an_unreachable_archive_imports_no_requests(tmp_path):
     # Connections to a closed local port are refused at once: the first run
     # tries (and imports requests), the next ones remember and do not.
