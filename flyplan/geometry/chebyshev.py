@@ -49,26 +49,17 @@ def _segment(body: int, center: int, t0: float, t1: float):
 def _evaluate(seg, et: np.ndarray) -> np.ndarray:
     import spiceypy
 
+    from flyplan.geometry.spk_segments import record_runs
+
     handle, begin, init, intlen, rsize, n, sets = seg
-    # spkr02/spkr03: INT((ET - BEGIN) / INTLEN) + 1, the quotient rounded first (and
-    # numpy's float // is 6x slower than this division).
-    rec = np.clip(np.floor((et - init) / intlen).astype(np.int64), 0, n - 1)
-    r0, r1 = int(rec.min()), int(rec.max())
+    r0, r1, order, t_sorted, runs = record_runs(et, init, intlen, n, _BLOCK)
     data = np.asarray(spiceypy.dafgda(handle, begin + r0 * rsize, begin + (r1 + 1) * rsize - 1))
     data = data.reshape(r1 - r0 + 1, rsize)
     ncoef = (rsize - 2) // sets
-    # Samples grouped by record (a window of hours touches one or two), so each
-    # record's polynomial is one (m, ncoef) @ (ncoef, 3) product.
-    order = None if np.all(rec[1:] >= rec[:-1]) else np.argsort(rec, kind="stable")
-    rec_sorted = rec if order is None else rec[order]
-    t_sorted = et if order is None else et[order]
     out = np.empty((len(et), 3))
-    cuts = np.flatnonzero(np.diff(rec_sorted)) + 1
-    # Runs of one record, cut into blocks so the (ncoef, m) table stays a few
-    # MB however many samples there are (160 MB in one piece at 1,000,000).
-    starts = np.unique(np.r_[0, cuts, np.arange(0, len(et), _BLOCK)])
-    for lo, hi in zip(starts, np.r_[starts[1:], len(et)]):
-        row = data[rec_sorted[lo] - r0]
+    # One record's polynomial per run: one (3, ncoef) @ (ncoef, m) product.
+    for i, lo, hi in runs:
+        row = data[i]
         s = (t_sorted[lo:hi] - row[0]) / row[1]
         t = np.empty((ncoef, hi - lo))
         t[0] = 1.0

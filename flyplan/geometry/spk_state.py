@@ -213,25 +213,17 @@ def _type13(handle: int, begin: int, end: int, et: np.ndarray) -> np.ndarray:
 
 def _chebyshev(handle: int, begin: int, end: int, kind: int, et: np.ndarray) -> np.ndarray:
     """SPK types 2 and 3 (Chebyshev) position and velocity at each ET."""
+    from flyplan.geometry.spk_segments import record_runs
+
     init, intlen, rsize, n = _read(handle, end - 3, end)
     rsize, n = int(rsize), int(n)
-    rec = np.clip(np.floor((et - init) / intlen).astype(np.int64), 0, n - 1)  # as spkr02
-    r0, r1 = int(rec.min()), int(rec.max())
+    r0, r1, order, t_sorted, runs = record_runs(et, init, intlen, n, _BLOCK)
     data = _read(handle, begin + r0 * rsize, begin + (r1 + 1) * rsize - 1).reshape(-1, rsize)
     sets = 3 if kind == 2 else 6
     ncoef = (rsize - 2) // sets
-    # Samples grouped by record (a window of hours touches one or two), as
-    # flyplan.geometry.chebyshev does for positions.
-    order = None if np.all(rec[1:] >= rec[:-1]) else np.argsort(rec, kind="stable")
-    rec_sorted = rec if order is None else rec[order]
-    t_sorted = et if order is None else et[order]
     out = np.empty((len(et), 6))
-    cuts = np.flatnonzero(np.diff(rec_sorted)) + 1
-    bounds = np.r_[0, cuts, len(et)]
-    # Runs of one record, cut into blocks (the (ncoef, m) tables stay small).
-    starts = np.unique(np.r_[bounds[:-1], np.arange(0, len(et), _BLOCK)])
-    for lo, hi in zip(starts, np.r_[starts[1:], len(et)]):
-        row = data[rec_sorted[lo] - r0]
+    for i, lo, hi in runs:
+        row = data[i]
         s = (t_sorted[lo:hi] - row[0]) / row[1]
         t = np.empty((ncoef, hi - lo))
         dt = np.empty((ncoef, hi - lo))
