@@ -8,7 +8,6 @@ Jupiter/Sun/moon ephemerides, a Juno-like orbit written as an SPK).
 from __future__ import annotations
 
 import json
-import math
 import re
 import time
 

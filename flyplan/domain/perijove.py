@@ -14,7 +14,7 @@ import numpy as np
 from flyplan.domain.api import ResultMixin, metadata_property
 from flyplan.constants import CONVENTIONS, JUNO, MOONS
 from flyplan.constants import MOON_IDS as MOONS_BY_ID
-from flyplan.errors import FlyplanError, InputError
+from flyplan.errors import InputError
 
 __all__ = ["Perijove", "perijove"]
 

@@ -155,7 +155,6 @@ def intercepts(et: float, rays, *, frame: str = "JUNO_JUNOCAM", abcorr: str = "L
 
     from flyplan.geometry.junocam import IFOV_RAD
     from flyplan.geometry.samples import jupiter_radii
-    from flyplan.numerics.ellipsoid import ray_intersection
 
     abcorr = abcorr.upper().replace(" ", "")
     if abcorr not in ("NONE", "LT", "LT+S", "CN", "CN+S"):
@@ -164,7 +163,6 @@ def intercepts(et: float, rays, *, frame: str = "JUNO_JUNOCAM", abcorr: str = "L
     a, c = jupiter_radii()
     rays = np.atleast_2d(np.asarray(rays, float))
     rays = rays / np.linalg.norm(rays, axis=1, keepdims=True)
-    n = len(rays)
 
     obs = np.asarray(spiceypy.spkssb(JUNO, et, "J2000"))
     cam = np.asarray(spiceypy.pxform(frame, "J2000", et))

@@ -8,8 +8,6 @@ in view together just above Jupiter's limb.  The page section is
 
 from __future__ import annotations
 
-import html as _html
-
 __all__ = ["print_highlights", "highlight_lines", "footer"]
 
 

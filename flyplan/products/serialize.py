@@ -197,8 +197,6 @@ def write_json(result, fp) -> None:
     """Write :func:`to_json`'s text to the text file ``fp`` (tables a block of rows at a time)."""
     from flyplan.products.stream import write_json as stream_json
 
-    from flyplan.timeutil import iso_frame
-
     parts = streamed(result)
     if parts is None:
         fp.write(json.dumps(document(result), indent=1, allow_nan=False))
