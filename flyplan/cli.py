@@ -169,6 +169,9 @@ KernelsOpt = typer.Option(None, "--kernels", "-k", envvar="FLYPLAN_KERNELS",
                           help="Kernel directory laid out like NAIF's archive "
                                "(default: $FLYPLAN_KERNELS, then the cache).",
                           show_envvar=True)
+SourceOpt = typer.Option(Source.auto, "--source", help="Juno trajectory source.")
+FormatOpt = typer.Option(Format.table, "--format", "-f", help="Output format.")
+OutputOpt = typer.Option(None, "--output", "-o", help="Write CSV/JSON to this file instead of stdout.")
 
 
 def _outputs(output=None, html=None, *, inputs=(), scenario=None, from_scenario=()):
@@ -257,9 +260,8 @@ def perijove(
     source: Source = typer.Option(Source.auto, "--source",
                                   help="Juno trajectory: NAIF kernels, flyplan's approximate "
                                        "model, or auto (NAIF where it covers)."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Write CSV/JSON to this file instead of stdout."),
+    fmt: Format = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML report here "
                                                              "(a directory: its default name)."),
     html_default: bool = HtmlDefaultOpt,
@@ -298,10 +300,10 @@ def perijoves(
                                help="Sampled window around each perijove."),
     step: str = typer.Option("10s", "--step", "-s", callback=_step, help="Sampling step."),
     kernels: Optional[Path] = KernelsOpt,
-    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    source: Source = SourceOpt,
     workers: int = typer.Option(1, "--workers", "-j", min=1,
                                 help="Processes to use (SPICE is not thread-safe)."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    fmt: Format = FormatOpt,
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write CSV/JSON here."),
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Moon closest approaches."),
     executor: Optional[ExecutorKind] = ExecutorOpt,
@@ -392,9 +394,8 @@ def observe(
     ephemeris: Optional[Path] = typer.Option(
         None, "--ephemeris",
         help="Planetary SPK for skyfield (default: DE421 from the skyfield-data wheel)."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Write CSV/JSON to this file instead of stdout."),
+    fmt: Format = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML plot here "
                                                              "(a directory: its default name)."),
     html_default: bool = HtmlDefaultOpt,
@@ -472,7 +473,7 @@ def kernels_plan(
                                            "(2016-08-27T06:00Z..2016-08-27T19:00Z)."),
     window: str = typer.Option("-6h..+6h", "--window", "-w", callback=_window,
                                help="Window around the perijove."),
-    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    source: Source = SourceOpt,
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Plan a moon ephemeris."),
     satellites: bool = typer.Option(False, "--satellites",
                                     help="Include JPL's satellite ephemeris (jup365.bsp, "
@@ -509,7 +510,7 @@ def kernels_fetch(
     target: Optional[str] = TargetArg,
     window: str = typer.Option("-6h..+6h", "--window", "-w", callback=_window,
                                help="Window around the perijove."),
-    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
+    source: Source = SourceOpt,
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Fetch a moon ephemeris."),
     satellites: bool = typer.Option(False, "--satellites",
                                     help="Also fetch JPL's satellite ephemeris (jup365.bsp, "
@@ -657,10 +658,9 @@ def events(
                                    help="Only events of these bodies (repeatable): Jupiter "
                                         "(Juno's own events), Io, Europa, Ganymede, Callisto."),
     kernels: Optional[Path] = KernelsOpt,
-    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Write CSV/JSON to this file instead of stdout."),
+    source: Source = SourceOpt,
+    fmt: Format = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     moons: bool = typer.Option(True, "--moons/--no-moons", help="Search the Galilean moons."),
     _offline: bool = OfflineEverywhere,
 ):
@@ -755,10 +755,9 @@ def image(
                                    "several FILEs, one file each: OUT_<product>.nc."),
     step: int = typer.Option(1, "--step", min=1, help="Backplane pixel step (1: every pixel)."),
     kernels: Optional[Path] = KernelsOpt,
-    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Write CSV/JSON to this file instead of stdout."),
+    source: Source = SourceOpt,
+    fmt: Format = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML page here."),
     _offline: bool = OfflineEverywhere,
 ):
@@ -822,10 +821,9 @@ def coverage(
     lit: bool = _limits_opts()["lit"],
     kernels: Optional[Path] = KernelsOpt,
     extra: list[Path] = ExtraKernelOpt,
-    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Write CSV/JSON to this file instead of stdout."),
+    source: Source = SourceOpt,
+    fmt: Format = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     netcdf: Optional[Path] = typer.Option(None, "--netcdf", help="Also write the grid as "
                                                                  "NetCDF here."),
     html: Optional[Path] = typer.Option(None, "--html", help="Also write the HTML map here "
@@ -896,10 +894,9 @@ def targets(
                                                   help="Only views this fine or finer, km/px."),
     kernels: Optional[Path] = KernelsOpt,
     extra: list[Path] = ExtraKernelOpt,
-    source: Source = typer.Option(Source.auto, "--source", help="Juno trajectory source."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Write CSV/JSON to this file instead of stdout."),
+    source: Source = SourceOpt,
+    fmt: Format = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML page: the "
                                         "points on the pass's coverage map, and their table "
                                         "(a directory: its default name)."),
