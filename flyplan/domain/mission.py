@@ -87,31 +87,9 @@ def _orbit_span(kernels, et_pj: float) -> tuple[float, float]:
     return (before if before is not None else lo), (after if after is not None else hi)
 
 
-def _moons_over(sel, t0: float, t1: float) -> None:
-    """Load the built-in moon ephemeris over the orbit searched, not only the window.
-
-    It is one file per calendar year, chosen for the window the selection was
-    made for; the closest approaches are searched over the whole orbit, which
-    may reach into the next or the previous year.
-    """
-    if sel.moons != "built-in":
-        return
-    from flyplan.ephemeris import moons_spk
-
-    t0, t1 = max(t0, moons_spk.DEFAULT_START_ET), min(t1, moons_spk.DEFAULT_STOP_ET)
-    if not t0 < t1:
-        return
-    added = False
-    for path in moons_spk.galilean_spks(t0, t1):
-        if path not in sel.kernels:
-            sel.kernels.add(path, source="built-in", note=moons_spk.ACCURACY_NOTE)
-            added = True
-    if added:
-        sel.kernels.load()
-
-
 def _one(n: int, window, step, kernels, source, moons) -> dict:
     from flyplan.geometry import resolve
+    from flyplan.kernels.assemble import extend_moons
     from flyplan.geometry.samples import moon_radius
     from flyplan.domain.perijove import perijove
     from flyplan.timeutil import et_to_utc
@@ -129,7 +107,8 @@ def _one(n: int, window, step, kernels, source, moons) -> dict:
                moons_source=res.selection.moons_label)
     if res.selection.moons:
         c0, c1 = _orbit_span(res.selection.kernels, res.et)
-        _moons_over(res.selection, c0, c1)
+        # The orbit may reach into another year's built-in moon file.
+        extend_moons(res.selection, c0, c1)
         row["orbit_search_utc"] = f"{et_to_utc(c0, 0)}..{et_to_utc(c1, 0)}"
         found = _closest_approaches(MOONS.values(), c0, c1)
         ca_unc = _ca_bounds(found, n, res.et, res.selection.approximate)

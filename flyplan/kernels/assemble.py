@@ -24,7 +24,7 @@ from flyplan.kernels.pool import KernelSet
 from flyplan.kernels.registry import Candidate
 from flyplan.kernels.select import SOURCES, juno_coverage_text
 
-__all__ = ["KernelSelection", "base_kernels", "assemble"]
+__all__ = ["KernelSelection", "base_kernels", "assemble", "extend_moons"]
 
 
 @dataclass
@@ -222,6 +222,40 @@ def _start_moons(chosen, t0, t1):
     return moons_spk.start_galilean_spk(t0, t1, progress=_progress)
 
 
+def _add_builtin_moons(kernels, paths) -> bool:
+    """Add the built-in moon SPKs ``paths`` not in ``kernels`` yet; whether any was added."""
+    from flyplan.ephemeris import moons_spk
+
+    new = [p for p in paths if p not in kernels]
+    for path in new:
+        kernels.add(path, source="built-in", note=moons_spk.ACCURACY_NOTE)
+    return bool(new)
+
+
+def extend_moons(sel: KernelSelection, t0: float, t1: float) -> None:
+    """Load the built-in moon ephemeris of a selection over [t0, t1] as well.
+
+    The built-in ephemeris is one file per calendar year, chosen for the
+    window the selection was made for; a search over a longer span (a whole
+    orbit) may reach into the year before or after.  Nothing happens for a
+    JPL satellite file or no moons, or outside the ephemeris' span.
+
+    Parameters
+    ----------
+    sel : KernelSelection
+        A selection made by :func:`assemble` (its kernels loaded).
+    t0, t1 : float
+        The span, TDB seconds past J2000.
+    """
+    from flyplan.ephemeris import moons_spk
+
+    if sel.moons != "built-in":
+        return
+    t0, t1 = max(t0, moons_spk.DEFAULT_START_ET), min(t1, moons_spk.DEFAULT_STOP_ET)
+    if t0 < t1 and _add_builtin_moons(sel.kernels, moons_spk.galilean_spks(t0, t1, progress=_progress)):
+        sel.kernels.load()
+
+
 def _add_moons(sel: KernelSelection, chosen, cands, t0, t1, finish=None) -> None:
     from flyplan.ephemeris import moons_spk
 
@@ -233,8 +267,7 @@ def _add_moons(sel: KernelSelection, chosen, cands, t0, t1, finish=None) -> None
     if moons_spk.covers(t0, t1):
         # One file per calendar year; adjacent years' segments meet end to end.
         paths = finish() if finish is not None else moons_spk.galilean_spks(t0, t1, progress=_progress)
-        for path in paths:
-            sel.kernels.add(path, source="built-in", note=moons_spk.ACCURACY_NOTE)
+        _add_builtin_moons(sel.kernels, paths)
         sel.moons, sel.moons_label = "built-in", moons_spk.ACCURACY_NOTE
         if any(c.role == "satellites" for c in cands):
             sel.notes.append("NAIF satellite ephemerides found do not cover the window: "
